@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs the Debian packages lmp needs (only the missing ones; quiet when none are)
+# and builds lmp into build/. Usage: scripts/setup.sh [BUILD_DIR [extra cmake args...]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(build-essential cmake ninja-build pkg-config clang llvm lld
+  libbpf-dev libelf-dev zlib1g-dev bpftool nlohmann-json3-dev libcli11-dev
+  libyaml-cpp-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then sudo=sudo; else sudo=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y -q "${missing[@]}" >/dev/null || {
+    $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "${missing[@]}" >/dev/null; }
+fi
+
+build_dir=${1:-build}
+shift || true
+if [ ! -f "$build_dir/build.ninja" ]; then
+  cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
+fi
+cmake --build "$build_dir" -- -j"$(nproc)" | grep -v '^\[' || true
+test -x "$build_dir/lmp"

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Sets everything up and runs every test: unit and integration tests in a normal
+# build, and the unit tests again under AddressSanitizer + UBSan.
+# Integration tests load real eBPF programs and need root; with LMP_REQUIRE_BPF=1
+# a test that cannot load eBPF fails instead of skipping.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh build
+scripts/setup.sh build-asan -DLMP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+status=0
+echo "== tests (build/)"
+ctest --test-dir build --output-on-failure -j2 --timeout 300 || status=1
+echo "== unit tests under ASan+UBSan (build-asan/)"
+ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -L unit || status=1
+exit $status

@@ -1,0 +1,34 @@
+// The table of lmp subcommands. Each command lives in its own file (run.cpp, build.cpp, ...)
+// and is a thin layer over the modules.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace lmp::cli {
+
+// Arguments after the subcommand name (argv[0] is the subcommand name itself).
+using Args = std::span<char*>;
+
+// A command returns the process exit code, or an Error that main() reports.
+using CommandFn = Result<int> (*)(Args args);
+
+struct Command {
+  std::string_view name;
+  std::string_view summary;  // one line for `lmp --help`
+  CommandFn run;
+};
+
+std::span<const Command> commands();
+
+// Prints an error as one line to stderr: "error: MESSAGE (HINT)".
+void report_error(const Error& error);
+
+Result<int> run_command(Args args);
+Result<int> build_command(Args args);
+Result<int> init_command(Args args);
+
+}  // namespace lmp::cli

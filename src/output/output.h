@@ -1,0 +1,65 @@
+// BTF-driven decoding of events and map entries, and the printers for them.
+// This module does not know where the bytes came from (ring buffer, perf buffer, map, test).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <ostream>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/result.h"
+#include "package/package.h"
+
+struct btf;
+
+namespace lmp::output {
+
+enum class Format { kTable, kJson };
+
+// Decodes `bytes` as a value of BTF type `type_id`: integers as numbers (bool as true/false),
+// char arrays as strings (up to the first NUL), enums by enumerator name (number when no
+// name matches), structs/unions as objects, arrays as arrays, pointers as unsigned numbers.
+// Errors when `bytes` is shorter than the type.
+Result<nlohmann::json> decode_value(const btf* btf, uint32_t type_id,
+                                    std::span<const uint8_t> bytes);
+
+// Prints events of one export type. Table: a TIME column then upper-case member names,
+// header printed once (when print_header); JSON: one object per line.
+class EventPrinter {
+ public:
+  // Finds the struct by export_type.type_id, checks its name and member count; falls back to
+  // looking it up by name. Errors (kBadPackage) when neither matches.
+  static Result<std::unique_ptr<EventPrinter>> create(const btf* btf,
+                                                      const package::ExportType& type,
+                                                      Format format, bool print_header,
+                                                      std::ostream& out);
+  virtual ~EventPrinter() = default;
+  // Prints one event; a too-short sample prints a warning line to stderr and is skipped.
+  virtual void print(std::span<const uint8_t> data) = 0;
+};
+
+// One key/value pair read from a map.
+struct MapEntry {
+  std::vector<uint8_t> key;
+  std::vector<uint8_t> value;
+};
+
+// Prints sampled map contents according to @sample: log2_hist (bcc's layout with bars),
+// linear_hist, or default_kv (a table of key and value fields). JSON mode: one object per
+// sample line, {"time":..., "map":..., "entries":[{"key":..., "value":...}]}.
+class MapPrinter {
+ public:
+  static Result<std::unique_ptr<MapPrinter>> create(const btf* btf, std::string map_name,
+                                                    uint32_t key_type_id, uint32_t value_type_id,
+                                                    const package::Sample& sample, Format format,
+                                                    std::ostream& out);
+  virtual ~MapPrinter() = default;
+  // Prints one sampling round (all entries read in one interval).
+  virtual void print(const std::vector<MapEntry>& entries) = 0;
+};
+
+}  // namespace lmp::output
