@@ -1,0 +1,195 @@
+#include "harness.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <thread>
+
+namespace lmp::test {
+namespace {
+
+pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int* out_fd,
+            int* err_fd) {
+  int out_pipe[2], err_pipe[2];
+  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out_pipe[1], 1);
+    dup2(err_pipe[1], 2);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    setpgid(0, 0);
+    if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
+    for (const auto& e : options.env) putenv(strdup(e.c_str()));
+    if (options.as_nobody) {
+      if (setgroups(0, nullptr) != 0 || setgid(65534) != 0 || setuid(65534) != 0) _exit(125);
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  close(out_pipe[1]);
+  close(err_pipe[1]);
+  fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
+  fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
+  *out_fd = out_pipe[0];
+  *err_fd = err_pipe[0];
+  return pid;
+}
+
+void drain(int fd, std::string& into) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    into.append(buf, static_cast<size_t>(n));
+  }
+}
+
+int decode_status(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+std::vector<std::string> with_lmp(const std::vector<std::string>& args) {
+  std::vector<std::string> argv{LMP_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+}  // namespace
+
+std::filesystem::path source_dir() {
+  return LMP_SOURCE_DIR;
+}
+
+Outcome run_program(const std::vector<std::string>& argv, const RunOptions& options) {
+  Outcome outcome;
+  int out_fd = -1, err_fd = -1;
+  pid_t pid = spawn(argv, options, &out_fd, &err_fd);
+  if (pid < 0) return outcome;
+  auto deadline = std::chrono::steady_clock::now() + options.timeout;
+  int status = 0;
+  for (;;) {
+    pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+    poll(fds, 2, 50);
+    drain(out_fd, outcome.out);
+    drain(err_fd, outcome.err);
+    if (waitpid(pid, &status, WNOHANG) == pid) break;
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(-pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      outcome.err += "\n[harness: killed after timeout]";
+      break;
+    }
+  }
+  drain(out_fd, outcome.out);
+  drain(err_fd, outcome.err);
+  close(out_fd);
+  close(err_fd);
+  outcome.exit_code = decode_status(status);
+  return outcome;
+}
+
+Outcome run_lmp(const std::vector<std::string>& args, const RunOptions& options) {
+  return run_program(with_lmp(args), options);
+}
+
+Background::Background(const std::vector<std::string>& args, const RunOptions& options) {
+  pid_ = spawn(with_lmp(args), options, &out_fd_, &err_fd_);
+}
+
+Background::~Background() {
+  if (pid_ > 0 && status_ == -1) {
+    kill(-pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  if (out_fd_ >= 0) close(out_fd_);
+  if (err_fd_ >= 0) close(err_fd_);
+}
+
+void Background::pump() {
+  drain(out_fd_, out_);
+  drain(err_fd_, err_);
+}
+
+bool Background::running() {
+  if (status_ != -1) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    status_ = status;
+    return false;
+  }
+  return true;
+}
+
+bool Background::wait_for(const std::function<bool(const std::string&)>& done,
+                          std::chrono::milliseconds timeout, const std::function<void()>& action) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (action) action();
+    std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    pump();
+    if (done(out_)) return true;
+    if (!running()) {
+      pump();
+      return done(out_);
+    }
+  }
+  return false;
+}
+
+Outcome Background::stop(int sig) {
+  Outcome outcome;
+  if (running()) {
+    kill(pid_, sig);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      pump();
+    }
+    if (running()) {
+      kill(-pid_, SIGKILL);
+      waitpid(pid_, &status_, 0);
+      err_ += "\n[harness: killed, did not stop on signal]";
+    }
+  }
+  pump();
+  outcome.exit_code = decode_status(status_);
+  outcome.out = out_;
+  outcome.err = err_;
+  return outcome;
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "lmp-it-XXXXXX").string();
+  path_ = mkdtemp(tmpl.data());
+  std::filesystem::permissions(path_, std::filesystem::perms::all);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+bool bpf_available() {
+  return geteuid() == 0 && std::filesystem::exists("/sys/kernel/btf/vmlinux");
+}
+
+std::filesystem::path build_package(const std::filesystem::path& dir,
+                                    const std::filesystem::path& out_dir) {
+  Outcome o = run_lmp({"build", dir.string(), "-o", out_dir.string()});
+  EXPECT_EQ(o.exit_code, 0) << "lmp build " << dir << " failed:\n" << o.err;
+  return out_dir / "package.json";
+}
+
+}  // namespace lmp::test

@@ -1,0 +1,95 @@
+// Helpers for integration tests: run the real lmp binary, in the foreground or in the
+// background, and decide whether eBPF tests may run here.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace lmp::test {
+
+struct Outcome {
+  int exit_code = -1;  // exit status, or 128+signal when killed
+  std::string out;     // stdout
+  std::string err;     // stderr
+};
+
+struct RunOptions {
+  std::filesystem::path cwd;
+  std::chrono::milliseconds timeout{60000};
+  bool as_nobody = false;        // drop to uid/gid 65534 before exec
+  std::vector<std::string> env;  // extra NAME=VALUE entries
+};
+
+// Runs `lmp ARGS...` to completion (killed after the timeout).
+Outcome run_lmp(const std::vector<std::string>& args, const RunOptions& options = {});
+
+// Runs any program to completion.
+Outcome run_program(const std::vector<std::string>& argv, const RunOptions& options = {});
+
+// A running lmp process whose stdout/stderr are collected in the background.
+class Background {
+ public:
+  Background(const std::vector<std::string>& args, const RunOptions& options = {});
+  ~Background();
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+
+  // Drains available output without blocking.
+  void pump();
+  const std::string& out() const { return out_; }
+  const std::string& err() const { return err_; }
+  bool running();
+  // Repeats `action` and pumps output until `done(stdout)` holds or the timeout passes.
+  bool wait_for(const std::function<bool(const std::string&)>& done,
+                std::chrono::milliseconds timeout, const std::function<void()>& action = {});
+  // Sends `sig`, waits for exit and returns the outcome with all output.
+  Outcome stop(int sig = 2);
+
+ private:
+  pid_t pid_ = -1;
+  int out_fd_ = -1;
+  int err_fd_ = -1;
+  int status_ = -1;
+  std::string out_;
+  std::string err_;
+};
+
+// A fresh temporary directory removed at destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::filesystem::path& path() const { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// True when eBPF programs can be loaded here (root and kernel BTF).
+bool bpf_available();
+
+// Builds the project in `dir` with `lmp build` once per test binary run; returns the
+// package path or fails the test.
+std::filesystem::path build_package(const std::filesystem::path& dir,
+                                    const std::filesystem::path& out_dir);
+
+std::filesystem::path source_dir();
+
+}  // namespace lmp::test
+
+// Skips the test when eBPF is unavailable; fails instead when LMP_REQUIRE_BPF=1.
+#define LMP_REQUIRE_BPF_OR_SKIP()                                                                  \
+  do {                                                                                             \
+    if (!::lmp::test::bpf_available()) {                                                           \
+      const char* req = std::getenv("LMP_REQUIRE_BPF");                                            \
+      if (req && std::string(req) == "1") FAIL() << "eBPF unavailable (need root and kernel BTF)"; \
+      GTEST_SKIP() << "eBPF unavailable (need root and kernel BTF)";                               \
+    }                                                                                              \
+  } while (0)
