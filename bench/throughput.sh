@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# (b) Sustained ring-buffer throughput: events/s that a consumer decodes and writes out.
+# Producer: bench/loadgen (getppid() in a tight loop, pinned to CPU 0) + the evgen program
+# (one ring-buffer record per call of that pid).  Consumers, pinned to CPU 1, each for
+# DURATION seconds (default 5), ROUNDS times (default 3) interleaved:
+#   native table, lmp table (`lmp run --duration D PKG --pid N`),
+#   native json,  lmp json  (`lmp run --json --duration D PKG --pid N`).
+# Output goes to a file on tmpfs; afterwards the event lines are counted.  Rate = events
+# written / (kernel timestamp of the last written event - that of the first), so start-up
+# and shut-down time do not count; the `seq` field tells how many were produced meanwhile
+# (produced - written = dropped because the ring was full).  Ratios lmp/native, target >= 0.8.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+DURATION=${DURATION:-5}
+ROUNDS=${ROUNDS:-3}
+TMPFS=${BENCH_TMPFS:-/dev/shm}
+
+bench_prepare
+[[ $(stat -f -c %T "$TMPFS") == tmpfs ]] || log "warning: $TMPFS is not tmpfs; output cost includes a disk file system"
+[[ $(nproc) -ge 2 ]] || log "warning: 1 CPU: producer and consumer share it"
+bench_package evgen "$BENCH_SRC/programs/evgen"
+dir=$BENCH_DIR/evgen
+native_cc "$dir/consumer_native" "$BENCH_SRC/native/consumer_native.c" -I"$dir" -I"$BENCH_SRC/programs/evgen"
+out=$TMPFS/lmp-bench-throughput.out
+results=$BENCH_DIR/data/throughput.txt
+: >"$results"
+
+# analyze FILE -> "written first_seq last_seq span_ns"   (table: columns found from the
+# header by name, case-insensitively; json: "seq" and "ts" keys)
+analyze() {
+  awk '
+    /^\{/ {
+      if (index($0, "lmpbench-load") == 0) next
+      if (!match($0, /"seq": *[0-9]+/)) next; s = substr($0, RSTART, RLENGTH); sub(/.*: */, "", s)
+      if (!match($0, /"ts": *[0-9]+/)) next; t = substr($0, RSTART, RLENGTH); sub(/.*: */, "", t)
+      take(s, t); next
+    }
+    !si { for (i = 1; i <= NF; i++) { f = toupper($i); if (f == "SEQ") si = i; if (f == "TS") ti = i } next }
+    index($0, "lmpbench-load") { take($si, $ti) }
+    function take(s, t) { n++; if (n == 1) { fs = s; ft = t } ls = s; lt = t }
+    END { printf "%d %s %s %s\n", n, (n ? fs : 0), (n ? ls : 0), (n ? lt - ft : 0) }
+  ' "$1"
+}
+
+run_one() {  # run_one LABEL CMD...   (@PID@ in CMD = the load generator's pid)
+  local label=$1
+  shift
+  local m n fs ls span
+  m=$(under_load "$DURATION" "$out" "$@")
+  read -r _ _ wall rss status cpu <<<"${m:-0 0 0 0 1 0}"
+  if [[ $status != 0 ]]; then
+    log "$label: exit $status: $(tail -n2 "$BENCH_DIR/consumer.err")"
+    echo "$label fail" >>"$results"
+    return
+  fi
+  read -r n fs ls span <<<"$(analyze "$out")"
+  local bytes
+  bytes=$(stat -c %s "$out")
+  rm -f "$out"
+  awk -v l="$label" -v n="$n" -v fs="$fs" -v ls="$ls" -v span="$span" -v w="$wall" -v b="$bytes" \
+    -v rss="$rss" -v cpu="$cpu" 'BEGIN {
+    produced = (n ? ls - fs + 1 : 0); rate = (span > 0 ? (n - 1) / (span / 1e9) : 0)
+    prate = (span > 0 ? (produced - 1) / (span / 1e9) : 0)
+    printf "%s ok %.0f %.0f %d %d %.1f %d %d %d %.3f\n", l, rate, prate, n, produced,
+      (produced ? 100 * (produced - n) / produced : 0), w / 1000, b, rss, (n ? cpu / n : 0)
+  }' >>"$results"
+  tail -n1 "$results" >&2
+}
+
+configs=(native-table native-json)
+have_pkg evgen && configs+=(lmp-table lmp-json)
+log "columns: config ok events/s produced/s written produced lost% wall_ms bytes maxrss_kb cpu_us/event"
+for ((r = 1; r <= ROUNDS; r++)); do
+  for c in "${configs[@]}"; do
+    case $c in
+      native-table) run_one "$c" "$dir/consumer_native" -d "$DURATION" -p @PID@ ;;
+      native-json) run_one "$c" "$dir/consumer_native" -j -d "$DURATION" -p @PID@ ;;
+      lmp-table) run_one "$c" "$LMP" run --duration "$DURATION" "$dir/package.json" --pid @PID@ ;;
+      lmp-json) run_one "$c" "$LMP" run --json --duration "$DURATION" "$dir/package.json" --pid @PID@ ;;
+    esac
+  done
+done
+
+med() { awk -v c="$1" -v k="$2" '$1==c && $2=="ok" {print $k}' "$results" | median; }
+machine_info
+for fmt in table json; do
+  nat=$(med "native-$fmt" 3) lmp=$(med "lmp-$fmt" 3)
+  printf 'throughput %-5s native %s ev/s (lost %s%%)  lmp %s ev/s (lost %s%%)  ratio %sx (target >= 0.8)\n' \
+    "$fmt" "$nat" "$(med "native-$fmt" 7)" "$lmp" "$(med "lmp-$fmt" 7)" "$(ratio "$lmp" "$nat")"
+done
+for fmt in table json; do
+  nat=$(med "native-$fmt" 11) lmp=$(med "lmp-$fmt" 11)
+  printf 'cpu/event  %-5s native %s us  lmp %s us  ratio %sx  (consumer user+sys CPU per written event)\n' \
+    "$fmt" "$nat" "$lmp" "$(ratio "$lmp" "$nat")"
+done
+printf '  (median of %d rounds of %ss; producer rate while native/lmp table ran: %s / %s ev/s)\n' \
+  "$ROUNDS" "$DURATION" "$(med native-table 4)" "$(med lmp-table 4)"
