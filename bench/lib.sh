@@ -25,6 +25,11 @@ bench_prepare() {
   if [[ ! -d /sys/kernel/tracing/events ]]; then
     mount -t tracefs nodev /sys/kernel/tracing || die "cannot mount tracefs"
   fi
+  local load
+  load=$(cut -d' ' -f1 /proc/loadavg)
+  if awk -v l="$load" -v n="$(nproc)" 'BEGIN {exit !(l > n / 2)}'; then
+    log "warning: load average $load on $(nproc) CPUs: other work competes with the benchmark, figures will be noisy"
+  fi
   [[ -x $LMP ]] || die "no lmp binary at $LMP (build it, or set LMP=/path/to/lmp)"
   mkdir -p "$BENCH_DIR/data"
   local cflags=(-O2 -Wall -Wextra)
@@ -71,7 +76,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a=="" || b=="" || a=="nan" || b=="
 
 machine_info() {
   echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), kernel $(uname -r), $(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "lmp: $LMP ($("$LMP" --version 2>/dev/null | head -n1 || echo unknown)), libbpf $(pkg-config --modversion libbpf 2>/dev/null || echo '?')"
+  echo "lmp: $LMP ($("$LMP" --version 2>/dev/null | head -n1 || echo unknown)), libbpf $(pkg-config --modversion libbpf 2>/dev/null || echo '?'), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 # under_load SECONDS OUT CMD...: starts bench/loadgen pinned to CPU 0 for SECONDS+5 s, then
