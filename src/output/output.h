@@ -27,8 +27,12 @@ enum class Format { kTable, kJson };
 Result<nlohmann::json> decode_value(const btf* btf, uint32_t type_id,
                                     std::span<const uint8_t> bytes);
 
-// Prints events of one export type. Table: a TIME column then upper-case member names,
-// header printed once (when print_header); JSON: one object per line.
+// Prints events of one export type. Table: a TIME column (local HH:MM:SS) then upper-case member
+// names; the header line is written by create() when print_header. Char arrays print as plain
+// text, nested structs and arrays as compact JSON in their cell. JSON: one object per line whose
+// keys are exactly the struct's members (anonymous struct/union members flattened), nothing else.
+// Output goes to `out` with one write per event and is never flushed here: the caller flushes
+// (e.g. after each ring-buffer poll) so that a pipe or file is not flushed per event.
 class EventPrinter {
  public:
   // Finds the struct by export_type.type_id, checks its name and member count; falls back to
@@ -49,8 +53,10 @@ struct MapEntry {
 };
 
 // Prints sampled map contents according to @sample: log2_hist (bcc's layout with bars),
-// linear_hist, or default_kv (a table of key and value fields). JSON mode: one object per
-// sample line, {"time":..., "map":..., "entries":[{"key":..., "value":...}]}.
+// linear_hist, or default_kv (a table of key and value fields). Table mode starts every round
+// with a local-time line "HH:MM:SS". JSON mode: one object per
+// sample line, {"time":..., "map":..., "entries":[{"key":..., "value":...}]}; histogram entries
+// also carry "buckets":[{"low":..,"high":..,"count":..}]. Never flushes `out` (see EventPrinter).
 class MapPrinter {
  public:
   static Result<std::unique_ptr<MapPrinter>> create(const btf* btf, std::string map_name,
