@@ -1,0 +1,53 @@
+// Attaching every program of a loaded object to its hook, and detaching (RAII).
+//
+// Programs are attached by kind: tc (SEC "tc", "classifier", "tc/ingress", "tcx/egress", ...)
+// through a clsact hook, xdp through an XDP link, perf_event through one software cpu-clock
+// event per CPU, and everything else through libbpf's auto-attach (kprobes, tracepoints,
+// raw tracepoints, fentry, uprobes with a target in the section name, lsm, ...).
+// Per-program extras from the package (ProgInfo::extra) select interface and options.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "package/package.h"
+
+struct bpf_object;
+struct bpf_program;
+
+namespace lmp::loader {
+
+// Something attached; destroying it detaches.
+class Attachment {
+ public:
+  virtual ~Attachment() = default;
+};
+
+using Attachments = std::vector<std::unique_ptr<Attachment>>;
+
+// Adjusts programs before load: gives sections libbpf 1.1 does not know ("tcx/ingress",
+// "tc/egress") their program type. Call after open, before load.
+void prepare_programs(bpf_object* object);
+
+// Whether any program to be attached needs tracefs (tracepoints: SEC "tp/..." or
+// "tracepoint/...").
+bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& progs);
+
+// Attaches every program except those the package marks link=false. Errors (kKernel, or
+// kPermission / kBadPackage) name the program, its attach point and the likely reason, e.g.
+// "cannot attach program do_unlinkat to kprobe/do_unlinkat: this kernel does not support
+// kprobes (CONFIG_KPROBES off?)". On error nothing stays attached.
+Result<Attachments> attach_programs(bpf_object* object,
+                                    const std::vector<package::ProgInfo>& progs);
+
+// Network attach points, in attach_net.cpp. `extra` is the program's ProgInfo::extra.
+Result<std::unique_ptr<Attachment>> attach_tc(bpf_program* program, const nlohmann::json& extra);
+Result<std::unique_ptr<Attachment>> attach_xdp(bpf_program* program, const nlohmann::json& extra);
+
+// Reads an integer extra (number or numeric string); `fallback` when absent.
+// Errors (kBadPackage) for other types.
+Result<long long> extra_integer(const nlohmann::json& extra, const char* key, long long fallback);
+
+}  // namespace lmp::loader

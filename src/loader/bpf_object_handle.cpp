@@ -1,0 +1,134 @@
+#include "loader/bpf_object_handle.h"
+
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+
+#include "loader/libbpf_log.h"
+
+namespace lmp::loader {
+namespace {
+
+constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
+constexpr int kEnotsupp = 524;  // kernel-internal ENOTSUPP, seen by user space as 524
+constexpr std::size_t kLogTailLines = 12;
+
+std::string tail(const std::vector<std::string>& lines, std::size_t count) {
+  std::string out;
+  std::size_t first = lines.size() > count ? lines.size() - count : 0;
+  for (std::size_t i = first; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    out += "\n    " + lines[i];
+  }
+  return out;
+}
+
+// The last libbpf line that looks like a reason, for errors without a better explanation.
+std::string last_reason() {
+  auto lines = recent_libbpf_lines();
+  for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
+    if (it->starts_with("failed to load object")) continue;
+    if (it->find("failed") != std::string::npos || it->find("error") != std::string::npos ||
+        it->find("Error") != std::string::npos)
+      return *it;
+  }
+  return {};
+}
+
+bool program_is_trampoline(bpf_object* object, const std::string& name) {
+  bpf_program* program = bpf_object__find_program_by_name(object, name.c_str());
+  if (!program) return false;
+  std::string section = bpf_program__section_name(program);
+  for (const char* prefix : {"fentry", "fexit", "fmod_ret", "lsm", "freplace"})
+    if (section.starts_with(prefix)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::string libbpf_error_text(int err) {
+  char buffer[256] = {};
+  libbpf_strerror(err, buffer, sizeof(buffer));
+  return buffer;
+}
+
+Result<std::string> resolve_btf_path(const std::string& flag) {
+  std::string path = flag;
+  if (path.empty()) {
+    if (const char* env = std::getenv("BTF_FILE_PATH"); env && *env) path = env;
+  }
+  std::error_code ec;
+  if (!path.empty()) {
+    if (!std::filesystem::is_regular_file(path, ec))
+      return fail(ExitCode::kNotFound, "BTF file " + path + " does not exist",
+                  "pass a vmlinux BTF file, e.g. from btfhub, with --btf FILE");
+    return path;
+  }
+  if (!std::filesystem::exists(kKernelBtf, ec))
+    return fail(ExitCode::kKernel, "this kernel has no BTF (/sys/kernel/btf/vmlinux missing)",
+                "pass one with --btf FILE or BTF_FILE_PATH");
+  return std::string();
+}
+
+void BpfObjectHandle::Closer::operator()(bpf_object* object) const { bpf_object__close(object); }
+
+Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf,
+                                              const std::string& name,
+                                              const std::string& btf_path) {
+  BpfObjectHandle handle;
+  handle.elf_.assign(elf.begin(), elf.end());
+  handle.name_ = name;
+  handle.btf_path_ = btf_path;
+  LIBBPF_OPTS(bpf_object_open_opts, opts);
+  opts.object_name = handle.name_.empty() ? nullptr : handle.name_.c_str();
+  opts.btf_custom_path = handle.btf_path_.empty() ? nullptr : handle.btf_path_.c_str();
+  bpf_object* object = bpf_object__open_mem(handle.elf_.data(), handle.elf_.size(), &opts);
+  if (!object) {
+    int err = errno;
+    std::string reason = last_reason();
+    return fail(ExitCode::kBadPackage,
+                "cannot open the eBPF object: " + libbpf_error_text(err) +
+                    (reason.empty() ? "" : " (" + reason + ")"),
+                "rebuild the package with lmp build");
+  }
+  handle.object_.reset(object);
+  return handle;
+}
+
+Result<void> BpfObjectHandle::load() {
+  clear_libbpf_log();
+  int err = bpf_object__load(object_.get());
+  if (err == 0) return {};
+  err = err < 0 ? -err : err;
+  auto load_log = last_program_load_log();
+  auto program = last_failed_program();
+  if (program && (err == kEnotsupp || err == EOPNOTSUPP) &&
+      program_is_trampoline(object_.get(), *program))
+    return fail(ExitCode::kKernel,
+                "cannot load program " + *program +
+                    ": this kernel does not support fentry/fexit/lsm (BPF trampolines)",
+                "use a kprobe or tracepoint version of the program");
+  if (load_log && !load_log->lines.empty())
+    return fail(ExitCode::kKernel,
+                "program " + load_log->program + " rejected by the verifier:" +
+                    tail(load_log->lines, kLogTailLines),
+                "run with -v to see libbpf's full output");
+  if (err == EPERM)
+    return fail(ExitCode::kPermission,
+                "the kernel refused to load the eBPF object: " + libbpf_error_text(err),
+                "run as root; in a container grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE");
+  std::string what = program ? "cannot load program " + *program : "cannot load the eBPF object";
+  std::string reason = last_reason();
+  if (err == ESRCH && program)
+    return fail(ExitCode::kKernel,
+                what + ": its attach target was not found in the kernel's BTF" +
+                    (reason.empty() ? "" : " (" + reason + ")"),
+                "the function may be missing, renamed or inlined in this kernel");
+  return fail(ExitCode::kKernel,
+              what + ": " + libbpf_error_text(err) + (reason.empty() ? "" : " (" + reason + ")"),
+              "run with -v to see libbpf's messages");
+}
+
+}  // namespace lmp::loader

@@ -1,0 +1,47 @@
+// The owned libbpf object: open from package bytes, load into the kernel, close (RAII).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+struct bpf_object;
+
+namespace lmp::loader {
+
+// The BTF file to relocate against: `flag` (--btf), else $BTF_FILE_PATH, else empty for the
+// running kernel's /sys/kernel/btf/vmlinux. Errors: kNotFound when the given file is missing;
+// kKernel "this kernel has no BTF (/sys/kernel/btf/vmlinux missing)" when nothing is usable.
+Result<std::string> resolve_btf_path(const std::string& flag);
+
+class BpfObjectHandle {
+ public:
+  // Opens (parses, no kernel access) the ELF object. `btf_path` empty = kernel BTF.
+  // Errors: kBadPackage when libbpf cannot parse the object.
+  static Result<BpfObjectHandle> open(std::span<const uint8_t> elf, const std::string& name,
+                                      const std::string& btf_path);
+
+  // Loads maps and programs into the kernel. Errors name the cause: kKernel
+  // "program X rejected by the verifier: <log tail>", kPermission for EPERM, kKernel else.
+  Result<void> load();
+
+  bpf_object* get() const { return object_.get(); }
+
+ private:
+  struct Closer {
+    void operator()(bpf_object* object) const;
+  };
+  std::vector<uint8_t> elf_;  // libbpf reads it until load
+  std::string name_;
+  std::string btf_path_;
+  std::unique_ptr<bpf_object, Closer> object_;
+};
+
+// libbpf's text for a (positive) errno or libbpf error code.
+std::string libbpf_error_text(int err);
+
+}  // namespace lmp::loader
