@@ -166,6 +166,22 @@ EnumTable enum_table(const btf* btf, const btf_type* enum_type) {
   return table;
 }
 
+std::vector<std::string> member_names(const btf* btf, uint32_t type_id) {
+  std::vector<std::string> names;
+  ResolvedType r = resolve_type(btf, type_id);
+  if (r.type == nullptr || !btf_is_composite(r.type)) return names;
+  const btf_member* m = btf_members(r.type);
+  for (uint16_t i = 0; i < btf_vlen(r.type); ++i, ++m) {
+    std::string name = name_of(btf, m->name_off);
+    if (name.empty()) {
+      for (std::string& inner : member_names(btf, m->type)) names.push_back(std::move(inner));
+    } else {
+      names.push_back(std::move(name));
+    }
+  }
+  return names;
+}
+
 uint32_t find_composite_by_name(const btf* btf, const std::string& name) {
   uint32_t n = btf__type_cnt(btf);
   for (uint32_t id = 1; id < n; ++id) {

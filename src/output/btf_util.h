@@ -57,6 +57,11 @@ struct EnumTable {
 };
 EnumTable enum_table(const btf* btf, const btf_type* enum_type);
 
+// Member names of a struct/union in declaration order, anonymous struct/union members
+// flattened (the order decode_value's objects lose, as nlohmann::json sorts keys). Empty when
+// `type_id` is not a struct or union.
+std::vector<std::string> member_names(const btf* btf, uint32_t type_id);
+
 // Looks up a struct or union by name; 0 when none.
 uint32_t find_composite_by_name(const btf* btf, const std::string& name);
 
