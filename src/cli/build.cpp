@@ -1,8 +1,48 @@
+// lmp build [DIR | FILE.bpf.c [HEADER.h]] [-o DIR] [--yaml] [--btf FILE] [-v]
+#include <CLI/CLI.hpp>
+
+#include <string>
+
 #include "cli/command.h"
+#include "common/log.h"
+#include "compiler/build_package.h"
+#include "compiler/str_cat.h"
 
 namespace lmp::cli {
 
-// Placeholder until the command is implemented.
-Result<int> build_command(Args) { return fail(ExitCode::kFailure, "lmp build is not implemented yet"); }
+Result<int> build_command(Args args) {
+  CLI::App app{"Compile an eBPF program (FILE.bpf.c) into a portable package.json", "lmp build"};
+  std::string input = ".", header, output, btf;
+  bool yaml = false, verbose = false;
+  app.add_option("source", input, "project directory or FILE.bpf.c (default: .)");
+  app.add_option("header", header, "header whose structs are the exported event types");
+  app.add_option("-o,--output", output, "output directory (default: the source's directory)");
+  app.add_flag("--yaml", yaml, "write package.yaml instead of package.json");
+  app.add_option("--btf", btf, "kernel BTF for vmlinux.h (default: /sys/kernel/btf/vmlinux)");
+  app.add_flag("-v,--verbose", verbose, "show clang's command line and libbpf's messages");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+  }
+  if (verbose) log::set_level(log::Level::kDebug);
+
+  compiler::BuildOptions options;
+  options.input = input;
+  options.header = header;
+  options.output_dir = output;
+  options.btf = btf;
+  options.yaml = yaml;
+  compiler::BuildResult built = LMP_TRY(compiler::build_package(options));
+  const auto& meta = built.package.meta;
+  std::size_t variables = 0;
+  for (const auto& section : meta.bpf_skel.data_sections) variables += section.variables.size();
+  log::info(compiler::str_cat("Built ", built.name, ": ", meta.bpf_skel.progs.size(),
+                              " program(s), ", meta.bpf_skel.maps.size(), " map(s), ", variables,
+                              " global(s), ", meta.export_types.size(), " export type(s) -> ",
+                              built.package_file.string()));
+  return 0;
+}
 
 }  // namespace lmp::cli

@@ -1,0 +1,186 @@
+#include "compiler/apply_docs.h"
+
+#include "common/log.h"
+#include "compiler/str_cat.h"
+
+namespace lmp::compiler {
+namespace {
+
+using nlohmann::json;
+
+Result<json> parse_object(std::string_view text, std::string_view what) {
+  if (!json::accept(text)) return fail(ExitCode::kBuild, str_cat(what, " is not valid JSON"));
+  json j = json::parse(text);
+  if (!j.is_object()) return fail(ExitCode::kBuild, str_cat(what, " must be a JSON object"));
+  return j;
+}
+
+Result<std::string> string_field(const json& j, const char* key, std::string_view what) {
+  if (!j.contains(key)) return std::string();
+  if (!j[key].is_string()) {
+    return fail(ExitCode::kBuild, str_cat(what, ": \"", key, "\" must be a string"));
+  }
+  return j[key].get<std::string>();
+}
+
+// "FILE:LINE: message" for an annotation that failed to parse.
+std::unexpected<Error> located(std::string_view file, const DocAnnotation& a, const Error& e) {
+  return fail(e.code, str_cat(file, ":", a.line, ": ", e.message), e.hint);
+}
+
+bool is_license(const DocBlock& b) {
+  return b.section == "license" || b.ident == "LICENSE" || b.ident == "_license";
+}
+
+void apply_doc(const DocBlock& b, package::Doc& doc) {
+  if (!b.text.empty()) doc.description = b.description();
+  for (const auto& a : b.annotations) {
+    if (a.key == "brief") doc.brief = a.value;
+    if (a.key == "details") doc.details = a.value;
+    if (a.key == "version") doc.version = a.value;
+    if (a.key == "description") doc.description = a.value;
+  }
+}
+
+Result<void> apply_variable(std::string_view file, const DocBlock& b, package::Variable& v) {
+  if (!b.text.empty()) v.description = b.description();
+  for (const auto& a : b.annotations) {
+    if (a.key == "description") {
+      v.description = a.value;
+    } else if (a.key == "cmdarg") {
+      auto cmdarg = parse_cmdarg(a.value);
+      if (!cmdarg) return located(file, a, cmdarg.error());
+      v.cmdarg = std::move(*cmdarg);
+    } else if (a.key == "value") {
+      v.value = annotation_json(a.value);
+    } else {
+      v.extra[a.key] = annotation_json(a.value);
+    }
+  }
+  return {};
+}
+
+Result<void> apply_map(std::string_view file, const DocBlock& b, package::MapInfo& m) {
+  if (!b.text.empty()) m.extra["description"] = b.description();
+  for (const auto& a : b.annotations) {
+    if (a.key == "sample") {
+      auto sample = parse_sample(a.value);
+      if (!sample) return located(file, a, sample.error());
+      m.sample = std::move(*sample);
+    } else if (a.key == "export_config") {
+      m.export_config = annotation_json(a.value);
+    } else {
+      m.extra[a.key] = annotation_json(a.value);
+    }
+  }
+  return {};
+}
+
+void apply_program(const DocBlock& b, package::ProgInfo& p) {
+  if (!b.text.empty()) p.extra["description"] = b.description();
+  for (const auto& a : b.annotations) {
+    if (a.key == "link") {
+      json v = annotation_json(a.value);
+      if (v.is_boolean()) p.link = v.get<bool>();
+    } else {
+      p.extra[a.key] = annotation_json(a.value);
+    }
+  }
+}
+
+template <typename T, typename F>
+T* find_by(std::vector<T>& items, F&& key_of, const std::string& key) {
+  for (auto& item : items) {
+    if (key_of(item) == key) return &item;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Result<package::CmdArg> parse_cmdarg(std::string_view text) {
+  const char* what = "@cmdarg";
+  json j = LMP_TRY(parse_object(text, what));
+  package::CmdArg arg;
+  if (j.contains("default")) arg.default_value = j["default"];
+  arg.long_name = LMP_TRY(string_field(j, "long", what));
+  arg.short_name = LMP_TRY(string_field(j, "short", what));
+  arg.help = LMP_TRY(string_field(j, "help", what));
+  if (arg.short_name.size() > 1) {
+    return fail(ExitCode::kBuild, "@cmdarg: \"short\" must be a single character");
+  }
+  return arg;
+}
+
+Result<package::Sample> parse_sample(std::string_view text) {
+  const char* what = "@sample";
+  json j = LMP_TRY(parse_object(text, what));
+  package::Sample sample;
+  if (j.contains("interval")) {
+    if (!j["interval"].is_number_unsigned()) {
+      return fail(ExitCode::kBuild, "@sample: \"interval\" must be a positive number of ms");
+    }
+    sample.interval_ms = j["interval"].get<uint32_t>();
+  }
+  std::string type = LMP_TRY(string_field(j, "type", what));
+  if (!type.empty()) {
+    if (type != "log2_hist" && type != "linear_hist" && type != "default_kv") {
+      return fail(ExitCode::kBuild, str_cat("@sample: unknown type \"", type, "\""),
+                  "use log2_hist, linear_hist or default_kv");
+    }
+    sample.type = type;
+  }
+  sample.unit = LMP_TRY(string_field(j, "unit", what));
+  if (j.contains("clear_map")) {
+    if (!j["clear_map"].is_boolean()) {
+      return fail(ExitCode::kBuild, "@sample: \"clear_map\" must be true or false");
+    }
+    sample.clear_map = j["clear_map"].get<bool>();
+  }
+  return sample;
+}
+
+Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string_view file,
+                                package::BpfSkel& skel) {
+  for (const auto& b : blocks) {
+    std::string where = str_cat(file, ":", b.line);
+    if (b.kind == DeclKind::kNone) {
+      log::warn(where + ": doc comment is not directly above a global, map or program; ignored");
+      continue;
+    }
+    if (b.kind == DeclKind::kStruct) continue;  // @export, read by export type detection
+    if (b.kind == DeclKind::kVariable && is_license(b)) {
+      if (!skel.doc) skel.doc.emplace();
+      apply_doc(b, *skel.doc);
+      continue;
+    }
+    bool applied = false;
+    if (b.kind == DeclKind::kVariable) {
+      for (auto& section : skel.data_sections) {
+        auto* v = find_by(
+            section.variables, [](auto& x) { return x.name; }, b.ident);
+        if (!v) continue;
+        LMP_CHECK(apply_variable(file, b, *v));
+        applied = true;
+      }
+    } else if (b.kind == DeclKind::kMap) {
+      if (auto* m = find_by(
+              skel.maps, [](auto& x) { return x.ident; }, b.ident)) {
+        LMP_CHECK(apply_map(file, b, *m));
+        applied = true;
+      }
+    } else if (auto* p = find_by(
+                   skel.progs, [](auto& x) { return x.name; }, b.ident)) {
+      apply_program(b, *p);
+      applied = true;
+    }
+    if (!applied) {
+      log::warn(str_cat(where, ": doc comment on '", b.ident,
+                        "', which is not in the compiled object "
+                        "(unused globals are dropped by clang); ignored"));
+    }
+  }
+  return {};
+}
+
+}  // namespace lmp::compiler

@@ -1,0 +1,24 @@
+// Applies `///` doc blocks to the package skeleton, matching them by identifier.
+#pragma once
+
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "compiler/doc_comments.h"
+#include "package/package.h"
+
+namespace lmp::compiler {
+
+// Variables get description, cmdarg and value; maps get sample and export_config; programs
+// and everything else keep other annotations in `extra`. The LICENSE variable's @brief,
+// @details, @version and text fill `skel.doc`. Errors (kBuild, "FILE:LINE: ...") for a
+// malformed @cmdarg or @sample; a block naming nothing in the object is only a warning.
+Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string_view file,
+                                package::BpfSkel& skel);
+
+// Parses an @cmdarg / @sample JSON object (exposed for tests).
+Result<package::CmdArg> parse_cmdarg(std::string_view text);
+Result<package::Sample> parse_sample(std::string_view text);
+
+}  // namespace lmp::compiler
