@@ -14,8 +14,8 @@
 namespace lmp::package {
 
 struct Config {
-  std::string name;         // ^[a-z0-9][a-z0-9._-]{0,63}$
-  std::string version;      // semver
+  std::string name;     // ^[a-z0-9][a-z0-9._-]{0,63}$
+  std::string version;  // semver
   std::string author;
   std::string description;
   std::string license;

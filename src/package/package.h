@@ -21,6 +21,8 @@ struct CmdArg {
   std::string long_name;                        // JSON key "long"; empty = derive from name
   std::string short_name;                       // JSON key "short"; one character or empty
   std::string help;                             // JSON key "help"
+
+  bool operator==(const CmdArg&) const = default;
 };
 
 // One global variable of a data section (.rodata, .bss, .data, ...).
@@ -29,13 +31,17 @@ struct Variable {
   std::string type;         // C type text from BTF, e.g. "unsigned int", "char[16]"
   std::string description;  // from `///` plain text or @description
   std::optional<CmdArg> cmdarg;
-  std::optional<nlohmann::json> value;  // initial value set before load
+  std::optional<nlohmann::json> value;              // initial value set before load
   nlohmann::json extra = nlohmann::json::object();  // other @key annotations, kept verbatim
+
+  bool operator==(const Variable&) const = default;
 };
 
 struct DataSection {
   std::string name;  // ".rodata", ".bss", ...
   std::vector<Variable> variables;
+
+  bool operator==(const DataSection&) const = default;
 };
 
 // `@sample` of a map: how `lmp run` samples and prints it.
@@ -44,6 +50,8 @@ struct Sample {
   std::string type = "default_kv";  // "log2_hist" | "linear_hist" | "default_kv"
   std::string unit;                 // e.g. "usecs"; default depends on type
   bool clear_map = false;
+
+  bool operator==(const Sample&) const = default;
 };
 
 struct MapInfo {
@@ -51,8 +59,10 @@ struct MapInfo {
   std::string ident;  // C identifier
   std::optional<bool> mmaped;
   std::optional<Sample> sample;
-  nlohmann::json export_config;  // opaque, may be null
+  nlohmann::json export_config;                     // opaque, may be null
   nlohmann::json extra = nlohmann::json::object();  // other @key annotations
+
+  bool operator==(const MapInfo&) const = default;
 };
 
 struct ProgInfo {
@@ -61,6 +71,8 @@ struct ProgInfo {
   bool link = true;
   // Attach extras as written (ifindex, flags, tchook, tcopts, ...) and other @key annotations.
   nlohmann::json extra = nlohmann::json::object();
+
+  bool operator==(const ProgInfo&) const = default;
 };
 
 // From @brief/@details/@version on LICENSE (and description).
@@ -69,6 +81,8 @@ struct Doc {
   std::string brief;
   std::string details;
   std::string description;
+
+  bool operator==(const Doc&) const = default;
 };
 
 struct BpfSkel {
@@ -77,11 +91,15 @@ struct BpfSkel {
   std::vector<MapInfo> maps;
   std::vector<ProgInfo> progs;
   std::optional<Doc> doc;
+
+  bool operator==(const BpfSkel&) const = default;
 };
 
 struct ExportMember {
   std::string name;
   std::string type;  // informational; decoding uses BTF
+
+  bool operator==(const ExportMember&) const = default;
 };
 
 struct ExportType {
@@ -89,6 +107,8 @@ struct ExportType {
   uint32_t size = 0;
   uint32_t type_id = 0;
   std::vector<ExportMember> members;
+
+  bool operator==(const ExportType&) const = default;
 };
 
 struct Meta {
@@ -101,19 +121,26 @@ struct Meta {
   bool debug_verbose = false;
   bool print_header = true;
   bool enable_multiple_export_types = false;
+
+  bool operator==(const Meta&) const = default;
 };
 
 struct Package {
   std::vector<uint8_t> bpf_object;  // the uncompressed ELF object
   Meta meta;
+
+  bool operator==(const Package&) const = default;
 };
 
 // Packages larger than this (text form) are refused as oversized.
 inline constexpr std::size_t kMaxPackageBytes = 64u * 1024 * 1024;
+// A bpf_object_size above this is refused before anything is inflated.
+inline constexpr std::size_t kMaxBpfObjectBytes = 256u * 1024 * 1024;
 
 // Parses package text, JSON or YAML (detected). Validates and decodes bpf_object
 // (base64 -> zlib -> ELF, size checked). Unknown keys are ignored. Errors are
-// ExitCode::kBadPackage with the JSON path, e.g. "meta.bpf_skel.progs[2].attach: expected a string".
+// ExitCode::kBadPackage with the JSON path, e.g. "meta.bpf_skel.progs[2].attach: expected a
+// string".
 Result<Package> parse_package(std::string_view text);
 
 // Reads and parses a package file; errors are prefixed with the path.

@@ -1,0 +1,182 @@
+#include "package/config.h"
+
+#include "common/file.h"
+#include "package/json_field.h"
+
+namespace lmp::package {
+namespace {
+
+using nlohmann::json;
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool is_alnum_lower(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z');
+}
+bool is_ident_char(char c) {
+  return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+}
+
+// 0 or digits without a leading zero.
+bool is_numeric_identifier(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!is_digit(c)) return false;
+  }
+  return s.size() == 1 || s[0] != '0';
+}
+
+// Dot-separated non-empty identifiers of [0-9A-Za-z-]; `strict_numbers`
+// (pre-release) forbids leading zeros in purely numeric ones.
+bool is_dotted_identifiers(std::string_view s, bool strict_numbers) {
+  if (s.empty()) return false;
+  while (true) {
+    auto dot = s.find('.');
+    std::string_view part = s.substr(0, dot);
+    if (part.empty()) return false;
+    bool numeric = true;
+    for (char c : part) {
+      if (!is_ident_char(c)) return false;
+      numeric = numeric && is_digit(c);
+    }
+    if (numeric && strict_numbers && !is_numeric_identifier(part)) return false;
+    if (dot == std::string_view::npos) return true;
+    s.remove_prefix(dot + 1);
+  }
+}
+
+std::string json_quoted(std::string_view s) {
+  return json(std::string(s)).dump();
+}
+
+std::unexpected<Error> config_error(const std::string& label, std::string_view field,
+                                    std::string what) {
+  return fail(ExitCode::kBadPackage, label + ": " + std::string(field) + ": " + std::move(what));
+}
+
+// Field errors from json_field read "<field>: ..."; prefix them with the file.
+template <typename T>
+Result<T> in_file(Result<T> result, const std::string& label) {
+  if (!result) return std::unexpected(std::move(result.error()).context(label));
+  return result;
+}
+
+Result<void> read_required_text(const json& doc, const std::string& label, std::string_view key,
+                                std::string& out) {
+  auto it = doc.find(key);
+  if (it == doc.end()) return config_error(label, key, "missing, expected a non-empty string");
+  if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+    return config_error(label, key, "expected a non-empty string");
+  }
+  out = it->get<std::string>();
+  return {};
+}
+
+Result<Config> parse_config_as(std::string_view text, const std::string& label) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    return fail(ExitCode::kBadPackage,
+                label + ": truncated or invalid JSON at byte " + std::to_string(e.byte));
+  }
+  if (!doc.is_object()) return fail(ExitCode::kBadPackage, label + ": expected a JSON object");
+
+  Config config;
+  LMP_CHECK(read_required_text(doc, label, "name", config.name));
+  if (!is_valid_package_name(config.name)) {
+    return config_error(label, "name",
+                        json_quoted(config.name) +
+                            " is not a valid package name (1 to 64 of a-z, 0-9, '.', '_', "
+                            "'-', starting with a letter or digit)");
+  }
+  LMP_CHECK(read_required_text(doc, label, "version", config.version));
+  if (!is_valid_semver(config.version)) {
+    return config_error(label, "version",
+                        json_quoted(config.version) + " is not a semantic version (e.g. 1.0.0)");
+  }
+  LMP_CHECK(read_required_text(doc, label, "author", config.author));
+  LMP_CHECK(read_required_text(doc, label, "description", config.description));
+  LMP_CHECK(in_file(read_string(doc, "", "license", config.license), label));
+  LMP_CHECK(in_file(read_string(doc, "", "category", config.category), label));
+  LMP_CHECK(in_file(read_string(doc, "", "homepage", config.homepage), label));
+
+  const json* tags = LMP_TRY(in_file(find_array(doc, "", "tags"), label));
+  if (tags != nullptr) {
+    for (std::size_t i = 0; i < tags->size(); ++i) {
+      const json& tag = (*tags)[i];
+      if (!tag.is_string()) return config_error(label, path_index("tags", i), "expected a string");
+      config.tags.push_back(tag.get<std::string>());
+    }
+  }
+  const json* deps = LMP_TRY(in_file(find_object(doc, "", "dependencies"), label));
+  if (deps != nullptr) {
+    for (const auto& [name, range] : deps->items()) {
+      std::string field = path_key("dependencies", name);
+      if (!is_valid_package_name(name)) {
+        return config_error(label, field, "is not a valid package name");
+      }
+      if (!range.is_string()) return config_error(label, field, "expected a version string");
+      config.dependencies[name] = range.get<std::string>();
+    }
+  }
+  return config;
+}
+
+}  // namespace
+
+bool is_valid_package_name(std::string_view name) {
+  if (name.empty() || name.size() > 64 || !is_alnum_lower(name[0])) return false;
+  for (char c : name) {
+    if (!is_alnum_lower(c) && c != '.' && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+// MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD], per semver.org 2.0.0.
+bool is_valid_semver(std::string_view version) {
+  std::string_view build;
+  if (auto plus = version.find('+'); plus != std::string_view::npos) {
+    build = version.substr(plus + 1);
+    if (!is_dotted_identifiers(build, false)) return false;
+    version = version.substr(0, plus);
+  }
+  if (auto dash = version.find('-'); dash != std::string_view::npos) {
+    if (!is_dotted_identifiers(version.substr(dash + 1), true)) return false;
+    version = version.substr(0, dash);
+  }
+  for (int part = 0; part < 3; ++part) {
+    auto dot = version.find('.');
+    if ((part < 2) != (dot != std::string_view::npos)) return false;
+    if (!is_numeric_identifier(version.substr(0, dot))) return false;
+    if (dot == std::string_view::npos) break;
+    version.remove_prefix(dot + 1);
+  }
+  return true;
+}
+
+Result<Config> parse_config(std::string_view text) {
+  return parse_config_as(text, "config.json");
+}
+
+Result<Config> read_config_file(const std::filesystem::path& path) {
+  auto text = read_file(path, 1024 * 1024);
+  if (!text) return std::unexpected(text.error());
+  return parse_config_as(*text, path.string());
+}
+
+json to_json(const Config& config) {
+  json out = {{"name", config.name},
+              {"version", config.version},
+              {"author", config.author},
+              {"description", config.description}};
+  if (!config.license.empty()) out["license"] = config.license;
+  if (!config.category.empty()) out["category"] = config.category;
+  if (!config.tags.empty()) out["tags"] = config.tags;
+  if (!config.dependencies.empty()) out["dependencies"] = config.dependencies;
+  if (!config.homepage.empty()) out["homepage"] = config.homepage;
+  return out;
+}
+
+}  // namespace lmp::package
