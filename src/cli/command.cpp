@@ -10,6 +10,12 @@ std::span<const Command> commands() {
       Command{"run", "run an eBPF package: lmp run [OPTIONS] REF [PROGRAM ARGS...]", run_command},
       Command{"build", "compile FILE.bpf.c into a portable package.json", build_command},
       Command{"init", "create a new eBPF project from a template", init_command},
+      Command{"pull", "download packages into the cache: lmp pull REF...", pull_command},
+      Command{"list", "list the packages in the cache", list_command},
+      Command{"rm", "remove packages from the cache: lmp rm REF...", rm_command},
+      Command{"search", "search the repositories: lmp search WORDS...", search_command},
+      Command{"info", "show a package's versions, programs, maps and options", info_command},
+      Command{"repo", "write a static repository: lmp repo build SRC_DIR OUT_DIR", repo_command},
   };
   return kCommands;
 }

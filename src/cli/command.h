@@ -30,5 +30,11 @@ void report_error(const Error& error);
 Result<int> run_command(Args args);
 Result<int> build_command(Args args);
 Result<int> init_command(Args args);
+Result<int> pull_command(Args args);
+Result<int> list_command(Args args);
+Result<int> rm_command(Args args);
+Result<int> search_command(Args args);
+Result<int> info_command(Args args);
+Result<int> repo_command(Args args);
 
 }  // namespace lmp::cli

@@ -1,0 +1,120 @@
+// lmp info REF: what a package is: versions, author, description, size, digest, and once it
+// is local, its programs, maps and options.
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "cli/command.h"
+#include "loader/program_options.h"
+#include "package/package.h"
+#include "registry/progress.h"
+#include "registry/puller.h"
+
+namespace lmp::cli {
+namespace {
+
+void field(const char* key, const std::string& value) {
+  if (!value.empty()) std::printf("%-12s %s\n", key, value.c_str());
+}
+
+// Programs, maps and the -h text of a local package.json.
+Result<void> print_package(const std::filesystem::path& path) {
+  if (path.extension() == ".wasm") {
+    std::printf("programs:    (in the wasm module; run it with -h for its options)\n");
+    return {};
+  }
+  package::Package pkg = LMP_TRY(package::read_package_file(path));
+  const auto& skel = pkg.meta.bpf_skel;
+  std::printf("programs:\n");
+  for (const auto& p : skel.progs) {
+    std::string type = p.attach.substr(0, p.attach.find('/'));
+    std::printf("  %-24s %-12s %s\n", p.name.c_str(), type.c_str(), p.attach.c_str());
+  }
+  std::printf("maps:\n");
+  for (const auto& m : skel.maps)
+    std::printf("  %-24s %s\n", m.name.c_str(),
+                m.sample ? ("sampled: " + m.sample->type).c_str() : "");
+  auto options = loader::ProgramOptions::create(pkg.meta, skel.obj_name);
+  if (options) std::printf("options:\n%s", options->help_text().c_str());
+  return {};
+}
+
+}  // namespace
+
+Result<int> info_command(Args args) {
+  if (args.size() != 2 || std::string_view(args[1]) == "-h" ||
+      std::string_view(args[1]) == "--help") {
+    std::fputs(
+        "Usage: lmp info REF\n\nShows a package's versions, author, description, size and "
+        "digest;\nprograms, maps and options once it is local (see lmp pull).\n",
+        args.size() != 2 ? stderr : stdout);
+    return args.size() != 2 ? static_cast<int>(ExitCode::kUsage) : 0;
+  }
+  registry::Reference ref = LMP_TRY(registry::parse_reference(args[1]));
+  if (ref.kind == registry::ReferenceKind::kLocalPath) {
+    auto path = LMP_TRY(registry::resolve_to_local(ref, registry::PullPolicy::kNever));
+    field("path:", path.string());
+    LMP_CHECK(print_package(path));
+    return 0;
+  }
+  if (ref.kind == registry::ReferenceKind::kOci)
+    return fail(ExitCode::kFailure, "OCI registries are not supported yet: " + ref.text);
+
+  registry::Puller puller = LMP_TRY(registry::make_puller());
+  bool described = false;
+  if (ref.kind == registry::ReferenceKind::kName) {
+    for (auto& repo : puller.repositories()) {
+      auto index = repo.index();
+      if (!index || !*index) continue;
+      const registry::PackageEntry* pkg = (*index)->find(ref.name);
+      if (!pkg) continue;
+      const registry::VersionEntry* v = pkg->find(ref.version);
+      if (!v) return fail(ExitCode::kNotFound, "no version " + ref.version + " of " + ref.name);
+      std::string versions;
+      for (const auto& s : pkg->sorted_versions()) versions += (versions.empty() ? "" : ", ") + s;
+      std::string tags;
+      for (const auto& t : v->tags) tags += (tags.empty() ? "" : ", ") + t;
+      field("name:", ref.name);
+      field("version:", v->version);
+      field("versions:", versions);
+      field("author:", v->author);
+      field("summary:", v->summary);
+      field("description:", v->description);
+      field("license:", v->license);
+      field("tags:", tags);
+      field("size:", registry::human_size(v->total_size()));
+      for (const char* main : {"app.wasm", "package.json"}) {
+        if (const auto* f = v->file(main)) {
+          field("digest:", std::string("sha256:") + f->sha256 + " (" + main + ")");
+          break;
+        }
+      }
+      field("repository:", repo.url());
+      described = true;
+      break;
+    }
+  }
+  std::optional<registry::CachedPackage> cached;
+  if (ref.kind == registry::ReferenceKind::kName)
+    cached = LMP_TRY(puller.cache().find(ref.name, ref.version));
+  else
+    cached = LMP_TRY(puller.cache().find_url(ref.url));
+  if (!cached) {
+    if (!described)
+      return fail(ExitCode::kNotFound,
+                  "no package '" + ref.text + "' in the cache or the repositories",
+                  "try 'lmp search'");
+    std::printf("programs, maps and options: run 'lmp pull %s' first\n", ref.text.c_str());
+    return 0;
+  }
+  if (!described) {
+    field("name:", cached->name);
+    field("version:", cached->version);
+    field("size:", registry::human_size(cached->size));
+  }
+  field("cached:", cached->dir.string());
+  LMP_CHECK(print_package(cached->main_file()));
+  return 0;
+}
+
+}  // namespace lmp::cli

@@ -1,0 +1,195 @@
+#include "registry/puller.h"
+
+#include <set>
+
+#include "common/log.h"
+#include "registry/digest.h"
+#include "registry/search.h"
+
+namespace lmp::registry {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The last path component of a URL, without query or fragment.
+std::string url_file_name(const std::string& url) {
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  std::size_t scheme = path.find("://");
+  std::size_t host_end = path.find('/', scheme == std::string::npos ? 0 : scheme + 3);
+  if (host_end == std::string::npos) return "";
+  path = path.substr(host_end);
+  while (!path.empty() && path.back() == '/') path.pop_back();
+  return path.substr(path.rfind('/') + 1);
+}
+
+// A package name from a URL: the directory of package.json / app.wasm, else the file stem.
+std::string url_package_name(const std::string& url) {
+  std::string path = url.substr(0, url.find_first_of("?#"));
+  std::string file = url_file_name(url);
+  std::string name = fs::path(file).stem().string();
+  if (file == "package.json" || file == "app.wasm" || file == "package.yaml") {
+    std::string dir = path.substr(0, path.rfind('/'));
+    name = dir.substr(dir.rfind('/') + 1);
+  }
+  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return is_package_name(name) ? name : "package";
+}
+
+fs::path local_main_file(const fs::path& path) {
+  std::error_code ec;
+  if (!fs::is_directory(path, ec)) return path;
+  for (const char* name : {"app.wasm", "package.json", "package.yaml"})
+    if (fs::is_regular_file(path / name, ec)) return path / name;
+  return path / "package.json";
+}
+
+}  // namespace
+
+Result<PullPolicy> parse_pull_policy(std::string_view text) {
+  if (text == "always") return PullPolicy::kAlways;
+  if (text == "missing") return PullPolicy::kMissing;
+  if (text == "never") return PullPolicy::kNever;
+  return fail(ExitCode::kUsage, "bad --pull value '" + std::string(text) + "'",
+              "use always, missing or never");
+}
+
+Puller::Puller(Cache cache, std::unique_ptr<HttpClient> http, std::vector<std::string> repositories)
+    : cache_(std::move(cache)), http_(std::move(http)) {
+  for (auto& url : repositories) repositories_.emplace_back(std::move(url), *http_);
+}
+
+Result<CachedPackage> Puller::pull_name(const std::string& name, const std::string& version) {
+  if (repositories_.empty())
+    return fail(ExitCode::kNotFound, "no package '" + name + "': no repository is configured",
+                "set LMP_REPOSITORY to a repository URL");
+  std::optional<Error> first_error;
+  std::set<std::string> known;
+  for (auto& repo : repositories_) {
+    auto resolved = repo.resolve(name, version);
+    if (resolved) {
+      auto pulled = resolved->probe ? download_probe(*resolved) : download(*resolved, false);
+      if (pulled || pulled.error().code != ExitCode::kNotFound || !resolved->probe) return pulled;
+      continue;  // legacy repository without this name
+    }
+    if (resolved.error().code != ExitCode::kNotFound) {
+      log::debug(resolved.error().message);
+      if (!first_error) first_error = resolved.error();
+      continue;
+    }
+    if (!resolved.error().hint.empty())
+      return std::unexpected(resolved.error());  // no such version
+    if (auto idx = repo.index(); idx && *idx)
+      for (const auto& [n, _] : (*idx)->packages) known.insert(n);
+  }
+  if (first_error) return std::unexpected(*first_error);
+  std::string hint;
+  for (const auto& n : closest_names(name, {known.begin(), known.end()}))
+    hint += (hint.empty() ? "did you mean " : ", ") + ("'" + n + "'");
+  hint = hint.empty() ? "try 'lmp search " + name + "'" : hint + "?";
+  std::string where = std::to_string(repositories_.size()) + " repositor" +
+                      (repositories_.size() == 1 ? "y" : "ies");
+  return fail(ExitCode::kNotFound, "no package '" + name + "' in " + where, hint);
+}
+
+Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from_url) {
+  // Download and verify every file before storing any, so a failure caches nothing.
+  std::vector<std::pair<TempFile, FileEntry>> fetched;
+  for (const auto& file : package.files) {
+    if (!file.sha256.empty() && cache_.has_blob(file.sha256)) {
+      fetched.emplace_back(TempFile({}), FileEntry{file.name, file.sha256, file.size});
+      continue;
+    }
+    TempFile temp = LMP_TRY(cache_.temp_file());
+    std::string label =
+        package.name + (package.version.empty() ? "" : ":" + package.version) + " " + file.name;
+    Download got = LMP_TRY(http_->fetch_to_file(file.url, temp.path(), label));
+    if (!file.sha256.empty() && (got.sha256 != file.sha256 || got.size != file.size))
+      return fail(
+          ExitCode::kNetwork,
+          file.url + ": sha256 mismatch (expected " + file.sha256 + ", " +
+              std::to_string(file.size) + " bytes; got " + got.sha256 + ", " +
+              std::to_string(got.size) + " bytes)",
+          "the repository is inconsistent or the download was tampered with; nothing was cached");
+    fetched.emplace_back(std::move(temp), FileEntry{file.name, got.sha256, got.size});
+  }
+  CachedPackage entry;
+  entry.name = package.name;
+  entry.version = package.version;
+  entry.source = package.source;
+  entry.from_url = from_url;
+  for (auto& [temp, file] : fetched) {
+    if (!temp.path().empty()) LMP_CHECK(cache_.store_blob(temp, file.sha256));
+    entry.files.push_back(file);
+  }
+  return cache_.add(std::move(entry));
+}
+
+Result<CachedPackage> Puller::download_probe(const ResolvedPackage& package) {
+  for (const auto& file : package.files) {
+    ResolvedPackage one = package;
+    one.files = {file};
+    auto got = download(one, false);
+    if (got || got.error().code != ExitCode::kNotFound) return got;
+  }
+  return fail(ExitCode::kNotFound, "no package '" + package.name + "' at " + package.source,
+              "neither app.wasm nor package.json exists there");
+}
+
+Result<CachedPackage> Puller::pull_url(const std::string& url) {
+  ResolvedPackage p;
+  p.name = url_package_name(url);
+  p.source = url;
+  std::string file = url_file_name(url);
+  if (!is_plain_file_name(file)) file = "package.json";
+  p.files.push_back({file, url, "", 0});
+  return download(p, true);
+}
+
+Result<CachedPackage> Puller::pull(const Reference& ref) {
+  switch (ref.kind) {
+    case ReferenceKind::kLocalPath:
+      return fail(ExitCode::kUsage, ref.text + " is a local path; there is nothing to pull");
+    case ReferenceKind::kOci:
+      return fail(ExitCode::kFailure, "OCI registries are not supported yet: " + ref.text,
+                  "use a static repository (LMP_REPOSITORY) or an https:// URL");
+    case ReferenceKind::kUrl:
+      return pull_url(ref.url);
+    case ReferenceKind::kName:
+      break;
+  }
+  return pull_name(ref.name, ref.version);
+}
+
+Result<fs::path> Puller::resolve_to_local(const Reference& ref, PullPolicy policy) {
+  if (ref.kind == ReferenceKind::kLocalPath) {
+    fs::path file = local_main_file(ref.path);
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return fail(ExitCode::kNotFound, "no such file: " + file.string());
+    return file;
+  }
+  if (policy != PullPolicy::kAlways) {
+    std::optional<CachedPackage> cached;
+    if (ref.kind == ReferenceKind::kUrl) cached = LMP_TRY(cache_.find_url(ref.url));
+    if (ref.kind == ReferenceKind::kName) cached = LMP_TRY(cache_.find(ref.name, ref.version));
+    std::error_code ec;
+    if (cached && fs::exists(cached->main_file(), ec)) return cached->main_file();
+    if (policy == PullPolicy::kNever)
+      return fail(ExitCode::kNotFound, to_string(ref) + " is not in the cache",
+                  "run 'lmp pull " + ref.text + "' or use --pull missing");
+  }
+  CachedPackage pulled = LMP_TRY(pull(ref));
+  return pulled.main_file();
+}
+
+Result<Puller> make_puller() {
+  fs::path home = LMP_TRY(lmp_home());
+  Cache cache = LMP_TRY(Cache::open(home));
+  return Puller(std::move(cache), make_curl_client(), configured_repositories());
+}
+
+Result<fs::path> resolve_to_local(const Reference& ref, PullPolicy policy) {
+  Puller puller = LMP_TRY(make_puller());
+  return puller.resolve_to_local(ref, policy);
+}
+
+}  // namespace lmp::registry

@@ -1,0 +1,60 @@
+// Turns a Reference into files on this machine: resolves names across the configured
+// repositories, downloads, verifies and caches. The entry point `lmp run` uses.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "registry/cache.h"
+#include "registry/http_client.h"
+#include "registry/reference.h"
+#include "registry/static_repository.h"
+
+namespace lmp::registry {
+
+// When `lmp run` downloads: always, only when not cached (the default), or never.
+enum class PullPolicy { kAlways, kMissing, kNever };
+
+// Parses "always" | "missing" | "never" (kUsage otherwise).
+Result<PullPolicy> parse_pull_policy(std::string_view text);
+
+class Puller {
+ public:
+  // `repositories` are base URLs searched in order (see configured_repositories()).
+  Puller(Cache cache, std::unique_ptr<HttpClient> http, std::vector<std::string> repositories);
+
+  // Downloads `ref` (a name, name:version or URL) into the cache, replacing an older copy.
+  // Every file of an indexed repository is checked against its sha256 before anything is
+  // stored. Local paths are refused (nothing to pull); OCI is not supported yet.
+  Result<CachedPackage> pull(const Reference& ref);
+
+  // The file to run for `ref`: a local path as given (a directory means its app.wasm or
+  // package.json), or the main file of the cached package, pulled first per `policy`.
+  Result<std::filesystem::path> resolve_to_local(const Reference& ref, PullPolicy policy);
+
+  Cache& cache() { return cache_; }
+  std::vector<StaticRepository>& repositories() { return repositories_; }
+
+ private:
+  Result<CachedPackage> pull_name(const std::string& name, const std::string& version);
+  Result<CachedPackage> download(const ResolvedPackage& package, bool from_url);
+  Result<CachedPackage> download_probe(const ResolvedPackage& package);
+  Result<CachedPackage> pull_url(const std::string& url);
+
+  Cache cache_;
+  std::unique_ptr<HttpClient> http_;
+  std::vector<StaticRepository> repositories_;
+};
+
+// A Puller for this process: the cache at lmp_home(), libcurl, configured_repositories().
+Result<Puller> make_puller();
+
+// Convenience for `lmp run`: make_puller() then resolve_to_local(). Returns the path of
+// app.wasm when the package has one, else package.json (both in the same directory).
+Result<std::filesystem::path> resolve_to_local(const Reference& ref,
+                                               PullPolicy policy = PullPolicy::kMissing);
+
+}  // namespace lmp::registry

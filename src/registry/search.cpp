@@ -1,0 +1,90 @@
+#include "registry/search.h"
+
+#include <algorithm>
+#include <set>
+
+namespace lmp::registry {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+int score_word(const std::string& word, const std::string& name, const VersionEntry& v) {
+  if (name == word) return 100;
+  if (name.starts_with(word)) return 60;
+  if (name.find(word) != std::string::npos) return 40;
+  for (const auto& tag : v.tags)
+    if (lower(tag) == word) return 25;
+  if (lower(v.summary).find(word) != std::string::npos ||
+      lower(v.description).find(word) != std::string::npos)
+    return 10;
+  return 0;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diag = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1u : 0u)});
+      diag = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::vector<SearchHit> search(const std::vector<SearchSource>& sources,
+                              const std::vector<std::string>& words) {
+  std::vector<std::string> needles;
+  for (const auto& w : words)
+    if (!w.empty()) needles.push_back(lower(w));
+  std::set<std::string> seen;
+  std::vector<SearchHit> hits;
+  for (const auto& source : sources) {
+    if (!source.index) continue;
+    for (const auto& [name, pkg] : source.index->packages) {
+      const VersionEntry* latest = pkg.latest();
+      if (!latest || seen.contains(name)) continue;
+      int total = 0;
+      bool all = true;
+      for (const auto& w : needles) {
+        int s = score_word(w, name, *latest);
+        if (s == 0) all = false;
+        total += s;
+      }
+      if (!all) continue;
+      seen.insert(name);
+      hits.push_back({name, *latest, source.repository, total});
+    }
+  }
+  std::sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) {
+    return a.score != b.score ? a.score > b.score : a.name < b.name;
+  });
+  return hits;
+}
+
+std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& names,
+                                       std::size_t max) {
+  std::vector<std::pair<std::size_t, std::string>> ranked;
+  std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
+  for (const auto& n : names) {
+    std::size_t d = edit_distance(name, n);
+    if (n.find(name) != std::string::npos || name.find(n) != std::string::npos)
+      d = std::min(d, limit);
+    if (d <= limit) ranked.emplace_back(d, n);
+  }
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < ranked.size() && i < max; ++i) out.push_back(ranked[i].second);
+  return out;
+}
+
+}  // namespace lmp::registry
