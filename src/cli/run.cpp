@@ -1,8 +1,267 @@
+// `lmp run [--json|-j] [--duration S] [--btf FILE] [-v] REF [PROGRAM ARGS...]`
+// The order of the pipeline is written here once; each stage lives in src/loader or src/output.
+#include <bpf/libbpf.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "cli/command.h"
+#include "common/log.h"
+#include "loader/attach.h"
+#include "loader/bpf_object_handle.h"
+#include "loader/initial_values.h"
+#include "loader/libbpf_log.h"
+#include "loader/map_sampler.h"
+#include "loader/poller.h"
+#include "loader/privileges.h"
+#include "loader/program_options.h"
+#include "loader/run_loop.h"
+#include "loader/tracefs.h"
+#include "output/output.h"
+#include "package/package.h"
 
 namespace lmp::cli {
+namespace {
 
-// Placeholder until the command is implemented.
-Result<int> run_command(Args) { return fail(ExitCode::kFailure, "lmp run is not implemented yet"); }
+namespace fs = std::filesystem;
+
+constexpr const char* kRunUsage =
+    "Usage: lmp run [OPTIONS] REF [PROGRAM ARGS...]\n"
+    "\n"
+    "Run an eBPF package. REF is a package.json / package.yaml or a directory holding one.\n"
+    "Everything after REF goes to the program; `lmp run REF -h` shows its options.\n"
+    "\n"
+    "Options (before REF):\n"
+    "  -j, --json        print events as JSON lines\n"
+    "  --duration S      stop after S seconds\n"
+    "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
+    "                    (also BTF_FILE_PATH)\n"
+    "  -v, --verbose     print debug messages, including libbpf's\n"
+    "  -h, --help        show this help\n";
+
+struct RunFlags {
+  bool json = false;
+  bool verbose = false;
+  bool help = false;
+  std::optional<std::chrono::milliseconds> duration;
+  std::string btf;
+  std::string ref;
+  std::vector<std::string> program_args;
+};
+
+// lmp's own options come before REF; everything after REF belongs to the program.
+Result<RunFlags> parse_run_flags(Args args) {
+  RunFlags flags;
+  std::size_t i = 1;
+  auto value_of = [&](std::string_view arg, std::string_view name) -> Result<std::string> {
+    if (arg.size() > name.size() && arg[name.size()] == '=')
+      return std::string(arg.substr(name.size() + 1));
+    if (i + 1 >= args.size())
+      return fail(ExitCode::kUsage, "option " + std::string(name) + " needs a value",
+                  "run 'lmp run --help'");
+    return std::string(args[++i]);
+  };
+  for (; i < args.size(); ++i) {
+    std::string_view arg = args[i];
+    if (arg == "--") {
+      ++i;
+      break;
+    }
+    if (arg.empty() || arg[0] != '-') break;
+    if (arg == "-j" || arg == "--json") {
+      flags.json = true;
+    } else if (arg == "-v" || arg == "--verbose") {
+      flags.verbose = true;
+    } else if (arg == "-h" || arg == "--help") {
+      flags.help = true;
+      return flags;
+    } else if (arg.starts_with("--duration")) {
+      std::string text = LMP_TRY(value_of(arg, "--duration"));
+      char* end = nullptr;
+      double seconds = std::strtod(text.c_str(), &end);
+      if (text.empty() || *end != '\0' || !(seconds > 0) || seconds > 1e9)
+        return fail(ExitCode::kUsage,
+                    "--duration: '" + text + "' is not a positive number of seconds");
+      flags.duration = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    } else if (arg.starts_with("--btf")) {
+      flags.btf = LMP_TRY(value_of(arg, "--btf"));
+    } else {
+      return fail(ExitCode::kUsage, "unknown option '" + std::string(arg) + "' for lmp run",
+                  "lmp's options come before the package; the program's come after it");
+    }
+  }
+  if (i >= args.size())
+    return fail(ExitCode::kUsage, "lmp run needs a package",
+                "usage: lmp run [OPTIONS] REF [ARGS...]");
+  flags.ref = args[i];
+  for (++i; i < args.size(); ++i) flags.program_args.emplace_back(args[i]);
+  return flags;
+}
+
+// For now only local paths; names, URLs and OCI references come with the registry module.
+Result<fs::path> resolve_reference(const std::string& ref) {
+  std::error_code ec;
+  fs::path path(ref);
+  auto unsupported_wasm = [&] {
+    return fail(ExitCode::kFailure, ref + ": WebAssembly packages are not supported yet",
+                "run the package.json instead");
+  };
+  if (fs::is_directory(path, ec)) {
+    for (const char* name : {"package.json", "package.yaml", "package.yml"})
+      if (fs::is_regular_file(path / name, ec)) return path / name;
+    if (fs::exists(path / "app.wasm", ec)) return unsupported_wasm();
+    return fail(ExitCode::kNotFound, "no package.json or package.yaml in " + ref,
+                "build one with lmp build");
+  }
+  if (fs::exists(path, ec)) {
+    if (path.extension() == ".wasm") return unsupported_wasm();
+    return path;
+  }
+  bool looks_like_path = ref.starts_with("/") || ref.starts_with("./") || ref.starts_with("../") ||
+                         ref.ends_with(".json") || ref.ends_with(".yaml") ||
+                         ref.ends_with(".yml") || ref.ends_with(".wasm");
+  if (ref.find("://") == std::string::npos && looks_like_path)
+    return fail(ExitCode::kNotFound, "no such file: " + ref);
+  return fail(ExitCode::kNotFound,
+              "cannot run '" + ref + "': resolving names and URLs is not supported yet",
+              "pass a local path to a package.json");
+}
+
+std::string program_name(const package::Package& package, const fs::path& path) {
+  if (!package.meta.bpf_skel.obj_name.empty()) return package.meta.bpf_skel.obj_name;
+  return path.parent_path().filename().string();
+}
+
+// Export type per buffer map (an index into meta.export_types): one type serves every
+// buffer; several are matched to the buffers in object order when
+// enable_multiple_export_types is set, else the first serves all.
+std::map<std::string, std::size_t> export_types_by_buffer(const package::Meta& meta,
+                                                          const std::vector<std::string>& buffers) {
+  std::map<std::string, std::size_t> result;
+  if (meta.export_types.empty()) return result;
+  for (std::size_t i = 0; i < buffers.size(); ++i)
+    result[buffers[i]] =
+        meta.enable_multiple_export_types ? std::min(i, meta.export_types.size() - 1) : 0;
+  return result;
+}
+
+}  // namespace
+
+Result<int> run_command(Args args) {
+  RunFlags flags = LMP_TRY(parse_run_flags(args));
+  if (flags.help) {
+    std::fputs(kRunUsage, stdout);
+    return 0;
+  }
+  if (flags.verbose) log::set_level(log::Level::kDebug);
+  loader::install_libbpf_log(flags.verbose);
+
+  fs::path path = LMP_TRY(resolve_reference(flags.ref));
+  package::Package package = LMP_TRY(package::read_package_file(path));
+  const package::Meta& meta = package.meta;
+  std::string name = program_name(package, path);
+
+  // Opening only parses the object; its initializers give the help texts their defaults.
+  std::string btf_flag = flags.btf;
+  if (btf_flag.empty())
+    if (const char* env = std::getenv("BTF_FILE_PATH"); env && *env) btf_flag = env;
+  auto object = loader::BpfObjectHandle::open(package.bpf_object, meta.bpf_skel.obj_name, btf_flag);
+  loader::ObjectDefaults defaults;
+  if (object) defaults = loader::read_object_defaults(object->get(), meta);
+
+  auto options = LMP_TRY(loader::ProgramOptions::create(meta, name, defaults));
+  auto parsed = LMP_TRY(options.parse(flags.program_args));
+  if (parsed.action == loader::ParsedArgs::Action::kHelp) {
+    std::fputs(options.help_text().c_str(), stdout);
+    return 0;
+  }
+  if (parsed.action == loader::ParsedArgs::Action::kVersion) {
+    std::fputs(options.version_text().c_str(), stdout);
+    return 0;
+  }
+
+  // Preconditions, then open → initial values → load → attach.
+  LMP_CHECK(loader::check_privileges());
+  LMP_TRY(loader::resolve_btf_path(flags.btf));
+  if (!object) return std::unexpected(object.error());
+  bpf_object* obj = object->get();
+  loader::prepare_programs(obj);
+  if (loader::needs_tracefs(obj, meta.bpf_skel.progs)) LMP_CHECK(loader::ensure_tracefs());
+  LMP_CHECK(loader::apply_initial_values(obj, parsed.assignments));
+  LMP_CHECK(object->load());
+
+  // Printers: stdout is data only.
+  std::ios::sync_with_stdio(false);
+  auto format = flags.json ? output::Format::kJson : output::Format::kTable;
+  const btf* btf = bpf_object__btf(obj);
+  // One printer per export type, so buffers sharing a type share one header.
+  std::vector<std::unique_ptr<output::EventPrinter>> type_printers(meta.export_types.size());
+  std::map<std::string, output::EventPrinter*> event_printers;
+  std::map<std::string, bool> warned;
+  auto on_sample = [&](std::string_view map, std::span<const uint8_t> data) {
+    auto it = event_printers.find(std::string(map));
+    if (it != event_printers.end()) return it->second->print(data);
+    if (!warned[std::string(map)])
+      log::warn("no export type for buffer " + std::string(map) + "; its events are not printed");
+    warned[std::string(map)] = true;
+  };
+  auto on_lost = [](std::string_view map, uint64_t count) {
+    log::warn("lost " + std::to_string(count) + " events from " + std::string(map));
+  };
+  auto poller = LMP_TRY(loader::Poller::create(obj, meta.perf_buffer_pages, on_sample, on_lost));
+  for (const auto& [buffer, index] : export_types_by_buffer(meta, poller->buffer_names())) {
+    if (!type_printers[index])
+      type_printers[index] = LMP_TRY(output::EventPrinter::create(
+          btf, meta.export_types[index], format, meta.print_header, std::cout));
+    event_printers[buffer] = type_printers[index].get();
+  }
+
+  auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps));
+  std::map<std::string, std::unique_ptr<output::MapPrinter>> map_printers;
+  for (const auto& sampler : samplers)
+    map_printers[sampler.name()] = LMP_TRY(
+        output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
+                                   sampler.value_type_id(), sampler.sample(), format, std::cout));
+
+  loader::Attachments attachments = LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs));
+
+  std::string programs;
+  bpf_program* program = nullptr;
+  bpf_object__for_each_program(program, obj) {
+    programs += (programs.empty() ? "" : ", ") + std::string(bpf_program__name(program));
+  }
+  log::debug("Running " + programs + "... Ctrl-C to stop");
+  if (poller->empty() && samplers.empty())
+    log::debug(
+        "no ring buffer, perf buffer or sampled map: nothing will be printed here; "
+        "bpf_printk output is in " +
+        (loader::tracefs_dir().empty() ? std::string("/sys/kernel/tracing")
+                                       : loader::tracefs_dir()) +
+        "/trace_pipe");
+
+  loader::RunLoopOptions loop;
+  loop.poll_timeout_ms = static_cast<int>(meta.poll_timeout_ms ? meta.poll_timeout_ms : 100);
+  loop.duration = flags.duration;
+  loop.on_map_sample = [&](const loader::MapSampler& sampler,
+                           std::vector<loader::MapEntryBytes> entries) {
+    std::vector<output::MapEntry> converted;
+    converted.reserve(entries.size());
+    for (auto& e : entries) converted.push_back({std::move(e.key), std::move(e.value)});
+    map_printers[sampler.name()]->print(converted);
+  };
+  loop.after_round = [] { std::cout.flush(); };
+  auto ran = loader::run_until_stopped(*poller, samplers, loop);
+  std::cout.flush();
+  if (!ran) return std::unexpected(ran.error());
+  // Teardown in reverse: links first, then buffers, then the object.
+  while (!attachments.empty()) attachments.pop_back();
+  return 0;
+}
 
 }  // namespace lmp::cli

@@ -92,7 +92,8 @@ Result<Attachments> attach_perf_event(bpf_program* program, const nlohmann::json
     attr.config = PERF_COUNT_SW_CPU_CLOCK;
     attr.freq = 1;
     attr.sample_freq = static_cast<__u64>(freq);
-    int fd = static_cast<int>(syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
+    int fd =
+        static_cast<int>(syscall(SYS_perf_event_open, &attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC));
     if (fd < 0) {
       if (errno == ENODEV || errno == ENOENT) continue;  // CPU offline
       return fail(errno == EACCES || errno == EPERM ? ExitCode::kPermission : ExitCode::kKernel,
@@ -103,8 +104,8 @@ Result<Attachments> attach_perf_event(bpf_program* program, const nlohmann::json
     if (!link) {
       int err = errno;
       close(fd);
-      return fail(ExitCode::kKernel, "cannot attach to perf event on CPU " +
-                                         std::to_string(cpu) + ": " + libbpf_error_text(err));
+      return fail(ExitCode::kKernel, "cannot attach to perf event on CPU " + std::to_string(cpu) +
+                                         ": " + libbpf_error_text(err));
     }
     attachments.push_back(std::make_unique<LinkAttachment>(link));  // the link owns fd
   }
@@ -113,8 +114,7 @@ Result<Attachments> attach_perf_event(bpf_program* program, const nlohmann::json
 
 }  // namespace
 
-Result<long long> extra_integer(const nlohmann::json& extra, const char* key,
-                                long long fallback) {
+Result<long long> extra_integer(const nlohmann::json& extra, const char* key, long long fallback) {
   if (!extra.is_object() || !extra.contains(key) || extra[key].is_null()) return fallback;
   const auto& value = extra[key];
   if (value.is_number_integer()) return value.get<long long>();

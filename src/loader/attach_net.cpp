@@ -85,10 +85,12 @@ Result<__u32> xdp_flags(const nlohmann::json& extra) {
 
 Error net_error(int err, int ifindex) {
   std::string reason;
-  if (err == ENODEV) reason = "no network interface with index " + std::to_string(ifindex);
+  if (err == ENODEV)
+    reason = "no network interface with index " + std::to_string(ifindex);
   else if (err == EEXIST || err == EBUSY)
     reason = "something is already attached there on interface " + std::to_string(ifindex);
-  else reason = libbpf_error_text(err);
+  else
+    reason = libbpf_error_text(err);
   return Error{err == EPERM ? ExitCode::kPermission : ExitCode::kKernel, reason,
                "choose the interface with the program's ifindex extra"};
 }
@@ -104,10 +106,14 @@ Result<std::unique_ptr<Attachment>> attach_tc(bpf_program* program, const nlohma
   bpf_tc_attach_point point = section.ends_with("egress") ? BPF_TC_EGRESS : BPF_TC_INGRESS;
   if (hook_json.contains("attach_point") && hook_json["attach_point"].is_string()) {
     std::string text = hook_json["attach_point"].get<std::string>();
-    if (text == "BPF_TC_EGRESS" || text == "egress") point = BPF_TC_EGRESS;
-    else if (text == "BPF_TC_INGRESS" || text == "ingress") point = BPF_TC_INGRESS;
-    else return fail(ExitCode::kBadPackage, "tchook.attach_point '" + text + "' is not "
-                                            "BPF_TC_INGRESS or BPF_TC_EGRESS");
+    if (text == "BPF_TC_EGRESS" || text == "egress")
+      point = BPF_TC_EGRESS;
+    else if (text == "BPF_TC_INGRESS" || text == "ingress")
+      point = BPF_TC_INGRESS;
+    else
+      return fail(ExitCode::kBadPackage, "tchook.attach_point '" + text +
+                                             "' is not "
+                                             "BPF_TC_INGRESS or BPF_TC_EGRESS");
   }
 
   LIBBPF_OPTS(bpf_tc_hook, hook);

@@ -72,10 +72,11 @@ Result<std::string> resolve_btf_path(const std::string& flag) {
   return std::string();
 }
 
-void BpfObjectHandle::Closer::operator()(bpf_object* object) const { bpf_object__close(object); }
+void BpfObjectHandle::Closer::operator()(bpf_object* object) const {
+  bpf_object__close(object);
+}
 
-Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf,
-                                              const std::string& name,
+Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, const std::string& name,
                                               const std::string& btf_path) {
   BpfObjectHandle handle;
   handle.elf_.assign(elf.begin(), elf.end());
@@ -104,7 +105,8 @@ Result<void> BpfObjectHandle::load() {
   err = err < 0 ? -err : err;
   auto load_log = last_program_load_log();
   auto program = last_failed_program();
-  if (program && (err == kEnotsupp || err == EOPNOTSUPP) &&
+  // Kernels without BPF trampolines refuse fentry/fexit/lsm programs with EPERM or ENOTSUPP.
+  if (program && (err == kEnotsupp || err == EOPNOTSUPP || err == EPERM) &&
       program_is_trampoline(object_.get(), *program))
     return fail(ExitCode::kKernel,
                 "cannot load program " + *program +
@@ -112,13 +114,16 @@ Result<void> BpfObjectHandle::load() {
                 "use a kprobe or tracepoint version of the program");
   if (load_log && !load_log->lines.empty())
     return fail(ExitCode::kKernel,
-                "program " + load_log->program + " rejected by the verifier:" +
-                    tail(load_log->lines, kLogTailLines),
+                "program " + load_log->program +
+                    " rejected by the verifier:" + tail(load_log->lines, kLogTailLines),
                 "run with -v to see libbpf's full output");
   if (err == EPERM)
     return fail(ExitCode::kPermission,
-                "the kernel refused to load the eBPF object: " + libbpf_error_text(err),
-                "run as root; in a container grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE");
+                (program ? "the kernel refused to load program " + *program
+                         : std::string("the kernel refused to load the eBPF object")) +
+                    ": " + libbpf_error_text(err),
+                "run as root; in a container grant CAP_BPF, CAP_PERFMON and CAP_SYS_RESOURCE, "
+                "or raise the memlock limit (ulimit -l)");
   std::string what = program ? "cannot load program " + *program : "cannot load the eBPF object";
   std::string reason = last_reason();
   if (err == ESRCH && program)

@@ -296,20 +296,29 @@ TypedValue value_from_bytes(const CType& type, std::span<const uint8_t> bytes) {
     return v;
   };
   switch (type.kind) {
-    case ValueKind::kBool: return {type, buf[0] != 0};
+    case ValueKind::kBool:
+      return {type, buf[0] != 0};
     case ValueKind::kSigned:
       switch (type.size) {
-        case 1: return {type, int64_t{load(int8_t{})}};
-        case 2: return {type, int64_t{load(int16_t{})}};
-        case 4: return {type, int64_t{load(int32_t{})}};
-        default: return {type, load(int64_t{})};
+        case 1:
+          return {type, int64_t{load(int8_t{})}};
+        case 2:
+          return {type, int64_t{load(int16_t{})}};
+        case 4:
+          return {type, int64_t{load(int32_t{})}};
+        default:
+          return {type, load(int64_t{})};
       }
     case ValueKind::kUnsigned:
       switch (type.size) {
-        case 1: return {type, uint64_t{load(uint8_t{})}};
-        case 2: return {type, uint64_t{load(uint16_t{})}};
-        case 4: return {type, uint64_t{load(uint32_t{})}};
-        default: return {type, load(uint64_t{})};
+        case 1:
+          return {type, uint64_t{load(uint8_t{})}};
+        case 2:
+          return {type, uint64_t{load(uint16_t{})}};
+        case 4:
+          return {type, uint64_t{load(uint32_t{})}};
+        default:
+          return {type, load(uint64_t{})};
       }
     case ValueKind::kFloat:
       return {type, type.size == 4 ? double{load(float{})} : load(double{})};

@@ -21,14 +21,15 @@ bool is_array(bpf_map_type type) {
 
 }  // namespace
 
-Result<std::vector<MapSampler>> MapSampler::create_all(
-    bpf_object* object, const std::vector<package::MapInfo>& maps) {
+Result<std::vector<MapSampler>> MapSampler::create_all(bpf_object* object,
+                                                       const std::vector<package::MapInfo>& maps) {
   std::vector<MapSampler> samplers;
   auto now = std::chrono::steady_clock::now();
   for (const auto& info : maps) {
     if (!info.sample) continue;
     bpf_map* map = bpf_object__find_map_by_name(object, info.name.c_str());
-    if (!map) return fail(ExitCode::kBadPackage, "sampled map " + info.name + " is not in the object");
+    if (!map)
+      return fail(ExitCode::kBadPackage, "sampled map " + info.name + " is not in the object");
     MapSampler sampler;
     sampler.map_ = map;
     sampler.name_ = info.name;
@@ -75,8 +76,10 @@ Result<std::vector<MapEntryBytes>> MapSampler::read() {
   if (sample_.clear_map) {
     std::vector<uint8_t> zero(lookup_size, 0);
     for (const auto& k : keys) {
-      if (is_array(type)) bpf_map_update_elem(fd, k.data(), zero.data(), BPF_ANY);
-      else bpf_map_delete_elem(fd, k.data());
+      if (is_array(type))
+        bpf_map_update_elem(fd, k.data(), zero.data(), BPF_ANY);
+      else
+        bpf_map_delete_elem(fd, k.data());
     }
   }
   return entries;

@@ -28,7 +28,7 @@ class MapSampler {
 
   const std::string& name() const { return name_; }
   const package::Sample& sample() const { return sample_; }
-  uint32_t key_type_id() const { return key_type_id_; }      // BTF ids (0 = unknown)
+  uint32_t key_type_id() const { return key_type_id_; }  // BTF ids (0 = unknown)
   uint32_t value_type_id() const { return value_type_id_; }
 
   // Reads every entry; with clear_map deletes them afterwards (arrays are zeroed).

@@ -50,8 +50,8 @@ Result<std::unique_ptr<Poller>> Poller::create(bpf_object* object, uint32_t perf
           return fail(ExitCode::kKernel,
                       "cannot set up ring buffer " + name + ": " + libbpf_error_text(errno));
         LMP_CHECK(watch(ring_buffer__epoll_fd(poller->ring_)));
-      } else if (int err = ring_buffer__add(poller->ring_, bpf_map__fd(map), callback,
-                                            context.get());
+      } else if (int err =
+                     ring_buffer__add(poller->ring_, bpf_map__fd(map), callback, context.get());
                  err) {
         return fail(ExitCode::kKernel,
                     "cannot set up ring buffer " + name + ": " + libbpf_error_text(-err));
@@ -69,8 +69,8 @@ Result<std::unique_ptr<Poller>> Poller::create(bpf_object* object, uint32_t perf
     perf_buffer* pb =
         perf_buffer__new(bpf_map__fd(map), perf_buffer_pages, sample, lost, context.get(), nullptr);
     if (!pb)
-      return fail(ExitCode::kKernel, "cannot set up perf buffer " + name + ": " +
-                                         libbpf_error_text(errno),
+      return fail(ExitCode::kKernel,
+                  "cannot set up perf buffer " + name + ": " + libbpf_error_text(errno),
                   "perf_buffer_pages must be a power of two");
     poller->perf_buffers_.push_back(pb);
     LMP_CHECK(watch(perf_buffer__epoll_fd(pb)));

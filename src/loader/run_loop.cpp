@@ -7,7 +7,9 @@ namespace {
 
 volatile std::sig_atomic_t g_stop_requested = 0;
 
-void request_stop(int) { g_stop_requested = 1; }
+void request_stop(int) {
+  g_stop_requested = 1;
+}
 
 // Installs the handlers without SA_RESTART so a blocking wait returns early.
 class StopSignals {
