@@ -15,22 +15,30 @@ namespace {
 
 class TcAttachment : public Attachment {
  public:
-  TcAttachment(bpf_tc_hook hook, bpf_tc_opts opts, bool owns_hook)
-      : hook_(hook), opts_(opts), owns_hook_(owns_hook) {}
+  TcAttachment(int ifindex, bpf_tc_attach_point point, __u32 handle, __u32 priority, bool owns_hook)
+      : ifindex_(ifindex),
+        point_(point),
+        handle_(handle),
+        priority_(priority),
+        owns_hook_(owns_hook) {}
   ~TcAttachment() override {
-    opts_.flags = opts_.prog_fd = opts_.prog_id = 0;
-    bpf_tc_detach(&hook_, &opts_);
+    // Fresh opts: libbpf rejects opts whose padding is not zero, which copies may break.
+    LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex_, .attach_point = point_);
+    LIBBPF_OPTS(bpf_tc_opts, opts, .handle = handle_, .priority = priority_);
+    bpf_tc_detach(&hook, &opts);
     if (owns_hook_) {
-      hook_.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
-      bpf_tc_hook_destroy(&hook_);  // removes the clsact qdisc we created
+      hook.attach_point = static_cast<bpf_tc_attach_point>(BPF_TC_INGRESS | BPF_TC_EGRESS);
+      bpf_tc_hook_destroy(&hook);  // removes the clsact qdisc we created
     }
   }
   TcAttachment(const TcAttachment&) = delete;
   TcAttachment& operator=(const TcAttachment&) = delete;
 
  private:
-  bpf_tc_hook hook_;
-  bpf_tc_opts opts_;
+  int ifindex_;
+  bpf_tc_attach_point point_;
+  __u32 handle_;
+  __u32 priority_;
   bool owns_hook_;
 };
 
@@ -135,7 +143,7 @@ Result<std::unique_ptr<Attachment>> attach_tc(bpf_program* program, const nlohma
     }
     return std::unexpected(net_error(-err, ifindex));
   }
-  return std::make_unique<TcAttachment>(hook, opts, owns_hook);
+  return std::make_unique<TcAttachment>(ifindex, point, opts.handle, opts.priority, owns_hook);
 }
 
 Result<std::unique_ptr<Attachment>> attach_xdp(bpf_program* program, const nlohmann::json& extra) {
