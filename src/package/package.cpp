@@ -80,14 +80,18 @@ Result<Package> parse_document(const json& doc) {
 
 }  // namespace
 
-Result<Package> parse_package(std::string_view text) {
+Result<json> parse_package_document(std::string_view text) {
   if (text.size() > kMaxPackageBytes) {
     return fail(ExitCode::kBadPackage,
                 "package is " + std::to_string(text.size()) + " bytes, over the limit of " +
                     std::to_string(kMaxPackageBytes) + " bytes",
                 "check that this is a package.json");
   }
-  json doc = LMP_TRY(looks_like_json(text) ? parse_json_text(text) : yaml_to_json(text));
+  return looks_like_json(text) ? parse_json_text(text) : yaml_to_json(text);
+}
+
+Result<Package> parse_package(std::string_view text) {
+  json doc = LMP_TRY(parse_package_document(text));
   return parse_document(doc);
 }
 

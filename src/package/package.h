@@ -143,6 +143,10 @@ inline constexpr std::size_t kMaxBpfObjectBytes = 256u * 1024 * 1024;
 // string".
 Result<Package> parse_package(std::string_view text);
 
+// The first step of parse_package: the text as a JSON document (YAML converted),
+// with the size and nesting limits applied but nothing validated.
+Result<nlohmann::json> parse_package_document(std::string_view text);
+
 // Reads and parses a package file; errors are prefixed with the path.
 Result<Package> read_package_file(const std::filesystem::path& path);
 

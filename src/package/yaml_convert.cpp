@@ -70,6 +70,49 @@ json parse_unsigned(std::string_view digits, int base, bool negative, std::strin
   return std::string(whole);
 }
 
+// Strict UTF-8: no overlong forms, surrogates or code points past U+10FFFF.
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    std::size_t len = 0;
+    unsigned char lo = 0x80;
+    unsigned char hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      if (c == 0xE0) lo = 0xA0;
+      if (c == 0xED) hi = 0x9F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      if (c == 0xF0) lo = 0x90;
+      if (c == 0xF4) hi = 0x8F;
+    } else {
+      return false;
+    }
+    if (i + len > s.size()) return false;
+    auto second = static_cast<unsigned char>(s[i + 1]);
+    if (second < lo || second > hi) return false;
+    for (std::size_t k = 2; k < len; ++k) {
+      auto next = static_cast<unsigned char>(s[i + k]);
+      if (next < 0x80 || next > 0xBF) return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
+std::unexpected<Error> not_utf8(const YAML::Node& node) {
+  return fail(ExitCode::kBadPackage,
+              "invalid YAML at line " + std::to_string(node.Mark().line + 1) + ", column " +
+                  std::to_string(node.Mark().column + 1) + ": text is not valid UTF-8");
+}
+
 class Converter {
  public:
   Result<json> convert(const YAML::Node& node, int depth) {
@@ -86,6 +129,7 @@ class Converter {
       case YAML::NodeType::Null:
         return json(nullptr);
       case YAML::NodeType::Scalar:
+        if (!is_valid_utf8(node.Scalar())) return not_utf8(node);
         return scalar(node);
       case YAML::NodeType::Sequence: {
         json array = json::array();
@@ -101,6 +145,7 @@ class Converter {
                                                    " is not a scalar");
           }
           const std::string& key = item.first.IsScalar() ? item.first.Scalar() : empty_;
+          if (!is_valid_utf8(key)) return not_utf8(item.first);
           object[key] = LMP_TRY(convert(item.second, depth + 1));  // duplicate keys: last wins
         }
         return object;

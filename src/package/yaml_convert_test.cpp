@@ -54,6 +54,18 @@ TEST(YamlConvertTest, SyntaxErrorHasLineAndColumn) {
   EXPECT_TRUE(doc.error().message.starts_with("invalid YAML at line ")) << doc.error().message;
 }
 
+TEST(YamlConvertTest, RefusesInvalidUtf8) {
+  for (std::string_view bad : {"a: \xff\n", "\xc0\xaf: 1\n", "a: \xed\xa0\x80\n",
+                               "a: \"\xe2\x82\"\n", "a: [\xf4\x90\x80\x80]\n"}) {
+    auto doc = yaml_to_json(bad);
+    ASSERT_FALSE(doc) << bad;
+    EXPECT_TRUE(doc.error().message.ends_with(": text is not valid UTF-8")) << doc.error().message;
+  }
+  auto ok = yaml_to_json("a: \"\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\x9d\"\n");
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ((*ok)["a"], "\u00e9 \u20ac \U0001F41D");
+}
+
 TEST(YamlConvertTest, RefusesAliasBombs) {
   std::string text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
   for (int i = 1; i < 9; ++i) {

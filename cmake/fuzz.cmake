@@ -1,0 +1,44 @@
+# libFuzzer targets: every src/<module>/*_fuzz.cpp becomes <name> (e.g. package_fuzz),
+# linked against its module library. Off by default; needs clang:
+#
+#   cmake -S . -B build-fuzz -G Ninja -DLMP_FUZZ=ON \
+#     -DCMAKE_C_COMPILER=clang-16 -DCMAKE_CXX_COMPILER=clang++-16
+#   ninja -C build-fuzz package_fuzz
+#   ./build-fuzz/package_fuzz -max_total_time=60 build-fuzz/corpus/package
+#
+# Debian's clang-16 + libclang-rt-16-dev provide -fsanitize=fuzzer. (clang 14 cannot
+# compile libstdc++'s <expected>, which lmp::Result uses.)
+option(LMP_FUZZ "Build libFuzzer fuzzers (needs clang >= 16)" OFF)
+if(NOT LMP_FUZZ)
+  return()
+endif()
+
+if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang" OR CMAKE_CXX_COMPILER_VERSION VERSION_LESS 16)
+  message(FATAL_ERROR "LMP_FUZZ needs clang >= 16 (e.g. -DCMAKE_CXX_COMPILER=clang++-16)")
+endif()
+
+# Clang 16-18 implement what libstdc++'s <expected> needs (conditionally trivial
+# special members) but still report __cpp_concepts as 201907L, which hides it.
+if(CMAKE_CXX_COMPILER_VERSION VERSION_LESS 19)
+  string(APPEND CMAKE_CXX_FLAGS " -D__cpp_concepts=202002L -Wno-macro-redefined")
+endif()
+
+set(lmp_fuzz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+                   -fno-sanitize-recover=all)
+
+file(GLOB lmp_fuzz_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/*/*_fuzz.cpp)
+foreach(src ${lmp_fuzz_srcs})
+  get_filename_component(fuzzer ${src} NAME_WE)
+  get_filename_component(module_dir ${src} DIRECTORY)
+  get_filename_component(module ${module_dir} NAME)
+  add_executable(${fuzzer} ${src})
+  target_link_libraries(${fuzzer} PRIVATE lmp_${module})
+  target_compile_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined
+                                           -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(${fuzzer} PRIVATE -fsanitize=fuzzer,address,undefined)
+endforeach()
+
+# Instrument the libraries the fuzzers exercise, so coverage guides the search.
+foreach(lib lmp_common lmp_package)
+  target_compile_options(${lib} PRIVATE ${lmp_fuzz_flags})
+endforeach()
