@@ -24,12 +24,23 @@ bool is_open_json(const DocAnnotation& a) {
   return (a.value.starts_with("{") || a.value.starts_with("[")) && !nlohmann::json::accept(a.value);
 }
 
+// Annotations whose text may continue on the following plain `///` lines.
+bool is_prose(std::string_view key) {
+  return key == "description" || key == "brief" || key == "details";
+}
+
 void add_doc_line(DocBlock& block, const Token& token) {
   std::string line = trim(token.text);
-  if (!block.annotations.empty() && is_open_json(block.annotations.back()) &&
-      !line.starts_with("@")) {
-    block.annotations.back().value += "\n" + line;
-    return;
+  if (!block.annotations.empty() && !line.starts_with("@") && !line.empty()) {
+    DocAnnotation& last = block.annotations.back();
+    if (is_open_json(last)) {
+      last.value += "\n" + line;
+      return;
+    }
+    if (is_prose(last.key)) {
+      last.value += (last.value.empty() ? "" : " ") + line;
+      return;
+    }
   }
   if (line.starts_with("@") && line.size() > 1) {
     std::size_t end = 1;

@@ -1,7 +1,8 @@
 // `///` doc comments in eBPF sources: which declaration each block documents and what it says.
 // Syntax (see docs/build.md): plain lines are the description; `@key text` lines are
 // annotations (`@cmdarg {json}`, `@sample {json}`, `@description text`, `@export`, ...).
-// A JSON value may continue over the following `///` lines until it parses.
+// A JSON value may continue over the following `///` lines until it parses; the text of
+// @description, @brief and @details continues over following plain lines.
 #pragma once
 
 #include <cstddef>
