@@ -16,6 +16,7 @@
 #include "compiler/apply_docs.h"
 #include "compiler/clang_driver.h"
 #include "compiler/export_types.h"
+#include "compiler/object_link.h"
 #include "compiler/object_meta.h"
 #include "compiler/str_cat.h"
 #include "compiler/vmlinux.h"
@@ -199,7 +200,7 @@ Result<BuildResult> build_package(const BuildOptions& options) {
 
   fs::path vmlinux_dir = LMP_TRY(vmlinux_header_dir(options.btf));
   TempDir temp = LMP_TRY(TempDir::create());
-  CompileRequest request{source, out_dir / (stem + ".bpf.o"), vmlinux_dir, {}};
+  CompileRequest request{source, temp.path() / (stem + ".clang.o"), vmlinux_dir, {}};
   if (!exports.names.empty()) {
     request.prelude = temp.path() / "lmp_export.h";
     LMP_CHECK(write_file_atomic(request.prelude, export_prelude(exports.names)));
@@ -207,7 +208,10 @@ Result<BuildResult> build_package(const BuildOptions& options) {
   log::info("Compiling " + source.string());
   LMP_CHECK(compile_bpf(request));
 
-  std::string elf = LMP_TRY(read_file(request.object));
+  fs::path object_path = out_dir / (stem + ".bpf.o");
+  LMP_CHECK(link_bpf_object(request.object, object_path));
+
+  std::string elf = LMP_TRY(read_file(object_path));
   package::Package& pkg = result.package;
   pkg.bpf_object.assign(elf.begin(), elf.end());
   BpfObjectPtr obj = LMP_TRY(open_bpf_object(pkg.bpf_object, stem));
