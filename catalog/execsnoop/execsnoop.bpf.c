@@ -70,6 +70,31 @@ int enter_execve(struct trace_event_raw_sys_enter* ctx) {
   return 0;
 }
 
+// After a successful exec the new program's arguments (and, right above its environment,
+// the path it was started as) are on its fresh stack. Read them from there: at entry the
+// caller's strings may sit in pages not yet mapped (after fork), where BPF cannot read.
+static void read_new_image(struct exec_event* e) {
+  struct task_struct* task = (struct task_struct*)bpf_get_current_task();
+  struct mm_struct* mm = BPF_CORE_READ(task, mm);
+  if (!mm) return;
+  unsigned long start = BPF_CORE_READ(mm, arg_start);
+  unsigned long len = BPF_CORE_READ(mm, arg_end) - start;
+  if (len > EXECSNOOP_ARGS_LEN - 1) len = EXECSNOOP_ARGS_LEN - 1;
+  if (len > 0 && bpf_probe_read_user(e->args, len, (const void*)start) == 0) {
+    for (int i = 0; i < EXECSNOOP_ARGS_LEN - 1; i++) {
+      if (i + 1 >= len) break;
+      if (e->args[i] == '\0') e->args[i] = ' ';
+    }
+    e->args[len & (EXECSNOOP_ARGS_LEN - 1)] = '\0';
+    if (len >= 1 && e->args[(len - 1) & (EXECSNOOP_ARGS_LEN - 1)] == ' ')
+      e->args[(len - 1) & (EXECSNOOP_ARGS_LEN - 1)] = '\0';
+  }
+  if (e->filename[0] == '\0') {
+    const char* execfn = (const char*)BPF_CORE_READ(mm, env_end);
+    bpf_probe_read_user_str(e->filename, sizeof(e->filename), execfn);
+  }
+}
+
 SEC("tracepoint/syscalls/sys_exit_execve")
 int exit_execve(struct trace_event_raw_sys_exit* ctx) {
   unsigned int tid = (unsigned int)bpf_get_current_pid_tgid();
@@ -80,6 +105,7 @@ int exit_execve(struct trace_event_raw_sys_exit* ctx) {
   if (!e) goto done;
   __builtin_memcpy(e, staged, sizeof(*e));
   e->ret = (int)ctx->ret;
+  if (ctx->ret == 0) read_new_image(e);
   bpf_get_current_comm(e->comm, sizeof(e->comm));
   bpf_ringbuf_submit(e, 0);
 done:
