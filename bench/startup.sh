@@ -24,7 +24,7 @@ for entry in "${programs[@]}"; do
   if have_pkg "$name"; then
     if d=$(lmp_duration "$dir/package.json"); then
       [[ $d == 0 ]] || lmp_note=" (lmp with --duration $d: --duration 0 failed)"
-      cmds+=(::: "$LMP" run --duration "$d" "$dir/package.json")
+      cmds+=(::: "$LMP" run --duration "$d" "$dir/package.json" ::: "$LMP" --version)
     else
       lmp_note=" (lmp run failed: $(tail -n1 "$BENCH_DIR/probe.err"))"
     fi
@@ -38,10 +38,13 @@ for entry in "${programs[@]}"; do
   lmp_ms=$(awk '$1==1 && $5==0 {print $3/1000}' "$BENCH_DIR/data/startup-$name.txt" | median)
   native_kb=$(awk '$1==0 && $5==0 {print $4}' "$BENCH_DIR/data/startup-$name.txt" | median)
   lmp_kb=$(awk '$1==1 && $5==0 {print $4}' "$BENCH_DIR/data/startup-$name.txt" | median)
+  ver_ms=$(awk '$1==2 && $5==0 {print $3/1000}' "$BENCH_DIR/data/startup-$name.txt" | median)
+  ver_kb=$(awk '$1==2 && $5==0 {print $4}' "$BENCH_DIR/data/startup-$name.txt" | median)
   failed=$(awk '$5!=0' "$BENCH_DIR/data/startup-$name.txt" | wc -l)
   [[ $failed == 0 ]] || lmp_note+=" ($failed failed runs left out)"
   printf 'startup %-10s runs=%d  native %.1f ms  lmp %s ms  ratio %sx (target <= 1.15)%s\n' \
     "$name" "$RUNS" "$native_ms" "$lmp_ms" "$(ratio "$lmp_ms" "$native_ms")" "$lmp_note"
   printf '  peak RSS at startup: native %s KB  lmp %s KB  ratio %sx\n' "$native_kb" "$lmp_kb" \
     "$(ratio "$lmp_kb" "$native_kb")"
+  [[ $ver_ms == nan ]] || printf '  lmp --version alone (exec + dynamic linking, no eBPF): %s ms, %s KB\n' "$ver_ms" "$ver_kb"
 done

@@ -11,6 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <stdarg.h>
+
 #include <bpf/libbpf.h>
 
 #include "evgen.h"
@@ -53,14 +55,24 @@ static int on_event(void *ctx, void *data, size_t size) {
     json_string(e->comm, sizeof(e->comm));
     fputs("\"}\n", stdout);
   } else {
-    char when[16];
+    /* the TIME column changes once a second: format it once a second */
+    static char when[16];
+    static time_t when_t = -1;
     time_t t = time(NULL);
-    struct tm tm;
-    strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&t, &tm));
+    if (t != when_t) {
+      struct tm tm;
+      strftime(when, sizeof(when), "%H:%M:%S", localtime_r(&t, &tm));
+      when_t = t;
+    }
     printf("%-8s %-7d %-7d %-5u %-3d %-10llu %-15llu %.16s\n", when, e->pid, e->tid, e->uid, e->cpu,
            e->seq, e->ts, e->comm);
   }
   return 0;
+}
+
+/* libbpf's warnings only, like any quiet tool (lmp prints libbpf's log only with -v) */
+static int print_warnings(enum libbpf_print_level level, const char *format, va_list args) {
+  return level == LIBBPF_WARN ? vfprintf(stderr, format, args) : 0;
 }
 
 int main(int argc, char **argv) {
@@ -78,6 +90,7 @@ int main(int argc, char **argv) {
   }
   signal(SIGINT, on_signal);
   signal(SIGTERM, on_signal);
+  libbpf_set_print(print_warnings);
 
   struct evgen *skel = evgen__open();
   if (!skel) {

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <stdarg.h>
+
 #include <bpf/libbpf.h>
 
 #ifndef SKEL_HEADER
@@ -24,7 +26,13 @@ static int on_sample(void *ctx, void *data, size_t size) {
   return 0;
 }
 
+/* libbpf's warnings only, like any quiet tool (lmp prints libbpf's log only with -v) */
+static int print_warnings(enum libbpf_print_level level, const char *format, va_list args) {
+  return level == LIBBPF_WARN ? vfprintf(stderr, format, args) : 0;
+}
+
 int main(void) {
+  libbpf_set_print(print_warnings);
   struct SKEL_NAME *skel = SKEL_FN(open)();
   if (!skel) {
     fprintf(stderr, "open failed: %s\n", strerror(errno));
