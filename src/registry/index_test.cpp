@@ -1,0 +1,94 @@
+#include "registry/index.h"
+
+#include <gtest/gtest.h>
+
+#include "registry/digest.h"
+#include "registry/repo_builder.h"
+#include "registry/search.h"
+
+namespace lmp::registry {
+namespace {
+
+std::string hex(char c) {
+  return std::string(64, c);
+}
+
+TEST(Index, RoundTrip) {
+  Index index;
+  PackageEntry& p = index.packages["opensnoop"];
+  p.name = "opensnoop";
+  for (const char* v : {"1.0.0", "1.2.0", "1.10.0-rc.1"}) {
+    VersionEntry e;
+    e.version = v;
+    e.description = "trace open()";
+    e.tags = {"fs"};
+    e.files = {{"app.wasm", hex('b'), 7}, {"package.json", hex('a'), 12}};
+    p.versions[v] = e;
+  }
+  auto parsed = parse_index(write_index(index));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(*parsed, index);
+  EXPECT_EQ(parsed->find("opensnoop")->latest()->version, "1.2.0");
+  EXPECT_EQ(parsed->find("opensnoop")->find("1.0.0")->total_size(), 19u);
+  EXPECT_EQ(parsed->find("opensnoop")->find("9.9.9"), nullptr);
+  EXPECT_EQ(parsed->find("opensnoop")->sorted_versions().front(), "1.10.0-rc.1");
+}
+
+TEST(Index, RejectsUnsafeOrMalformed) {
+  auto doc = [](const std::string& name, const std::string& version, const std::string& file,
+                const std::string& sha) {
+    return R"({"packages":{")" + name + R"(":{"versions":{")" + version + R"(":{"files":{")" +
+           file + R"(":{"sha256":")" + sha + R"(","size":1}}}}}}})";
+  };
+  EXPECT_TRUE(parse_index(doc("a", "1.0.0", "package.json", hex('0'))));
+  EXPECT_FALSE(parse_index(doc("../a", "1.0.0", "package.json", hex('0'))));
+  EXPECT_FALSE(parse_index(doc("a", "../1", "package.json", hex('0'))));
+  EXPECT_FALSE(parse_index(doc("a", "1.0.0", "../x", hex('0'))));
+  EXPECT_FALSE(parse_index(doc("a", "1.0.0", ".hidden", hex('0'))));
+  EXPECT_FALSE(parse_index(doc("a", "1.0.0", "package.json", "abc")));
+  EXPECT_FALSE(parse_index("{"));
+  EXPECT_FALSE(parse_index(R"({"schema_version":2,"packages":{}})"));
+  auto bad = parse_index(doc("a", "1.0.0", "package.json", "abc"));
+  EXPECT_EQ(bad.error().code, ExitCode::kBadPackage);
+  EXPECT_NE(bad.error().message.find("packages.a.versions.1.0.0.files.package.json.sha256"),
+            std::string::npos);
+}
+
+TEST(Index, SearchRanking) {
+  Index index;
+  auto add = [&](const std::string& name, const std::string& summary,
+                 std::vector<std::string> tags) {
+    VersionEntry v;
+    v.version = "1.0.0";
+    v.summary = summary;
+    v.tags = std::move(tags);
+    v.files = {{"package.json", hex('a'), 1}};
+    index.packages[name] = PackageEntry{name, {{"1.0.0", v}}};
+  };
+  add("open", "", {});
+  add("opensnoop", "", {});
+  add("fsopen", "", {});
+  add("fstrace", "", {"open"});
+  add("other", "watches open files", {});
+  add("unrelated", "", {});
+  auto hits = search({{"repo", &index}}, {"OPEN"});
+  std::vector<std::string> names;
+  for (const auto& h : hits) names.push_back(h.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"open", "opensnoop", "fsopen", "fstrace", "other"}));
+  EXPECT_EQ(search({{"repo", &index}}, {"open", "files"}).size(), 1u);
+  EXPECT_EQ(closest_names("opensnop", {"opensnoop", "execsnoop", "x"}),
+            std::vector<std::string>{"opensnoop"});
+}
+
+TEST(Index, ReadmeSummary) {
+  EXPECT_EQ(readme_summary("---\ntitle: x\nsummary: \"trace opens\"\n---\nbody"), "trace opens");
+  EXPECT_EQ(readme_summary("# no front matter\nsummary: x\n"), "");
+}
+
+TEST(Digest, Sha256) {
+  EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(is_sha256_hex(sha256_hex("")));
+}
+
+}  // namespace
+}  // namespace lmp::registry

@@ -1,0 +1,193 @@
+#include "registry/puller.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include "common/file.h"
+#include "registry/digest.h"
+
+namespace lmp::registry {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Serves canned bodies; URLs in `broken` write half the body and fail like a dropped
+// connection.
+class FakeHttp : public HttpClient {
+ public:
+  std::map<std::string, std::string> bodies;
+  std::set<std::string> broken;
+  int requests = 0;
+
+  Result<std::string> fetch(const std::string& url, std::size_t) override {
+    ++requests;
+    auto it = bodies.find(url);
+    if (it == bodies.end()) return fail(ExitCode::kNotFound, "GET " + url + ": HTTP 404 Not Found");
+    return it->second;
+  }
+  Result<Download> fetch_to_file(const std::string& url, const fs::path& dest,
+                                 std::string_view) override {
+    std::string body = LMP_TRY(fetch(url, 0));
+    std::ofstream out(dest, std::ios::binary);
+    if (broken.contains(url)) {
+      out << body.substr(0, body.size() / 2);
+      return fail(ExitCode::kNetwork, "GET " + url + ": connection closed");
+    }
+    out << body;
+    return Download{body.size(), sha256_hex(body)};
+  }
+};
+
+class PullerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = fs::temp_directory_path() /
+            ("lmp-puller-test-" + std::to_string(::getpid()) + "-" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(home_);
+  }
+  void TearDown() override { fs::remove_all(home_); }
+
+  // Publishes NAME:VERSION with one package.json into the fake repository.
+  void publish(const std::string& name, const std::string& version, const std::string& body) {
+    VersionEntry& v = index_.packages[name].versions[version];
+    index_.packages[name].name = name;
+    v.version = version;
+    v.files = {{"package.json", sha256_hex(body), body.size()}};
+    http_->bodies[kRepo + "/" + name + "/" + version + "/package.json"] = body;
+    http_->bodies[kRepo + "/index.json"] = write_index(index_);
+  }
+
+  Puller make() {
+    auto http = std::make_unique<FakeHttp>(*http_);
+    return Puller(*Cache::open(home_), std::move(http), {kRepo + "/"});
+  }
+
+  std::size_t count(const fs::path& dir) {
+    std::error_code ec;
+    return static_cast<std::size_t>(
+        std::distance(fs::directory_iterator(home_ / dir, ec), fs::directory_iterator()));
+  }
+
+  const std::string kRepo = "http://repo.test";
+  fs::path home_;
+  Index index_;
+  std::unique_ptr<FakeHttp> http_ = std::make_unique<FakeHttp>();
+};
+
+Reference ref(const std::string& text) {
+  return *parse_reference(text, [](const fs::path&) { return false; });
+}
+
+TEST_F(PullerTest, NameResolvesToHighestVersion) {
+  publish("tool", "1.2.0", "one-two");
+  publish("tool", "1.10.0", "one-ten");
+  publish("tool", "2.0.0-rc.1", "two-rc");
+  Puller puller = make();
+  auto pulled = puller.pull(ref("tool"));
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  EXPECT_EQ(pulled->version, "1.10.0");
+  EXPECT_EQ(*read_file(pulled->main_file()), "one-ten");
+  auto exact = puller.pull(ref("tool:1.2.0"));
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(exact->version, "1.2.0");
+  auto missing = puller.pull(ref("tool:3.0.0"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ExitCode::kNotFound);
+  EXPECT_NE(missing.error().hint.find("1.10.0"), std::string::npos);
+  EXPECT_EQ(puller.cache().list()->size(), 2u);
+}
+
+TEST_F(PullerTest, DigestMismatchCachesNothing) {
+  publish("tool", "1.0.0", "good");
+  http_->bodies[kRepo + "/tool/1.0.0/package.json"] = "evil";
+  Puller puller = make();
+  auto pulled = puller.pull(ref("tool"));
+  ASSERT_FALSE(pulled);
+  EXPECT_NE(pulled.error().message.find("sha256 mismatch"), std::string::npos);
+  EXPECT_EQ(count("blobs/sha256"), 0u);
+  EXPECT_EQ(count("packages"), 0u);
+  EXPECT_EQ(count("tmp"), 0u);
+  EXPECT_TRUE(puller.cache().list()->empty());
+}
+
+TEST_F(PullerTest, DroppedConnectionCachesNothing) {
+  publish("tool", "1.0.0", "some bytes");
+  http_->broken.insert(kRepo + "/tool/1.0.0/package.json");
+  Puller puller = make();
+  ASSERT_FALSE(puller.pull(ref("tool")));
+  EXPECT_EQ(count("blobs/sha256"), 0u);
+  EXPECT_EQ(count("tmp"), 0u);
+}
+
+TEST_F(PullerTest, LegacyProbeWithoutIndex) {
+  http_->bodies[kRepo + "/old/package.json"] = "legacy";
+  Puller puller = make();
+  auto pulled = puller.pull(ref("old"));
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  EXPECT_EQ(pulled->version, "");
+  EXPECT_EQ(pulled->main_file().filename(), "package.json");
+  auto none = puller.pull(ref("nothing"));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().code, ExitCode::kNotFound);
+}
+
+TEST_F(PullerTest, PolicyMissingUsesCacheAndNeverDoesNotPull) {
+  publish("tool", "1.0.0", "v1");
+  Puller puller = make();
+  EXPECT_FALSE(puller.resolve_to_local(ref("tool"), PullPolicy::kNever));
+  auto first = puller.resolve_to_local(ref("tool"), PullPolicy::kMissing);
+  ASSERT_TRUE(first) << first.error().message;
+  http_->bodies.clear();  // offline from here on
+  Puller offline = make();
+  auto again = offline.resolve_to_local(ref("tool"), PullPolicy::kMissing);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *first);
+  EXPECT_TRUE(offline.resolve_to_local(ref("tool"), PullPolicy::kNever));
+  EXPECT_FALSE(offline.resolve_to_local(ref("tool"), PullPolicy::kAlways));
+}
+
+TEST_F(PullerTest, RemoveCollectsBlobs) {
+  publish("tool", "1.0.0", "v1");
+  publish("tool", "2.0.0", "v2");
+  Puller puller = make();
+  ASSERT_TRUE(puller.pull(ref("tool:1.0.0")));
+  ASSERT_TRUE(puller.pull(ref("tool:2.0.0")));
+  EXPECT_EQ(count("blobs/sha256"), 2u);
+  auto removed = puller.cache().remove("tool", "1.0.0");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->size(), 1u);
+  EXPECT_EQ(count("blobs/sha256"), 1u);
+  EXPECT_EQ((*puller.cache().find("tool", ""))->version, "2.0.0");
+  EXPECT_EQ(puller.cache().remove("tool", "")->size(), 1u);
+  EXPECT_EQ(count("blobs/sha256"), 0u);
+  EXPECT_EQ(count("packages"), 0u);
+}
+
+TEST_F(PullerTest, StaleTempFilesOfDeadProcessesAreRemoved) {
+  fs::create_directories(home_ / "tmp");
+  std::ofstream(home_ / "tmp/dl-999999999-abc") << "partial";
+  std::ofstream(home_ / ("tmp/dl-" + std::to_string(::getpid()) + "-mine")) << "in progress";
+  ASSERT_TRUE(Cache::open(home_));
+  EXPECT_FALSE(fs::exists(home_ / "tmp/dl-999999999-abc"));
+  EXPECT_TRUE(fs::exists(home_ / ("tmp/dl-" + std::to_string(::getpid()) + "-mine")));
+}
+
+TEST_F(PullerTest, UrlPull) {
+  http_->bodies["https://h.test/tools/mytool/package.json"] = "by-url";
+  Puller puller = make();
+  auto pulled = puller.pull(ref("https://h.test/tools/mytool/package.json"));
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  EXPECT_EQ(pulled->name, "mytool");
+  EXPECT_TRUE(pulled->from_url);
+  auto found = puller.cache().find_url("https://h.test/tools/mytool/package.json");
+  ASSERT_TRUE(found && *found);
+}
+
+}  // namespace
+}  // namespace lmp::registry

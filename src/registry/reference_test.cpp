@@ -1,0 +1,87 @@
+#include "registry/reference.h"
+
+#include <gtest/gtest.h>
+
+namespace lmp::registry {
+namespace {
+
+bool nothing_exists(const std::filesystem::path&) {
+  return false;
+}
+
+Reference parse(std::string_view text, const PathExists& exists = nothing_exists) {
+  auto r = parse_reference(text, exists);
+  EXPECT_TRUE(r.has_value()) << text << ": " << (r ? "" : r.error().message);
+  return r ? *r : Reference{};
+}
+
+TEST(Reference, Names) {
+  Reference r = parse("opensnoop");
+  EXPECT_EQ(r.kind, ReferenceKind::kName);
+  EXPECT_EQ(r.name, "opensnoop");
+  EXPECT_EQ(r.version, "");
+  r = parse("sig-snoop.v2:1.0.0-rc.1+build.5");
+  EXPECT_EQ(r.name, "sig-snoop.v2");
+  EXPECT_EQ(r.version, "1.0.0-rc.1+build.5");
+  r = parse("opensnoop:latest");
+  EXPECT_EQ(r.version, "");
+  EXPECT_EQ(to_string(parse("a_b:2.0.0")), "a_b:2.0.0");
+}
+
+TEST(Reference, BadNamesAndVersions) {
+  for (const char* bad :
+       {"", "Open", "-x", "a:1.0", "a:v1.0.0", "a:", "a:1.0.0:2", "a b", ":1.0.0"})
+    EXPECT_FALSE(parse_reference(bad, nothing_exists).has_value()) << bad;
+  EXPECT_EQ(parse_reference("a:1.0", nothing_exists).error().code, ExitCode::kUsage);
+}
+
+TEST(Reference, Urls) {
+  Reference r = parse("https://example.com/x/package.json");
+  EXPECT_EQ(r.kind, ReferenceKind::kUrl);
+  EXPECT_EQ(r.url, "https://example.com/x/package.json");
+  EXPECT_EQ(parse("file:///tmp/x.json").kind, ReferenceKind::kUrl);
+  EXPECT_FALSE(parse_reference("http://", nothing_exists).has_value());
+  EXPECT_FALSE(parse_reference("ftp://host/x", nothing_exists).has_value());
+}
+
+TEST(Reference, LocalPaths) {
+  for (const char* p :
+       {"./foo", "../foo", "/abs/pkg", ".", "package.json", "x.yaml", "app.wasm", "dir/sub/thing"})
+    EXPECT_EQ(parse(p).kind, ReferenceKind::kLocalPath) << p;
+  EXPECT_EQ(parse("./foo").path, std::filesystem::path("./foo"));
+}
+
+TEST(Reference, ExistingPathWins) {
+  auto exists = [](const std::filesystem::path& p) {
+    return p == "opensnoop" || p == "ghcr.io/org/tool";
+  };
+  EXPECT_EQ(parse("opensnoop", exists).kind, ReferenceKind::kLocalPath);
+  EXPECT_EQ(parse("opensnoop:1.0.0", exists).kind, ReferenceKind::kName);
+  EXPECT_EQ(parse("ghcr.io/org/tool", exists).kind, ReferenceKind::kLocalPath);
+  EXPECT_EQ(parse("execsnoop", exists).kind, ReferenceKind::kName);
+}
+
+TEST(Reference, Oci) {
+  Reference r = parse("ghcr.io/org/tools/opensnoop:1.0.0");
+  EXPECT_EQ(r.kind, ReferenceKind::kOci);
+  EXPECT_EQ(r.oci.registry, "ghcr.io");
+  EXPECT_EQ(r.oci.repository, "org/tools/opensnoop");
+  EXPECT_EQ(r.oci.tag, "1.0.0");
+  EXPECT_EQ(r.name, "opensnoop");
+  r = parse("localhost:5000/opensnoop");
+  EXPECT_EQ(r.oci.registry, "localhost:5000");
+  EXPECT_EQ(r.oci.tag, "latest");
+  r = parse("localhost/a/b");
+  EXPECT_EQ(r.oci.registry, "localhost");
+  std::string digest = "sha256:" + std::string(64, 'a');
+  r = parse("reg.io:443/x@" + digest);
+  EXPECT_EQ(r.oci.digest, digest);
+  EXPECT_EQ(r.oci.tag, "");
+  EXPECT_EQ(to_string(r), "reg.io:443/x@" + digest);
+  for (const char* bad : {"ghcr.io/", "ghcr.io/Org/x", "ghcr.io/x:", "ghcr.io/x@sha256:12",
+                          "host:99999999/x", "ghcr.io//x"})
+    EXPECT_FALSE(parse_reference(bad, nothing_exists).has_value()) << bad;
+}
+
+}  // namespace
+}  // namespace lmp::registry
