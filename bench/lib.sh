@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the bench/*.sh scripts (sourced, not run).
 # Environment: LMP (lmp binary, default build/lmp in the repository),
 #              BENCH_DIR (build and scratch directory, default /tmp/lmp-bench).
@@ -52,7 +53,7 @@ bench_package() {
   else
     log "$name: lmp build failed ($(tail -n1 "$dir/build.log")); compiling the object with clang, native side only"
     [[ -f $BENCH_DIR/vmlinux.h ]] || bpftool btf dump file /sys/kernel/btf/vmlinux format c >"$BENCH_DIR/vmlinux.h"
-    clang -O2 -g -target bpf -D__TARGET_ARCH_$BPF_ARCH -I"$BENCH_DIR" -I"$src" \
+    clang -O2 -g -target bpf -D"__TARGET_ARCH_$BPF_ARCH" -I"$BENCH_DIR" -I"$src" \
       -c "$src/$name.bpf.c" -o "$dir/$name.bpf.o"
     printf -v "HAVE_PKG_$name" ''
   fi
