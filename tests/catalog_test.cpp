@@ -644,9 +644,19 @@ TEST_F(CatalogTest, RunqlatJsonCarriesSlots) {
 }
 
 TEST_F(CatalogTest, RunqlatPerProcessHistogramsNameTheProcess) {
-  expect_histogram(package("runqlat"), {"-P"}, [] {
-    for (int i = 0; i < 20; ++i) run_child([] { sched_yield(); });
-  });
+  // With -P every histogram is keyed by a process id and carries the command name.
+  Background run({"run", package("runqlat"), "-P"});
+  const std::regex named(R"(key = [0-9]+ comm = \S)");
+  bool seen = run.wait_for(
+      [&](const std::string& out) {
+        return std::regex_search(out, named) && out.find("|*") != std::string::npos;
+      },
+      20s,
+      [] {
+        for (int i = 0; i < 20; ++i) run_child([] { sched_yield(); });
+      });
+  Outcome o = run.stop();
+  ASSERT_TRUE(seen) << show(o);
 }
 
 TEST_F(CatalogTest, BiolatencyShowsHistogramAfterSyncedWrites) {
