@@ -1,10 +1,16 @@
 // libFuzzer target for parse_reference: never crashes, and accepted references print back
 // to text that parses to the same kind.
-// Build: clang++ -std=c++2b -fsanitize=fuzzer,address -Isrc src/registry/reference_fuzz.cpp
-//        src/registry/reference.cpp src/registry/semver.cpp src/registry/digest.cpp -lsodium
+// Build with a clang whose C++ library has std::expected (clang >= 16 with libstdc++ 12):
+//   clang++ -std=c++2b -fsanitize=fuzzer,address -Isrc src/registry/reference_fuzz.cpp
+//     src/registry/reference.cpp src/registry/semver.cpp src/registry/digest.cpp -lsodium
+// Debian 12's clang 14 cannot; there, add -DLMP_FUZZ_REPLAY and build with g++
+// -fsanitize=address,undefined to replay inputs given as files: ./ref_fuzz FILE...
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <string_view>
 
 #include "registry/reference.h"
@@ -19,3 +25,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!again || again->kind != ref->kind) std::abort();
   return 0;
 }
+
+#ifdef LMP_FUZZ_REPLAY
+int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::ifstream in(argv[i], std::ios::binary);
+    std::string data(std::istreambuf_iterator<char>(in), {});
+    LLVMFuzzerTestOneInput(reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+  }
+  return 0;
+}
+#endif
