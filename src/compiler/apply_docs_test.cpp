@@ -1,0 +1,83 @@
+#include "compiler/apply_docs.h"
+
+#include <gtest/gtest.h>
+
+namespace lmp::compiler {
+namespace {
+
+package::BpfSkel sample_skel() {
+  package::BpfSkel skel;
+  skel.obj_name = "demo";
+  package::Variable pid;
+  pid.name = "targ_pid";
+  pid.type = "int";
+  package::DataSection rodata;
+  rodata.name = ".rodata";
+  rodata.variables.push_back(pid);
+  skel.data_sections.push_back(rodata);
+  package::MapInfo map;
+  map.name = map.ident = "hists";
+  skel.maps.push_back(map);
+  package::ProgInfo prog;
+  prog.name = "handle";
+  prog.attach = "tp/sched/sched_process_exec";
+  skel.progs.push_back(prog);
+  return skel;
+}
+
+Result<package::BpfSkel> apply(std::string_view source) {
+  package::BpfSkel skel = sample_skel();
+  LMP_CHECK(apply_doc_comments(parse_doc_comments(tokenize_c(source)), "demo.bpf.c", skel));
+  return skel;
+}
+
+TEST(ApplyDocs, FillsVariablesMapsProgramsAndDoc) {
+  auto skel = apply(
+      "/// Process to trace\n/// @cmdarg {\"short\": \"p\", \"long\": \"pid\", \"default\": 0}\n"
+      "/// @unit pids\nconst volatile int targ_pid = 0;\n"
+      "/// @sample {\"interval\": 500, \"type\": \"log2_hist\", \"unit\": \"usecs\"}\n"
+      "struct { __uint(type, 1); } hists SEC(\".maps\");\n"
+      "/// @ifindex 3\nSEC(\"tp/sched/sched_process_exec\")\nint handle(void *ctx) { return 0; }\n"
+      "/// Longer description\n/// @brief Demo tool\n/// @details Line one\n/// line two\n"
+      "/// @version 2.0.0\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n");
+  ASSERT_TRUE(skel) << skel.error().message;
+  const auto& v = skel->data_sections[0].variables[0];
+  EXPECT_EQ(v.description, "Process to trace");
+  ASSERT_TRUE(v.cmdarg);
+  EXPECT_EQ(v.cmdarg->short_name, "p");
+  EXPECT_EQ(v.cmdarg->long_name, "pid");
+  EXPECT_EQ(*v.cmdarg->default_value, 0);
+  EXPECT_EQ(v.extra["unit"], "pids");
+  ASSERT_TRUE(skel->maps[0].sample);
+  EXPECT_EQ(skel->maps[0].sample->interval_ms, 500u);
+  EXPECT_EQ(skel->maps[0].sample->type, "log2_hist");
+  EXPECT_EQ(skel->maps[0].sample->unit, "usecs");
+  EXPECT_EQ(skel->progs[0].extra["ifindex"], 3);
+  ASSERT_TRUE(skel->doc);
+  EXPECT_EQ(skel->doc->brief, "Demo tool");
+  EXPECT_EQ(skel->doc->details, "Line one line two");
+  EXPECT_EQ(skel->doc->version, "2.0.0");
+  EXPECT_EQ(skel->doc->description, "Longer description");
+}
+
+TEST(ApplyDocs, MalformedCmdargIsAnErrorWithLocation) {
+  auto skel = apply("/// @cmdarg {\"short\": \"pp\"}\nconst volatile int targ_pid = 0;\n");
+  ASSERT_FALSE(skel);
+  EXPECT_EQ(skel.error().code, ExitCode::kBuild);
+  EXPECT_NE(skel.error().message.find("demo.bpf.c:1"), std::string::npos) << skel.error().message;
+  auto bad_json = apply("/// @sample {interval: 1}\nstruct { int x; } hists SEC(\".maps\");\n");
+  ASSERT_FALSE(bad_json);
+  EXPECT_NE(bad_json.error().message.find("@sample"), std::string::npos);
+  auto bad_type =
+      apply("/// @sample {\"type\": \"pie\"}\nstruct { int x; } hists SEC(\".maps\");\n");
+  ASSERT_FALSE(bad_type);
+}
+
+TEST(ApplyDocs, UnknownIdentifierIsOnlyAWarning) {
+  auto skel = apply("/// gone\nconst volatile int unused_global = 0;\n");
+  ASSERT_TRUE(skel);
+  EXPECT_EQ(skel->data_sections[0].variables[0].description, "");
+}
+
+}  // namespace
+}  // namespace lmp::compiler
