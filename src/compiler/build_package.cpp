@@ -198,6 +198,8 @@ Result<BuildResult> build_package(const BuildOptions& options) {
   std::vector<Token> tokens = tokenize_c(text);
   ExportChoice exports = LMP_TRY(choose_export_names(options, source, tokens));
 
+  LMP_CHECK(find_clang());  // before the slow vmlinux.h generation
+  LMP_CHECK(check_libbpf_headers());
   fs::path vmlinux_dir = LMP_TRY(vmlinux_header_dir(options.btf));
   TempDir temp = LMP_TRY(TempDir::create());
   CompileRequest request{source, temp.path() / (stem + ".clang.o"), vmlinux_dir, {}};
