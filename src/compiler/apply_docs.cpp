@@ -148,7 +148,8 @@ Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string
       log::warn(where + ": doc comment is not directly above a global, map or program; ignored");
       continue;
     }
-    if (b.kind == DeclKind::kStruct) continue;  // @export, read by export type detection
+    // @export on structs is read by export type detection; helper docs are for readers.
+    if (b.kind == DeclKind::kStruct || b.kind == DeclKind::kFunction) continue;
     if (b.kind == DeclKind::kVariable && is_license(b)) {
       if (!skel.doc) skel.doc.emplace();
       apply_doc(b, *skel.doc);

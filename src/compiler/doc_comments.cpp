@@ -128,7 +128,8 @@ DocBlock classify_declaration(const std::vector<Token>& tokens, std::size_t begi
     ++k;
   }
   if (!function.empty()) {
-    if (!decl.section.empty()) decl.kind = DeclKind::kProgram, decl.ident = function;
+    decl.kind = decl.section.empty() ? DeclKind::kFunction : DeclKind::kProgram;
+    decl.ident = function;
   } else if (!variable.empty()) {
     decl.kind = decl.section == ".maps" ? DeclKind::kMap : DeclKind::kVariable;
     decl.ident = variable;

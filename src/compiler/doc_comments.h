@@ -22,6 +22,7 @@ enum class DeclKind {
   kMap,       // `struct {...} NAME SEC(".maps")`
   kProgram,   // a function with SEC("...")
   kStruct,    // `struct NAME {...};` (a type definition)
+  kFunction,  // a function without SEC(): a helper, documented for readers only
 };
 
 struct DocAnnotation {

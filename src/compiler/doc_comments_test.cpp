@@ -92,6 +92,13 @@ TEST(DocComments, DetachedBlocksAndMembersDocumentNothing) {
   EXPECT_EQ(blocks[0].kind, DeclKind::kNone);
 }
 
+TEST(DocComments, HelperFunctionsAreRecognised) {
+  auto blocks = parse("/// adds one\nstatic __always_inline int inc(int x) { return x + 1; }\n");
+  ASSERT_EQ(blocks.size(), 1u);
+  EXPECT_EQ(blocks[0].kind, DeclKind::kFunction);
+  EXPECT_EQ(blocks[0].ident, "inc");
+}
+
 TEST(DocComments, AnnotationValues) {
   EXPECT_EQ(annotation_json(""), true);
   EXPECT_EQ(annotation_json("42"), 42);
