@@ -32,6 +32,47 @@ inline nlohmann::json minimal_meta() {
   return {{"bpf_skel", {{"obj_name", "minimal_bpf"}}}};
 }
 
+// A meta object using every field of the format.
+inline nlohmann::json full_meta() {
+  return nlohmann::json::parse(R"({
+    "bpf_skel": {
+      "obj_name": "runqlat_bpf",
+      "data_sections": [
+        {"name": ".rodata", "variables": [
+          {"name": "min_us", "type": "unsigned long long", "size": 8,
+           "description": "minimum latency",
+           "cmdarg": {"default": 10, "long": "min", "short": "m", "help": "only slower"}},
+          {"name": "targ_comm", "type": "char[16]", "value": "bash", "unit": "name"}
+        ]},
+        {"name": ".bss", "variables": []}
+      ],
+      "maps": [
+        {"name": "hists", "ident": "hists",
+         "sample": {"interval": 1000, "type": "log2_hist", "unit": "usecs", "clear_map": true}},
+        {"name": "runqlat.rodata", "ident": "rodata", "mmaped": true},
+        {"name": "events", "ident": "events", "export_config": {"format": "lines"}}
+      ],
+      "progs": [
+        {"name": "handle_switch", "attach": "tp_btf/sched_switch", "link": true},
+        {"name": "tc_ingress", "attach": "tc", "link": false,
+         "tchook": {"ifindex": 1, "attach_point": "BPF_TC_INGRESS"}, "tcopts": {"handle": 1}}
+      ],
+      "doc": {"version": "1.0", "brief": "run queue latency", "details": "Histogram."}
+    },
+    "export_types": [
+      {"name": "event", "size": 24, "type_id": 613,
+       "members": [{"name": "pid", "type": "int"}, {"name": "comm", "type": "char[16]"}]}
+    ],
+    "eunomia_version": "1.0.0",
+    "perf_buffer_pages": 128,
+    "perf_buffer_time_ms": 20,
+    "poll_timeout_ms": 50,
+    "debug_verbose": true,
+    "print_header": false,
+    "enable_multiple_export_types": true
+  })");
+}
+
 // Package JSON holding `object` and `meta`.
 inline nlohmann::json package_json(const std::vector<uint8_t>& object, nlohmann::json meta) {
   return {{"bpf_object", encode_bpf_object(object)},
