@@ -4,6 +4,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <csignal>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -127,14 +128,14 @@ class RegistryTest : public ::testing::Test {
 
   fs::path home() const { return dir_.path() / "home"; }
 
-  // Nothing in the cache proper and no temp files left behind.
+  // Nothing in the cache proper and no temp files left behind (once lmp has run again).
   void expect_cache_empty() {
+    Outcome list = lmp({"list", "--json"}, "");
+    EXPECT_EQ(list.out, "[]\n") << list.err;
     for (const char* sub : {"blobs/sha256", "packages", "tmp"}) {
       std::error_code ec;
       EXPECT_TRUE(!fs::exists(home() / sub) || fs::is_empty(home() / sub, ec)) << sub;
     }
-    Outcome list = lmp({"list", "--json"}, "");
-    EXPECT_EQ(list.out, "[]\n") << list.err;
   }
 
   TempDir dir_;
@@ -212,6 +213,23 @@ TEST_F(RegistryTest, SlowServerTimesOut) {
   EXPECT_EQ(o.exit_code, 8);
   EXPECT_NE(o.err.find("timed out"), std::string::npos) << o.err;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 4s);
+  expect_cache_empty();
+}
+
+TEST_F(RegistryTest, KilledDownloadLeavesNothing) {
+  RunOptions options;
+  options.env = {"LMP_HOME=" + home().string(), "LMP_REPOSITORY=" + server_->url("slow"),
+                 "LMP_HTTP_TIMEOUT_MS=20000"};
+  Background pull({"pull", "demo"}, options);
+  bool started = false;
+  for (int i = 0; i < 100 && !started; ++i) {
+    std::this_thread::sleep_for(50ms);
+    std::error_code ec;
+    started = fs::exists(home() / "tmp") && !fs::is_empty(home() / "tmp", ec);
+  }
+  ASSERT_TRUE(started) << "no download in progress";
+  Outcome killed = pull.stop(SIGKILL);
+  EXPECT_EQ(killed.exit_code, 128 + SIGKILL);
   expect_cache_empty();
 }
 
