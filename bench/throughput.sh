@@ -88,6 +88,18 @@ for fmt in table json; do
   printf 'throughput %-5s native %s ev/s (lost %s%%)  lmp %s ev/s (lost %s%%)  ratio %sx (target >= 0.8)\n' \
     "$fmt" "$nat" "$(med "native-$fmt" 7)" "$lmp" "$(med "lmp-$fmt" 7)" "$(ratio "$lmp" "$nat")"
 done
+# The producer's rate swings with machine load from round to round; two views that cancel
+# most of it: the median of the per-round ratios (lmp and native ran seconds apart), and
+# the share of produced records each consumer wrote (100 - lost%).
+for fmt in table json; do
+  per_round=$(awk -v n="native-$fmt" -v l="lmp-$fmt" '
+    $1==n {nr++; nv[nr]=($2=="ok" ? $3 : "")} $1==l {lr++; lv[lr]=($2=="ok" ? $3 : "")}
+    END {for (i = 1; i <= lr; i++) if (nv[i] > 0 && lv[i] > 0) print lv[i] / nv[i]}' "$results" | median)
+  printf 'per-round  %-5s median of lmp/native ratios %s  delivered: native %s%%  lmp %s%%\n' "$fmt" \
+    "$(awk -v r="$per_round" 'BEGIN {if (r == "nan") print "n/a"; else printf "%.2fx", r}')" \
+    "$(awk -v c="native-$fmt" '$1==c && $2=="ok" {print 100 - $7}' "$results" | median)" \
+    "$(awk -v c="lmp-$fmt" '$1==c && $2=="ok" {print 100 - $7}' "$results" | median)"
+done
 for fmt in table json; do
   nat=$(med "native-$fmt" 11) lmp=$(med "lmp-$fmt" 11)
   printf 'cpu/event  %-5s native %s us  lmp %s us  ratio %sx  (consumer user+sys CPU per written event)\n' \
