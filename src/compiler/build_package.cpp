@@ -138,6 +138,45 @@ class TempDir {
   fs::path path_;
 };
 
+// vmlinux.h, clang and the static linker: `source` -> `object` (DWARF dropped).
+Result<void> compile_object(const fs::path& source, const fs::path& object, const fs::path& btf,
+                            const std::vector<std::string>& export_names) {
+  LMP_CHECK(find_clang());  // before the slow vmlinux.h generation
+  LMP_CHECK(check_libbpf_headers());
+  fs::path vmlinux_dir = LMP_TRY(vmlinux_header_dir(btf));
+  TempDir temp = LMP_TRY(TempDir::create());
+  CompileRequest request{source, temp.path() / "clang.o", vmlinux_dir, {}};
+  if (!export_names.empty()) {
+    request.prelude = temp.path() / "lmp_export.h";
+    LMP_CHECK(write_file_atomic(request.prelude, export_prelude(export_names)));
+  }
+  log::info("Compiling " + source.string());
+  LMP_CHECK(compile_bpf(request));
+  return link_bpf_object(request.object, object);
+}
+
+// Describes the chosen structs from the object's BTF; warns when nothing could be chosen
+// although the program has an event output map.
+Result<void> add_export_types(const btf* b, const ExportChoice& exports, bool has_event_output,
+                              std::vector<package::ExportType>& out) {
+  for (const auto& name : exports.names) {
+    if (!in_btf(b, name)) {
+      log::warn(str_cat("struct ", name, " is not defined where the program can see it; ",
+                        "not exported"));
+      continue;
+    }
+    out.push_back(LMP_TRY(make_export_type(b, name)));
+  }
+  if (exports.names.empty() && has_event_output) {
+    std::string list;
+    for (const auto& c : exports.candidates) list += (list.empty() ? " (candidates: " : ", ") + c;
+    if (!list.empty()) list += ")";
+    log::warn("cannot tell which struct the ring buffer carries" + list +
+              "; mark it with /// @export");
+  }
+  return {};
+}
+
 Result<void> copy_beside(const fs::path& from, const fs::path& to_dir) {
   std::error_code ec;
   if (!fs::is_regular_file(from, ec)) return {};
@@ -198,21 +237,8 @@ Result<BuildResult> build_package(const BuildOptions& options) {
   std::vector<Token> tokens = tokenize_c(text);
   ExportChoice exports = LMP_TRY(choose_export_names(options, source, tokens));
 
-  LMP_CHECK(find_clang());  // before the slow vmlinux.h generation
-  LMP_CHECK(check_libbpf_headers());
-  fs::path vmlinux_dir = LMP_TRY(vmlinux_header_dir(options.btf));
-  TempDir temp = LMP_TRY(TempDir::create());
-  CompileRequest request{source, temp.path() / (stem + ".clang.o"), vmlinux_dir, {}};
-  if (!exports.names.empty()) {
-    request.prelude = temp.path() / "lmp_export.h";
-    LMP_CHECK(write_file_atomic(request.prelude, export_prelude(exports.names)));
-  }
-  log::info("Compiling " + source.string());
-  LMP_CHECK(compile_bpf(request));
-
   fs::path object_path = out_dir / (stem + ".bpf.o");
-  LMP_CHECK(link_bpf_object(request.object, object_path));
-
+  LMP_CHECK(compile_object(source, object_path, options.btf, exports.names));
   std::string elf = LMP_TRY(read_file(object_path));
   package::Package& pkg = result.package;
   pkg.bpf_object.assign(elf.begin(), elf.end());
@@ -222,23 +248,8 @@ Result<BuildResult> build_package(const BuildOptions& options) {
   LMP_CHECK(apply_doc_comments(parse_doc_comments(tokens), source.string(), pkg.meta.bpf_skel));
 
   log::info("Generating export types");
-  const btf* b = bpf_object__btf(obj.get());
-  for (const auto& name : exports.names) {
-    if (!in_btf(b, name)) {
-      log::warn(str_cat("struct ", name,
-                        " is not defined where the program can see it; "
-                        "not exported"));
-      continue;
-    }
-    pkg.meta.export_types.push_back(LMP_TRY(make_export_type(b, name)));
-  }
-  if (exports.names.empty() && summary.has_event_output) {
-    std::string list;
-    for (const auto& c : exports.candidates) list += (list.empty() ? " (candidates: " : ", ") + c;
-    if (!list.empty()) list += ")";
-    log::warn("cannot tell which struct the ring buffer carries" + list +
-              "; mark it with /// @export");
-  }
+  LMP_CHECK(add_export_types(bpf_object__btf(obj.get()), exports, summary.has_event_output,
+                             pkg.meta.export_types));
 
   result.package_file = out_dir / (options.yaml ? "package.yaml" : "package.json");
   log::info("Packing " + result.package_file.string());
