@@ -15,6 +15,11 @@ std::span<const Command> commands() {
       Command{"rm", "remove packages from the cache: lmp rm REF...", rm_command},
       Command{"search", "search the repositories: lmp search WORDS...", search_command},
       Command{"info", "show a package's versions, programs, maps and options", info_command},
+      Command{"push", "upload a package to an OCI registry: lmp push [DIR] REF", push_command},
+      Command{"login", "store credentials for an OCI registry: lmp login [REGISTRY]",
+              login_command},
+      Command{"logout", "remove stored registry credentials: lmp logout [REGISTRY]",
+              logout_command},
       Command{"repo", "write a static repository: lmp repo build SRC_DIR OUT_DIR", repo_command},
   };
   return kCommands;

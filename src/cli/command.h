@@ -36,5 +36,8 @@ Result<int> rm_command(Args args);
 Result<int> search_command(Args args);
 Result<int> info_command(Args args);
 Result<int> repo_command(Args args);
+Result<int> push_command(Args args);
+Result<int> login_command(Args args);
+Result<int> logout_command(Args args);
 
 }  // namespace lmp::cli

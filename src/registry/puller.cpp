@@ -4,6 +4,7 @@
 
 #include "common/log.h"
 #include "registry/digest.h"
+#include "registry/oci_pull.h"
 #include "registry/search.h"
 
 namespace lmp::registry {
@@ -150,8 +151,7 @@ Result<CachedPackage> Puller::pull(const Reference& ref) {
     case ReferenceKind::kLocalPath:
       return fail(ExitCode::kUsage, ref.text + " is a local path; there is nothing to pull");
     case ReferenceKind::kOci:
-      return fail(ExitCode::kFailure, "OCI registries are not supported yet: " + ref.text,
-                  "use a static repository (LMP_REPOSITORY) or an https:// URL");
+      return pull_oci(cache_, ref);
     case ReferenceKind::kUrl:
       return pull_url(ref.url);
     case ReferenceKind::kName:
@@ -171,6 +171,7 @@ Result<fs::path> Puller::resolve_to_local(const Reference& ref, PullPolicy polic
     std::optional<CachedPackage> cached;
     if (ref.kind == ReferenceKind::kUrl) cached = LMP_TRY(cache_.find_url(ref.url));
     if (ref.kind == ReferenceKind::kName) cached = LMP_TRY(cache_.find(ref.name, ref.version));
+    if (ref.kind == ReferenceKind::kOci) cached = LMP_TRY(cache_.find_url(oci_source(ref)));
     std::error_code ec;
     if (cached && fs::exists(cached->main_file(), ec)) return cached->main_file();
     if (policy == PullPolicy::kNever)

@@ -1,0 +1,47 @@
+// lmp push [DIR] REF: upload a package directory to an OCI registry (see docs/oci.md).
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "cli/command.h"
+#include "common/log.h"
+#include "registry/cache.h"
+#include "registry/oci_pull.h"
+#include "registry/oci_push.h"
+#include "registry/progress.h"
+
+namespace lmp::cli {
+
+Result<int> push_command(Args args) {
+  bool help = args.size() >= 2 &&
+              (std::string_view(args[1]) == "-h" || std::string_view(args[1]) == "--help");
+  if (help || args.size() < 2 || args.size() > 3) {
+    std::fputs(
+        "Usage: lmp push [DIR] REF\n\nUploads DIR (default .: package.json and optionally "
+        "app.wasm, README.md, config.json)\nto an OCI registry as REF, e.g. "
+        "localhost:5000/tools/opensnoop:1.0.0.\nLog in first with 'lmp login REGISTRY' when "
+        "the registry needs it.\n",
+        help ? stdout : stderr);
+    return help ? 0 : static_cast<int>(ExitCode::kUsage);
+  }
+  std::string dir = args.size() == 3 ? args[1] : ".";
+  std::string text = args[args.size() - 1];
+  registry::Reference ref =
+      LMP_TRY(registry::parse_reference(text, [](const auto&) { return false; }));
+  if (ref.kind != registry::ReferenceKind::kOci)
+    return fail(ExitCode::kUsage, "'" + text + "' is not an OCI image reference",
+                "use HOST[:PORT]/REPOSITORY:TAG, e.g. localhost:5000/tools/opensnoop:1.0.0");
+  auto home = LMP_TRY(registry::lmp_home());
+  registry::OciSession session = LMP_TRY(registry::open_oci_session(home, ref.oci.registry));
+  if (const char* chunk = std::getenv("LMP_OCI_CHUNK_BYTES"); chunk && *chunk)
+    session.client->set_chunk_size(std::strtoull(chunk, nullptr, 10));
+  registry::PushedImage pushed = LMP_TRY(registry::push_oci(*session.client, dir, ref));
+  std::uint64_t size = 0;
+  for (const auto& f : pushed.files) size += f.size;
+  log::info("pushed " + std::to_string(pushed.files.size()) + " files (" +
+            registry::human_size(size) + ") to " + registry::to_string(ref));
+  std::printf("%s@%s\n", registry::to_string(ref).c_str(), pushed.digest.c_str());
+  return 0;
+}
+
+}  // namespace lmp::cli

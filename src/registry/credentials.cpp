@@ -1,0 +1,228 @@
+#include "registry/credentials.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
+#include <nlohmann/json.hpp>
+
+#include "common/file.h"
+#include "common/log.h"
+
+extern char** environ;
+
+namespace lmp::registry {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+inline constexpr std::size_t kMaxHelperOutput = 64 * 1024;
+
+// An owned file descriptor.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { reset(); }
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&&) = delete;
+  int get() const { return fd_; }
+  void reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Docker Hub is stored under its historical key.
+std::vector<std::string> config_keys(std::string_view registry) {
+  std::vector<std::string> keys{std::string(registry)};
+  if (registry == "docker.io" || registry == "index.docker.io" ||
+      registry == "registry-1.docker.io")
+    keys.push_back("https://index.docker.io/v1/");
+  return keys;
+}
+
+const json* find_entry(const json& map, std::string_view registry) {
+  if (!map.is_object()) return nullptr;
+  for (const auto& key : config_keys(registry))
+    if (auto it = map.find(key); it != map.end()) return &*it;
+  for (auto it = map.begin(); it != map.end(); ++it)
+    if (registry_of_config_key(it.key()) == registry) return &*it;
+  return nullptr;
+}
+
+std::optional<Credentials> decode_auth_entry(const json& entry) {
+  if (!entry.is_object()) return std::nullopt;
+  auto auth = entry.find("auth");
+  if (auth != entry.end() && auth->is_string()) {
+    auto decoded = base64_decode(auth->get<std::string>());
+    if (decoded) return split_user_password(*decoded);
+  }
+  if (entry.contains("username") && entry["username"].is_string() && entry.contains("password") &&
+      entry["password"].is_string())
+    return Credentials{entry["username"].get<std::string>(), entry["password"].get<std::string>()};
+  return std::nullopt;
+}
+
+Result<json> load_store(const fs::path& path) {
+  auto text = read_file(path, kMaxConfigBytes);
+  if (!text) {
+    if (text.error().code == ExitCode::kNotFound) return json{{"auths", json::object()}};
+    return std::unexpected(text.error());
+  }
+  json root = json::parse(*text, nullptr, false);
+  if (root.is_discarded() || !root.is_object() ||
+      (root.contains("auths") && !root["auths"].is_object()))
+    return fail(ExitCode::kFailure, path.string() + " is corrupt", "remove it and log in again");
+  if (!root.contains("auths")) root["auths"] = json::object();
+  return root;
+}
+
+Result<void> save_store(const fs::path& path, const json& root) {
+  std::error_code ec;
+  fs::create_directories(path.parent_path(), ec);
+  if (ec) return fail(ExitCode::kFailure, "cannot create " + path.parent_path().string());
+  return write_file_atomic(path, root.dump(2) + "\n", 0600);
+}
+
+std::optional<Credentials> from_docker_config(std::string_view registry) {
+  fs::path path = docker_config_path();
+  auto text = read_file(path, kMaxConfigBytes);
+  if (!text) return std::nullopt;
+  json root = json::parse(*text, nullptr, false);
+  if (root.is_discarded() || !root.is_object()) {
+    log::debug(path.string() + " is not valid JSON; ignored");
+    return std::nullopt;
+  }
+  auto try_helper = [&](const std::string& helper) -> std::optional<Credentials> {
+    std::string server = config_keys(registry).back();
+    auto got = run_credential_helper(helper, server);
+    if (!got) log::debug(got.error().message);
+    return got ? *got : std::nullopt;
+  };
+  if (auto helpers = root.find("credHelpers"); helpers != root.end()) {
+    const json* name = find_entry(*helpers, registry);
+    if (name && name->is_string()) return try_helper(name->get<std::string>());
+  }
+  if (auto auths = root.find("auths"); auths != root.end())
+    if (const json* entry = find_entry(*auths, registry))
+      if (auto c = decode_auth_entry(*entry)) return c;
+  if (auto store = root.find("credsStore"); store != root.end() && store->is_string())
+    return try_helper(store->get<std::string>());
+  return std::nullopt;
+}
+
+}  // namespace
+
+fs::path credentials_path(const fs::path& home) {
+  return home / "credentials.json";
+}
+
+fs::path docker_config_path() {
+  if (const char* dir = std::getenv("DOCKER_CONFIG"); dir && *dir)
+    return fs::path(dir) / "config.json";
+  const char* home = std::getenv("HOME");
+  return fs::path(home && *home ? home : "/") / ".docker" / "config.json";
+}
+
+std::string registry_of_config_key(std::string_view key) {
+  for (std::string_view scheme : {"https://", "http://"})
+    if (key.starts_with(scheme)) key.remove_prefix(scheme.size());
+  key = key.substr(0, key.find('/'));
+  if (key == "index.docker.io" || key == "registry-1.docker.io") return "docker.io";
+  return std::string(key);
+}
+
+Result<std::optional<FoundCredentials>> find_credentials(const fs::path& home,
+                                                         std::string_view registry) {
+  json root = LMP_TRY(load_store(credentials_path(home)));
+  if (const json* entry = find_entry(root["auths"], registry)) {
+    if (auto c = decode_auth_entry(*entry))
+      return FoundCredentials{std::move(*c), CredentialSource::kLmp};
+    return fail(ExitCode::kFailure,
+                credentials_path(home).string() + ": bad entry for " + std::string(registry),
+                "run 'lmp logout " + std::string(registry) + "' and log in again");
+  }
+  if (auto c = from_docker_config(registry))
+    return FoundCredentials{std::move(*c), CredentialSource::kDockerConfig};
+  return std::optional<FoundCredentials>();
+}
+
+Result<void> store_credentials(const fs::path& home, std::string_view registry,
+                               const Credentials& credentials) {
+  fs::path path = credentials_path(home);
+  json root = LMP_TRY(load_store(path));
+  root["auths"][std::string(registry)] = {
+      {"auth", base64_encode(credentials.username + ":" + credentials.password)}};
+  return save_store(path, root);
+}
+
+Result<bool> erase_credentials(const fs::path& home, std::string_view registry) {
+  fs::path path = credentials_path(home);
+  json root = LMP_TRY(load_store(path));
+  if (root["auths"].erase(std::string(registry)) == 0) return false;
+  LMP_CHECK(save_store(path, root));
+  return true;
+}
+
+Result<std::optional<Credentials>> run_credential_helper(const std::string& helper,
+                                                         const std::string& server) {
+  std::string program = "docker-credential-" + helper;
+  auto bad = [&](const std::string& what) {
+    return fail(ExitCode::kFailure, "credential helper " + program + ": " + what);
+  };
+  if (helper.empty() || helper.find('/') != std::string::npos) return bad("bad helper name");
+  int in_pipe[2], out_pipe[2];
+  if (::pipe2(in_pipe, O_CLOEXEC) != 0) return bad(std::strerror(errno));
+  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return bad(std::strerror(errno));
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in_read.get(), 0);
+  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  std::string verb = "get";
+  char* argv[] = {program.data(), verb.data(), nullptr};
+  pid_t pid = -1;
+  int rc = ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) return bad(std::string("cannot start: ") + std::strerror(rc));
+  in_read.reset();
+  out_write.reset();
+  std::string input = server + "\n";
+  (void)!::write(in_write.get(), input.data(), input.size());
+  in_write.reset();
+  std::string output;
+  char buf[4096];
+  for (;;) {
+    ssize_t n = ::read(out_read.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    if (output.size() < kMaxHelperOutput) output.append(buf, static_cast<std::size_t>(n));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::optional<Credentials>();
+  json root = json::parse(output, nullptr, false);
+  if (root.is_discarded() || !root.is_object() || !root.contains("Secret") ||
+      !root["Secret"].is_string())
+    return bad("unexpected answer");
+  std::string user = root.contains("Username") && root["Username"].is_string()
+                         ? root["Username"].get<std::string>()
+                         : std::string();
+  return std::optional(Credentials{user, root["Secret"].get<std::string>()});
+}
+
+}  // namespace lmp::registry
