@@ -25,6 +25,8 @@
 #include "loader/tracefs.h"
 #include "output/output.h"
 #include "package/package.h"
+#include "registry/puller.h"
+#include "registry/reference.h"
 
 namespace lmp::cli {
 namespace {
@@ -34,12 +36,14 @@ namespace fs = std::filesystem;
 constexpr const char* kRunUsage =
     "Usage: lmp run [OPTIONS] REF [PROGRAM ARGS...]\n"
     "\n"
-    "Run an eBPF package. REF is a package.json / package.yaml or a directory holding one.\n"
+    "Run an eBPF package. REF is a name (opensnoop, opensnoop:1.0.0), a URL, an OCI\n"
+    "reference (host/path/name:tag), a package.json / package.yaml, or a directory.\n"
     "Everything after REF goes to the program; `lmp run REF -h` shows its options.\n"
     "\n"
     "Options (before REF):\n"
     "  -j, --json        print events as JSON lines\n"
-    "  --duration S      stop after S seconds\n"
+    "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
+    "  --pull POLICY     always | missing (default) | never: when to download REF\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
     "                    (also BTF_FILE_PATH)\n"
     "  -v, --verbose     print debug messages, including libbpf's\n"
@@ -50,6 +54,7 @@ struct RunFlags {
   bool verbose = false;
   bool help = false;
   std::optional<std::chrono::milliseconds> duration;
+  registry::PullPolicy pull = registry::PullPolicy::kMissing;
   std::string btf;
   std::string ref;
   std::vector<std::string> program_args;
@@ -85,10 +90,11 @@ Result<RunFlags> parse_run_flags(Args args) {
       std::string text = LMP_TRY(value_of(arg, "--duration"));
       char* end = nullptr;
       double seconds = std::strtod(text.c_str(), &end);
-      if (text.empty() || *end != '\0' || !(seconds > 0) || seconds > 1e9)
-        return fail(ExitCode::kUsage,
-                    "--duration: '" + text + "' is not a positive number of seconds");
+      if (text.empty() || *end != '\0' || !(seconds >= 0) || seconds > 1e9)
+        return fail(ExitCode::kUsage, "--duration: '" + text + "' is not a number of seconds");
       flags.duration = std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+    } else if (arg.starts_with("--pull")) {
+      flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of(arg, "--pull"))));
     } else if (arg.starts_with("--btf")) {
       flags.btf = LMP_TRY(value_of(arg, "--btf"));
     } else {
@@ -104,33 +110,36 @@ Result<RunFlags> parse_run_flags(Args args) {
   return flags;
 }
 
-// For now only local paths; names, URLs and OCI references come with the registry module.
-Result<fs::path> resolve_reference(const std::string& ref) {
-  std::error_code ec;
-  fs::path path(ref);
+// The package file REF names: a local file or directory as given; names, URLs and OCI
+// references through the registry (cache, then LMP_REPOSITORY, then the bundled catalog).
+Result<fs::path> resolve_reference(const std::string& text, registry::PullPolicy policy) {
   auto unsupported_wasm = [&] {
-    return fail(ExitCode::kFailure, ref + ": WebAssembly packages are not supported yet",
+    return fail(ExitCode::kFailure, text + ": WebAssembly packages are not supported yet",
                 "run the package.json instead");
   };
-  if (fs::is_directory(path, ec)) {
-    for (const char* name : {"package.json", "package.yaml", "package.yml"})
-      if (fs::is_regular_file(path / name, ec)) return path / name;
-    if (fs::exists(path / "app.wasm", ec)) return unsupported_wasm();
-    return fail(ExitCode::kNotFound, "no package.json or package.yaml in " + ref,
-                "build one with lmp build");
+  std::error_code ec;
+  registry::Reference ref = LMP_TRY(registry::parse_reference(text));
+  fs::path path;
+  if (ref.kind == registry::ReferenceKind::kLocalPath) {
+    path = ref.path;
+    if (fs::is_directory(path, ec)) {
+      for (const char* name : {"package.json", "package.yaml", "package.yml"})
+        if (fs::is_regular_file(path / name, ec)) return path / name;
+      if (fs::exists(path / "app.wasm", ec)) return unsupported_wasm();
+      return fail(ExitCode::kNotFound, "no package.json or package.yaml in " + text,
+                  "build one with lmp build");
+    }
+    if (!fs::exists(path, ec)) return fail(ExitCode::kNotFound, "no such file: " + text);
+  } else {
+    path = LMP_TRY(registry::resolve_to_local(ref, policy));
   }
-  if (fs::exists(path, ec)) {
-    if (path.extension() == ".wasm") return unsupported_wasm();
-    return path;
+  if (path.extension() == ".wasm") {
+    // A package may carry both; until the WebAssembly runtime lands, run its package.json.
+    fs::path json = path.parent_path() / "package.json";
+    if (fs::is_regular_file(json, ec)) return json;
+    return unsupported_wasm();
   }
-  bool looks_like_path = ref.starts_with("/") || ref.starts_with("./") || ref.starts_with("../") ||
-                         ref.ends_with(".json") || ref.ends_with(".yaml") ||
-                         ref.ends_with(".yml") || ref.ends_with(".wasm");
-  if (ref.find("://") == std::string::npos && looks_like_path)
-    return fail(ExitCode::kNotFound, "no such file: " + ref);
-  return fail(ExitCode::kNotFound,
-              "cannot run '" + ref + "': resolving names and URLs is not supported yet",
-              "pass a local path to a package.json");
+  return path;
 }
 
 std::string program_name(const package::Package& package, const fs::path& path) {
@@ -162,7 +171,7 @@ Result<int> run_command(Args args) {
   if (flags.verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(flags.verbose);
 
-  fs::path path = LMP_TRY(resolve_reference(flags.ref));
+  fs::path path = LMP_TRY(resolve_reference(flags.ref, flags.pull));
   package::Package package = LMP_TRY(package::read_package_file(path));
   const package::Meta& meta = package.meta;
   std::string name = program_name(package, path);
@@ -244,6 +253,11 @@ Result<int> run_command(Args args) {
         (loader::tracefs_dir().empty() ? std::string("/sys/kernel/tracing")
                                        : loader::tracefs_dir()) +
         "/trace_pipe");
+
+  if (flags.duration && flags.duration->count() == 0) {
+    std::cout.flush();
+    return 0;  // --duration 0: everything is attached; detach and exit (used by benchmarks)
+  }
 
   loader::RunLoopOptions loop;
   loop.poll_timeout_ms = static_cast<int>(meta.poll_timeout_ms ? meta.poll_timeout_ms : 100);

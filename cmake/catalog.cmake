@@ -1,0 +1,33 @@
+# Builds every tool under catalog/ with the just-built lmp and turns the results into the
+# bundled static repository build/catalog (index.json + NAME/ + NAME/VERSION/), which
+# lmp searches after the local cache. Installed to share/lmp/catalog.
+file(GLOB lmp_catalog_entries LIST_DIRECTORIES true CONFIGURE_DEPENDS
+     ${CMAKE_SOURCE_DIR}/catalog/*)
+set(lmp_catalog_packages)
+foreach(dir ${lmp_catalog_entries})
+  if(NOT IS_DIRECTORY ${dir})
+    continue()
+  endif()
+  get_filename_component(name ${dir} NAME)
+  file(GLOB tool_sources CONFIGURE_DEPENDS ${dir}/*)
+  set(out ${CMAKE_BINARY_DIR}/catalog-packages/${name})
+  add_custom_command(
+    OUTPUT ${out}/package.json
+    COMMAND lmp build ${dir} -o ${out}
+    DEPENDS lmp ${tool_sources}
+    COMMENT "lmp build catalog/${name}"
+    VERBATIM)
+  list(APPEND lmp_catalog_packages ${out}/package.json)
+endforeach()
+
+add_custom_command(
+  OUTPUT ${CMAKE_BINARY_DIR}/catalog/index.json
+  COMMAND ${CMAKE_COMMAND} -E rm -rf ${CMAKE_BINARY_DIR}/catalog
+  COMMAND lmp repo build ${CMAKE_BINARY_DIR}/catalog-packages ${CMAKE_BINARY_DIR}/catalog
+  DEPENDS lmp ${lmp_catalog_packages}
+  COMMENT "lmp repo build: bundled catalog"
+  VERBATIM)
+add_custom_target(catalog ALL DEPENDS ${CMAKE_BINARY_DIR}/catalog/index.json)
+
+install(TARGETS lmp RUNTIME DESTINATION bin)
+install(DIRECTORY ${CMAKE_BINARY_DIR}/catalog/ DESTINATION share/lmp/catalog)
