@@ -1,0 +1,340 @@
+// OCI push/pull against Debian's docker-registry (distribution 2.x) on 127.0.0.1: once
+// without auth, once with htpasswd (bcrypt) auth. Runs the real lmp binary with LMP_HOME in
+// a temp dir. Needs `docker-registry` and `htpasswd` (apache2-utils); skipped without them.
+#include <arpa/inet.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "harness.h"
+
+namespace lmp::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+constexpr const char* kRegistryBinary = "/usr/bin/docker-registry";
+constexpr const char* kUser = "alice";
+constexpr const char* kPassword = "s3cret-pw";
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void spit(const fs::path& path, const std::string& text) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary) << text;
+}
+
+std::string sha256_of(const std::string& bytes) {
+  TempDir dir;
+  spit(dir.path() / "f", bytes);
+  Outcome o = run_program({"sha256sum", (dir.path() / "f").string()});
+  return o.out.substr(0, 64);
+}
+
+int free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// A docker-registry process serving a fresh storage directory, killed at destruction.
+class Registry {
+ public:
+  explicit Registry(bool with_auth) : port_(free_port()) {
+    std::string config =
+        "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n"
+        "    rootdirectory: " +
+        (dir_.path() / "data").string() + "\nhttp:\n  addr: 127.0.0.1:" + std::to_string(port_) +
+        "\n";
+    if (with_auth) {
+      Outcome h = run_program({"htpasswd", "-Bbn", kUser, kPassword});
+      EXPECT_EQ(h.exit_code, 0) << h.err;
+      spit(dir_.path() / "htpasswd", h.out);
+      config += "auth:\n  htpasswd:\n    realm: lmp-test\n    path: " +
+                (dir_.path() / "htpasswd").string() + "\n";
+    }
+    spit(dir_.path() / "config.yml", config);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      std::string log = (dir_.path() / "registry.log").string();
+      std::freopen(log.c_str(), "w", stdout);
+      std::freopen(log.c_str(), "a", stderr);
+      std::string cfg = (dir_.path() / "config.yml").string();
+      ::execl(kRegistryBinary, kRegistryBinary, "serve", cfg.c_str(), nullptr);
+      ::_exit(127);
+    }
+    httplib::Client client("127.0.0.1", port_);
+    for (int i = 0; i < 200; ++i) {
+      if (auto res = client.Get("/v2/"); res && (res->status == 200 || res->status == 401)) {
+        ready_ = true;
+        break;
+      }
+      std::this_thread::sleep_for(25ms);
+    }
+  }
+  ~Registry() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  bool ready() const { return ready_; }
+  int port() const { return port_; }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  std::string ref(const std::string& repo_tag) const { return host() + "/" + repo_tag; }
+
+ private:
+  TempDir dir_;
+  int port_;
+  pid_t pid_ = -1;
+  bool ready_ = false;
+};
+
+class OciTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    package_dir_ = new TempDir();
+    build_package(source_dir() / "tests/programs/opentrace", package_dir_->path());
+    spit(package_dir_->path() / "README.md", "# opentrace\n\nTraces opens.\n");
+  }
+  static void TearDownTestSuite() {
+    delete package_dir_;
+    package_dir_ = nullptr;
+  }
+  void SetUp() override {
+    if (!fs::exists(kRegistryBinary))
+      GTEST_SKIP() << "needs Debian's docker-registry (apt-get install docker-registry)";
+    if (run_program({"htpasswd"}).exit_code == 127)
+      GTEST_SKIP() << "needs htpasswd (apt-get install apache2-utils)";
+  }
+
+  static const fs::path& package() { return package_dir_->path(); }
+
+  RunOptions home(const TempDir& dir, std::vector<std::string> extra = {}) const {
+    RunOptions o;
+    o.env = {"LMP_HOME=" + (dir.path() / "home").string(),
+             "DOCKER_CONFIG=" + (dir.path() / "docker").string(), "LMP_HTTP_RETRIES=0"};
+    o.env.insert(o.env.end(), extra.begin(), extra.end());
+    return o;
+  }
+
+  // `lmp login` with the password on stdin (run_lmp gives lmp /dev/null as stdin).
+  Outcome login(const TempDir& dir, const std::string& host, const std::string& password) {
+    std::string cmd = "printf '%s\\n' '" + password + "' | " + LMP_BINARY + " login " + host +
+                      " -u " + kUser + " --password-stdin";
+    RunOptions o = home(dir);
+    return run_program({"sh", "-c", cmd}, o);
+  }
+
+  // Pulls `ref` into a fresh home and checks every pushed file came back byte for byte.
+  void expect_pulls_package(const std::string& ref, const std::vector<std::string>& env = {}) {
+    TempDir other;
+    Outcome pull = run_lmp({"pull", ref}, home(other, env));
+    ASSERT_EQ(pull.exit_code, 0) << pull.err;
+    fs::path main_file = pull.out.substr(0, pull.out.find('\n'));
+    EXPECT_EQ(main_file.filename(), "package.json");
+    auto refs = nlohmann::json::parse(slurp(other.path() / "home/refs.json"));
+    ASSERT_EQ(refs["packages"].size(), 1u);
+    EXPECT_EQ(refs["packages"][0]["source"], ref);
+    for (const char* name : {"package.json", "README.md", "config.json"}) {
+      std::string original = slurp(package() / name);
+      EXPECT_EQ(slurp(main_file.parent_path() / name), original) << name;
+      bool recorded = false;
+      for (const auto& f : refs["packages"][0]["files"])
+        if (f["name"] == name) recorded = f["sha256"] == sha256_of(original);
+      EXPECT_TRUE(recorded) << name << " missing or with a wrong sha256 in refs.json";
+    }
+    EXPECT_FALSE(fs::exists(main_file.parent_path() / "opentrace.bpf.o"));
+  }
+
+  static TempDir* package_dir_;
+};
+
+TempDir* OciTest::package_dir_ = nullptr;
+
+TEST_F(OciTest, PushThenPullIntoAFreshHome) {
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string ref = registry.ref("tools/opentrace:1.0.0");
+  Outcome push = run_lmp({"push", package().string(), ref}, home(me));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_TRUE(push.out.starts_with(ref + "@sha256:")) << push.out;
+  expect_pulls_package(ref);
+}
+
+TEST_F(OciTest, ChunkedUploadRoundTrips) {
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string ref = registry.ref("tools/chunked:2.0.0");
+  Outcome push = run_lmp({"push", package().string(), ref}, home(me, {"LMP_OCI_CHUNK_BYTES=700"}));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  expect_pulls_package(ref);
+}
+
+TEST_F(OciTest, UnknownTagIsNotFound) {
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  ASSERT_EQ(
+      run_lmp({"push", package().string(), registry.ref("tools/x:1.0.0")}, home(me)).exit_code, 0);
+  Outcome pull = run_lmp({"pull", registry.ref("tools/x:9.9.9")}, home(me));
+  EXPECT_EQ(pull.exit_code, 7) << pull.err;
+  EXPECT_NE(pull.err.find("tools/x:9.9.9: not found"), std::string::npos) << pull.err;
+  Outcome none = run_lmp({"pull", registry.ref("tools/nothing:1.0.0")}, home(me));
+  EXPECT_EQ(none.exit_code, 7) << none.err;
+}
+
+TEST_F(OciTest, PushNeedsAPackageDirectory) {
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  Outcome push = run_lmp({"push", me.path().string(), registry.ref("tools/x:1.0.0")}, home(me));
+  EXPECT_EQ(push.exit_code, 7) << push.err;
+  EXPECT_NE(push.err.find("no package.json"), std::string::npos) << push.err;
+}
+
+// An image as ecli and wasm-to-oci push it: one wasm layer, titled module.wasm.
+TEST_F(OciTest, WasmOnlyImagePullsAsAppWasm) {
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  httplib::Client client("127.0.0.1", registry.port());
+  std::string wasm("\0asm\1\0\0\0", 8);
+  std::string config = "{}";
+  auto upload = [&](const std::string& content) {
+    auto start = client.Post("/v2/wasm/hello/blobs/uploads/", "", "application/octet-stream");
+    ASSERT_TRUE(start && start->status == 202);
+    std::string location = start->get_header_value("Location");
+    location = location.substr(location.find("/v2/"));
+    auto put = client.Put(location + "&digest=sha256:" + sha256_of(content), content,
+                          "application/octet-stream");
+    ASSERT_TRUE(put && put->status == 201) << (put ? put->body : "no response");
+  };
+  upload(wasm);
+  upload(config);
+  nlohmann::json manifest = {
+      {"schemaVersion", 2},
+      {"mediaType", "application/vnd.oci.image.manifest.v1+json"},
+      {"config",
+       {{"mediaType", "application/vnd.wasm.config.v1+json"},
+        {"digest", "sha256:" + sha256_of(config)},
+        {"size", config.size()}}},
+      {"layers",
+       {{{"mediaType", "application/vnd.wasm.content.layer.v1+wasm"},
+         {"digest", "sha256:" + sha256_of(wasm)},
+         {"size", wasm.size()},
+         {"annotations", {{"org.opencontainers.image.title", "module.wasm"}}}}}}};
+  auto put = client.Put("/v2/wasm/hello/manifests/v1", manifest.dump(),
+                        "application/vnd.oci.image.manifest.v1+json");
+  ASSERT_TRUE(put && put->status == 201) << (put ? put->body : "no response");
+
+  TempDir me;
+  Outcome pull = run_lmp({"pull", registry.ref("wasm/hello:v1")}, home(me));
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+  fs::path main_file = pull.out.substr(0, pull.out.find('\n'));
+  EXPECT_EQ(main_file.filename(), "app.wasm");
+  EXPECT_EQ(slurp(main_file), wasm);
+}
+
+TEST_F(OciTest, AuthRegistryNeedsLogin) {
+  Registry registry(true);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string ref = registry.ref("tools/opentrace:1.0.0");
+  fs::path credentials = me.path() / "home/credentials.json";
+
+  Outcome anonymous = run_lmp({"push", package().string(), ref}, home(me));
+  EXPECT_EQ(anonymous.exit_code, 4) << anonymous.err;
+  EXPECT_NE(anonymous.err.find("authentication required"), std::string::npos) << anonymous.err;
+  EXPECT_NE(anonymous.err.find("lmp login " + registry.host()), std::string::npos);
+
+  Outcome wrong = login(me, registry.host(), "not-the-password");
+  EXPECT_EQ(wrong.exit_code, 4) << wrong.err;
+  EXPECT_NE(wrong.err.find("wrong user name or password"), std::string::npos) << wrong.err;
+  EXPECT_FALSE(fs::exists(credentials));
+
+  Outcome right = login(me, registry.host(), kPassword);
+  ASSERT_EQ(right.exit_code, 0) << right.err;
+  struct stat st {};
+  ASSERT_EQ(::stat(credentials.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+
+  Outcome push = run_lmp({"push", package().string(), ref}, home(me));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  Outcome pull = run_lmp({"pull", ref}, home(me));
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+
+  ASSERT_EQ(run_lmp({"logout", registry.host()}, home(me)).exit_code, 0);
+  Outcome after = run_lmp({"pull", ref}, home(me));
+  EXPECT_EQ(after.exit_code, 4) << after.err;
+}
+
+TEST_F(OciTest, DockerConfigAuthsAreHonoured) {
+  Registry registry(true);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string auth =
+      run_program(
+          {"sh", "-c", std::string("printf '%s' '") + kUser + ":" + kPassword + "' | base64 -w0"})
+          .out;
+  spit(me.path() / "docker/config.json",
+       nlohmann::json{{"auths", {{"http://" + registry.host(), {{"auth", auth}}}}}}.dump());
+  std::string ref = registry.ref("tools/opentrace:1.0.0");
+  Outcome push = run_lmp({"push", package().string(), ref}, home(me));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+}
+
+TEST_F(OciTest, DockerCredentialHelperIsHonoured) {
+  Registry registry(true);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  fs::path bin = me.path() / "bin";
+  spit(bin / "docker-credential-lmptest",
+       std::string("#!/bin/sh\nread server\necho \"$server\" > ") + (me.path() / "asked").string() +
+           "\nprintf '{\"ServerURL\":\"%s\",\"Username\":\"" + kUser + "\",\"Secret\":\"" +
+           kPassword + "\"}' \"$server\"\n");
+  fs::permissions(bin / "docker-credential-lmptest", fs::perms(0755));
+  spit(me.path() / "docker/config.json",
+       nlohmann::json{{"credHelpers", {{registry.host(), "lmptest"}}}}.dump());
+  std::string path = "PATH=" + bin.string() + ":" + std::getenv("PATH");
+  std::string ref = registry.ref("tools/opentrace:1.0.0");
+  Outcome push = run_lmp({"push", package().string(), ref}, home(me, {path}));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_EQ(slurp(me.path() / "asked"), registry.host() + "\n");
+  expect_pulls_package(ref, {path, "DOCKER_CONFIG=" + (me.path() / "docker").string()});
+}
+
+TEST_F(OciTest, RunPullsFromTheRegistry) {
+  LMP_REQUIRE_BPF_OR_SKIP();
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string ref = "localhost:" + std::to_string(registry.port()) + "/tools/opentrace:1.0.0";
+  ASSERT_EQ(run_lmp({"push", package().string(), ref}, home(me)).exit_code, 0);
+  Outcome run = run_lmp({"run", "--duration", "1", ref}, home(me));
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("PATH"), std::string::npos) << run.out;
+}
+
+}  // namespace
+}  // namespace lmp::test
