@@ -172,12 +172,12 @@ Result<FetchedManifest> OciClient::fetch_manifest(const std::string& repository,
   req.max_body_bytes = kMaxManifestBytes;
   std::string where = registry_ + "/" + repository + (is_digest_ref(ref) ? "@" : ":") + ref;
   HttpResponse got = LMP_TRY(send(req, repository_scope(repository, false)));
-  if (got.status == 404)
+  if (got.status == 404) {
+    std::string said = registry_error_text(got.body);
     return fail(
         ExitCode::kNotFound, where + ": not found in the registry",
-        "check the repository and tag" + (registry_error_text(got.body).empty()
-                                              ? std::string()
-                                              : " (" + registry_error_text(got.body) + ")"));
+        "check the repository and tag" + (said.empty() ? "" : "; the registry said " + said));
+  }
   if (got.status != 200) return status_error(req, got, where);
   FetchedManifest m;
   m.digest = "sha256:" + sha256_hex(got.body);
