@@ -5,5 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh build
 echo "== lmp run execsnoop (bundled catalog) for 10 s: start some programs in another terminal" >&2
-export LMP_HOME=${LMP_HOME:-$PWD/build/lmp-home}
 exec ./build/lmp run --duration 10 execsnoop "$@"
