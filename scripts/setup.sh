@@ -26,5 +26,5 @@ shift || true
 if [ ! -f "$build_dir/build.ninja" ]; then
   cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
 fi
-cmake --build "$build_dir" -- -j"$(nproc)" | grep -v '^\[' || true
+cmake --build "$build_dir" -- -j"$(nproc)"
 test -x "$build_dir/lmp"

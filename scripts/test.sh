@@ -10,10 +10,10 @@ scripts/setup.sh build
 if [ ! -f build-asan/build.ninja ]; then
   cmake -S . -B build-asan -G Ninja -DLMP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 fi
-cmake --build build-asan --target lmp_unit_tests -- -j"$(nproc)" | grep -v '^\[' || true
+cmake --build build-asan --target lmp_unit_tests -- -j"$(nproc)"
 status=0
 echo "== tests (build/)"
-ctest --test-dir build --output-on-failure -j2 --timeout 300 || status=1
+ctest --test-dir build --output-on-failure -j2 --timeout 1200 || status=1
 echo "== unit tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -L unit || status=1
 exit $status
