@@ -180,6 +180,11 @@ TEST_F(OciTest, PushThenPullIntoAFreshHome) {
   ASSERT_EQ(push.exit_code, 0) << push.err;
   EXPECT_TRUE(push.out.starts_with(ref + "@sha256:")) << push.out;
   expect_pulls_package(ref);
+
+  ASSERT_EQ(run_lmp({"pull", ref}, home(me)).exit_code, 0);
+  Outcome rm = run_lmp({"rm", ref}, home(me));
+  EXPECT_EQ(rm.exit_code, 0) << rm.err;
+  EXPECT_EQ(run_lmp({"rm", ref}, home(me)).exit_code, 7);
 }
 
 TEST_F(OciTest, ChunkedUploadRoundTrips) {

@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "registry/cache.h"
+#include "registry/oci_pull.h"
 #include "registry/reference.h"
 
 namespace lmp::cli {
@@ -26,6 +27,8 @@ Result<int> rm_command(Args args) {
       removed = LMP_TRY(cache.remove(ref.name, ref.version));
     } else if (ref.kind == registry::ReferenceKind::kUrl) {
       removed = LMP_TRY(cache.remove(ref.url, "", /*by_url=*/true));
+    } else if (ref.kind == registry::ReferenceKind::kOci) {
+      removed = LMP_TRY(cache.remove(registry::oci_source(ref), "", /*by_url=*/true));
     } else {
       return fail(ExitCode::kUsage, "lmp rm: '" + ref.text + "' is not a cached package reference",
                   "use NAME, NAME:VERSION or the URL it was pulled from");

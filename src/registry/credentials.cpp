@@ -1,7 +1,8 @@
 #include "registry/credentials.h"
 
 #include <fcntl.h>
-#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -200,9 +201,20 @@ Result<std::optional<Credentials>> run_credential_helper(const std::string& help
   if (rc != 0) return bad(std::string("cannot start: ") + std::strerror(rc));
   in_read.reset();
   out_write.reset();
-  std::string input = server + "\n";
-  (void)!::write(in_write.get(), input.data(), input.size());
-  in_write.reset();
+  {
+    // A helper that exits without reading must not kill lmp with SIGPIPE.
+    sigset_t pipe_set, saved;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipe_set, &saved);
+    std::string input = server + "\n";
+    if (::write(in_write.get(), input.data(), input.size()) < 0 && errno == EPIPE) {
+      timespec zero{};
+      ::sigtimedwait(&pipe_set, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &saved, nullptr);
+    in_write.reset();
+  }
   std::string output;
   char buf[4096];
   for (;;) {
