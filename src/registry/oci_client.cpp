@@ -90,7 +90,7 @@ Result<std::string> OciClient::authorize(const HttpResponse& response, const std
     if (bearer->param("realm").empty())
       return fail(ExitCode::kNetwork, registry_ + ": Bearer challenge without a realm");
     HttpRequest token;
-    token.url = token_url(*bearer, scope);
+    token.url = token_url(*bearer, scope.empty() ? bearer->param("scope") : scope);
     token.max_body_bytes = 64 * 1024;
     if (credentials_) token.headers["Authorization"] = basic_authorization(*credentials_);
     HttpResponse got = LMP_TRY(transport_.send(token));
