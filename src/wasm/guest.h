@@ -1,0 +1,54 @@
+// What the host functions of one run share: the guest's memory and table, its arguments and
+// streams, the bpf host and the eBPF objects the guest holds. Internal to src/wasm.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <ostream>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <wabt/interp/interp.h>
+
+#include "wasm/bpf_host.h"
+#include "wasm/guest_memory.h"
+
+namespace lmp::wasm {
+
+namespace interp = wabt::interp;
+
+struct Guest {
+  interp::Store& store;
+  BpfHost& host;
+  std::ostream& out;
+  std::ostream& err;
+  std::vector<std::string> args;
+  GuestMemory memory;
+  interp::Table::Ptr table;        // the exported __indirect_function_table, if any
+  std::set<int64_t> objects;       // eBPF objects loaded and not yet closed
+  std::map<int, int64_t> map_fds;  // map fds handed to the guest -> their object
+  std::optional<int> exit_code;    // set by proc_exit
+  bool polling = false;            // a buffer poll is running (no re-entry)
+};
+
+// Body of a host function: reads params, writes results, or returns a trap message.
+using HostBody = std::function<std::optional<std::string>(const interp::Values& params,
+                                                          interp::Values& results)>;
+
+// Wraps `body` as a wabt host function of the given signature.
+interp::HostFunc::Ptr make_host_func(Guest& guest, interp::ValueTypes params,
+                                     interp::ValueTypes results, HostBody body);
+
+// The host function for import `name` of wasi_snapshot_preview1 or wasm_bpf; empty if lmp
+// does not provide it.
+interp::HostFunc::Ptr make_wasi_import(Guest& guest, std::string_view name);
+interp::HostFunc::Ptr make_wasm_bpf_import(Guest& guest, std::string_view name);
+
+// The trap message proc_exit unwinds with.
+inline constexpr std::string_view kProcExitTrap = "lmp: proc_exit";
+
+}  // namespace lmp::wasm
