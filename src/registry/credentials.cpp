@@ -96,7 +96,7 @@ Result<void> save_store(const fs::path& path, const json& root) {
   return write_file_atomic(path, root.dump(2) + "\n", 0600);
 }
 
-std::optional<Credentials> from_docker_config(std::string_view registry) {
+std::optional<FoundCredentials> from_docker_config(std::string_view registry) {
   fs::path path = docker_config_path();
   auto text = read_file(path, kMaxConfigBytes);
   if (!text) return std::nullopt;
@@ -105,11 +105,12 @@ std::optional<Credentials> from_docker_config(std::string_view registry) {
     log::debug(path.string() + " is not valid JSON; ignored");
     return std::nullopt;
   }
-  auto try_helper = [&](const std::string& helper) -> std::optional<Credentials> {
+  auto try_helper = [&](const std::string& helper) -> std::optional<FoundCredentials> {
     std::string server = config_keys(registry).back();
     auto got = run_credential_helper(helper, server);
     if (!got) log::debug(got.error().message);
-    return got ? *got : std::nullopt;
+    if (!got || !*got) return std::nullopt;
+    return FoundCredentials{std::move(**got), CredentialSource::kDockerHelper};
   };
   if (auto helpers = root.find("credHelpers"); helpers != root.end()) {
     const json* name = find_entry(*helpers, registry);
@@ -117,7 +118,8 @@ std::optional<Credentials> from_docker_config(std::string_view registry) {
   }
   if (auto auths = root.find("auths"); auths != root.end())
     if (const json* entry = find_entry(*auths, registry))
-      if (auto c = decode_auth_entry(*entry)) return c;
+      if (auto c = decode_auth_entry(*entry))
+        return FoundCredentials{std::move(*c), CredentialSource::kDockerConfig};
   if (auto store = root.find("credsStore"); store != root.end() && store->is_string())
     return try_helper(store->get<std::string>());
   return std::nullopt;
@@ -154,8 +156,7 @@ Result<std::optional<FoundCredentials>> find_credentials(const fs::path& home,
                 credentials_path(home).string() + ": bad entry for " + std::string(registry),
                 "run 'lmp logout " + std::string(registry) + "' and log in again");
   }
-  if (auto c = from_docker_config(registry))
-    return FoundCredentials{std::move(*c), CredentialSource::kDockerConfig};
+  if (auto c = from_docker_config(registry)) return c;
   return std::optional<FoundCredentials>();
 }
 
