@@ -6,11 +6,11 @@
 #define EXECSNOOP_FILENAME_LEN 256
 
 struct exec_event {
-  int pid;                                 // process id after exec
-  int ppid;                                // parent process id
-  unsigned int uid;                        // real user id
-  char comm[EXECSNOOP_COMM_LEN];           // command name after exec
-  char filename[EXECSNOOP_FILENAME_LEN];   // file that was executed
+  int pid;                                // process id after exec
+  int ppid;                               // parent process id
+  unsigned int uid;                       // real user id
+  char comm[EXECSNOOP_COMM_LEN];          // command name after exec
+  char filename[EXECSNOOP_FILENAME_LEN];  // file that was executed
 };
 
 #endif

@@ -5,32 +5,19 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "common/edit_distance.h"
 
 namespace {
 
 void print_usage(std::FILE* out) {
-  std::fprintf(out, "Usage: lmp COMMAND [OPTIONS]\n\nbuild, share and run CO-RE eBPF programs\n\nCommands:\n");
+  std::fprintf(
+      out,
+      "Usage: lmp COMMAND [OPTIONS]\n\nbuild, share and run CO-RE eBPF programs\n\nCommands:\n");
   for (const auto& c : lmp::cli::commands()) {
     std::fprintf(out, "  %-14.*s %.*s\n", static_cast<int>(c.name.size()), c.name.data(),
                  static_cast<int>(c.summary.size()), c.summary.data());
   }
   std::fprintf(out, "\nRun 'lmp COMMAND --help' for more on a command.\n");
-}
-
-// Levenshtein distance, for "did you mean".
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace
@@ -61,7 +48,7 @@ int main(int argc, char** argv) {
   std::string best;
   std::size_t best_distance = 3;
   for (const auto& c : lmp::cli::commands()) {
-    std::size_t d = edit_distance(name, c.name);
+    std::size_t d = lmp::edit_distance(name, c.name);
     if (d < best_distance) best_distance = d, best = c.name;
   }
   std::fprintf(stderr, "error: unknown command '%s'", argv[1]);

@@ -1,4 +1,5 @@
 #include "registry/search.h"
+#include "common/edit_distance.h"
 
 #include <algorithm>
 #include <set>
@@ -22,21 +23,6 @@ int score_word(const std::string& word, const std::string& name, const VersionEn
       lower(v.description).find(word) != std::string::npos)
     return 10;
   return 0;
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diag = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] != b[j - 1] ? 1u : 0u)});
-      diag = up;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace
@@ -76,7 +62,7 @@ std::vector<std::string> closest_names(std::string_view name, const std::vector<
   std::vector<std::pair<std::size_t, std::string>> ranked;
   std::size_t limit = std::max<std::size_t>(2, name.size() / 3);
   for (const auto& n : names) {
-    std::size_t d = edit_distance(name, n);
+    std::size_t d = lmp::edit_distance(name, n);
     if (n.find(name) != std::string::npos || name.find(n) != std::string::npos)
       d = std::min(d, limit);
     if (d <= limit) ranked.emplace_back(d, n);

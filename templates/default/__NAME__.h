@@ -6,11 +6,11 @@
 #define EVENT_FILENAME_LEN 127
 
 struct event {
-  int pid;                                // process id
-  int ppid;                               // parent process id
-  unsigned int exit_code;                 // exit status (exit events)
-  unsigned long long duration_ns;         // lifetime in ns (exit events)
-  char comm[EVENT_COMM_LEN];           // command name
-  char filename[EVENT_FILENAME_LEN];   // executed file (exec events)
-  bool exit_event;                        // true for an exit, false for an exec
+  int pid;                            // process id
+  int ppid;                           // parent process id
+  unsigned int exit_code;             // exit status (exit events)
+  unsigned long long duration_ns;     // lifetime in ns (exit events)
+  char comm[EVENT_COMM_LEN];          // command name
+  char filename[EVENT_FILENAME_LEN];  // executed file (exec events)
+  bool exit_event;                    // true for an exit, false for an exec
 };
