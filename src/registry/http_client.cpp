@@ -163,7 +163,9 @@ bool is_transient(const Attempt& a) {
 
 class CurlHttpClient : public HttpClient {
  public:
-  explicit CurlHttpClient(HttpSettings settings) : settings_(settings) { init_curl(); }
+  // libcurl is loaded and initialised at the first transfer, not here: resolving a cached
+  // package creates a client but never downloads.
+  explicit CurlHttpClient(HttpSettings settings) : settings_(settings) {}
 
   Result<std::string> fetch(const std::string& url, std::size_t max_bytes) override {
     StringSink sink(max_bytes);
@@ -199,6 +201,7 @@ class CurlHttpClient : public HttpClient {
 
   Attempt attempt_once(const std::string& url, Sink& sink, std::string_view label) {
     Attempt a;
+    init_curl();
     CurlHandle curl(curl_easy_init());
     if (!curl) return a.code = CURLE_FAILED_INIT, a;
     ProgressBar bar{std::string(label)};
