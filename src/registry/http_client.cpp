@@ -177,6 +177,7 @@ class CurlHttpClient : public HttpClient {
                                  std::string_view label) override {
     std::FILE* f = std::fopen(dest.c_str(), "wbe");
     if (!f) return fail(ExitCode::kFailure, "cannot create " + dest.string());
+    std::setvbuf(f, nullptr, _IOFBF, 1 << 20);  // few large writes, not one per 8 KiB
     FileSink sink(f);
     LMP_CHECK(run(url, sink, label));
     std::uint64_t size = sink.size;
@@ -220,6 +221,7 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(c, CURLOPT_USERAGENT, "lmp/" LMP_REGISTRY_VERSION);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &t);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
