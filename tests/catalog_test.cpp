@@ -91,32 +91,15 @@ fs::path copy_binary(const fs::path& dir, const std::string& name, const char* f
 class CatalogTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    built_ = new TempDir();
-    packages_ = new std::map<std::string, fs::path>();
-    for (const std::string& name : kTools) {
-      fs::path out = built_->path() / name;
-      Outcome o = run_lmp({"build", (catalog_dir() / name).string(), "-o", out.string()},
-                          {.timeout = 120s});
-      if (o.exit_code == 0 && fs::exists(out / "package.json"))
-        (*packages_)[name] = out / "package.json";
-      else
-        build_errors_ += name + ": exit " + std::to_string(o.exit_code) + ": " + o.err + "\n";
-    }
+    packages_ = new PackageSet(catalog_dir(), {kTools.begin(), kTools.end()});
   }
   static void TearDownTestSuite() {
-    delete built_;
     delete packages_;
+    packages_ = nullptr;
   }
   void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
 
-  static std::string package(const std::string& name) {
-    auto it = packages_->find(name);
-    if (it == packages_->end()) {
-      ADD_FAILURE() << "package " << name << " was not built:\n" << build_errors_;
-      return "/nonexistent/" + name;
-    }
-    return it->second.string();
-  }
+  static std::string package(const std::string& name) { return packages_->path(name); }
 
   // Runs `lmp run --json TOOL ARGS...`, repeating `action` until an event satisfies `match`;
   // returns the outcome with all output, and whether the event was seen.
@@ -142,14 +125,10 @@ class CatalogTest : public ::testing::Test {
     return {seen, run.stop()};
   }
 
-  static TempDir* built_;
-  static std::map<std::string, fs::path>* packages_;
-  static std::string build_errors_;
+  static PackageSet* packages_;
 };
 
-TempDir* CatalogTest::built_ = nullptr;
-std::map<std::string, fs::path>* CatalogTest::packages_ = nullptr;
-std::string CatalogTest::build_errors_;
+PackageSet* CatalogTest::packages_ = nullptr;
 
 std::string show(const Outcome& o) {
   return "exit " + std::to_string(o.exit_code) + "\nstdout:\n" + o.out.substr(0, 3000) +

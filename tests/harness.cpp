@@ -192,4 +192,25 @@ std::filesystem::path build_package(const std::filesystem::path& dir,
   return out_dir / "package.json";
 }
 
+PackageSet::PackageSet(const std::filesystem::path& root, const std::vector<std::string>& names) {
+  for (const std::string& name : names) {
+    std::filesystem::path out = dir_.path() / name;
+    Outcome o = run_lmp({"build", (root / name).string(), "-o", out.string()},
+                        {.timeout = std::chrono::seconds(120)});
+    if (o.exit_code == 0 && std::filesystem::exists(out / "package.json"))
+      packages_[name] = out / "package.json";
+    else
+      errors_ += name + ": exit " + std::to_string(o.exit_code) + ": " + o.err + "\n";
+  }
+}
+
+std::string PackageSet::path(const std::string& name) const {
+  auto it = packages_.find(name);
+  if (it == packages_.end()) {
+    ADD_FAILURE() << "package " << name << " was not built:\n" << errors_;
+    return "/nonexistent/" + name;
+  }
+  return it->second.string();
+}
+
 }  // namespace lmp::test

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -81,6 +82,20 @@ std::filesystem::path build_package(const std::filesystem::path& dir,
                                     const std::filesystem::path& out_dir);
 
 std::filesystem::path source_dir();
+
+// Projects built once with `lmp build` (ROOT/NAME for each name) into a temp dir.
+class PackageSet {
+ public:
+  PackageSet(const std::filesystem::path& root, const std::vector<std::string>& names);
+  // The package.json built for `name`; fails the current test (with the build's errors)
+  // and returns a path that does not exist when that build failed.
+  std::string path(const std::string& name) const;
+
+ private:
+  TempDir dir_;
+  std::map<std::string, std::filesystem::path> packages_;
+  std::string errors_;
+};
 
 }  // namespace lmp::test
 

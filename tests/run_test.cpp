@@ -23,41 +23,21 @@ using namespace std::chrono_literals;
 class RunTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    built_ = new TempDir();
-    packages_ = new std::map<std::string, fs::path>();
-    for (const char* name : {"opentrace", "lifetimes", "badverifier", "kprobe_only"}) {
-      fs::path out = built_->path() / name;
-      Outcome o =
-          run_lmp({"build", (source_dir() / "tests/programs" / name).string(), "-o", out.string()});
-      if (o.exit_code == 0)
-        (*packages_)[name] = out / "package.json";
-      else
-        build_errors_ += std::string(name) + ": " + o.err + "\n";
-    }
+    packages_ = new PackageSet(source_dir() / "tests/programs",
+                               {"opentrace", "lifetimes", "badverifier", "kprobe_only"});
   }
   static void TearDownTestSuite() {
-    delete built_;
     delete packages_;
+    packages_ = nullptr;
   }
   void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
 
-  static std::string package(const std::string& name) {
-    auto it = packages_->find(name);
-    if (it == packages_->end()) {
-      ADD_FAILURE() << "package " << name << " was not built:\n" << build_errors_;
-      return "/nonexistent/" + name;
-    }
-    return it->second.string();
-  }
+  static std::string package(const std::string& name) { return packages_->path(name); }
 
-  static TempDir* built_;
-  static std::map<std::string, fs::path>* packages_;
-  static std::string build_errors_;
+  static PackageSet* packages_;
 };
 
-TempDir* RunTest::built_ = nullptr;
-std::map<std::string, fs::path>* RunTest::packages_ = nullptr;
-std::string RunTest::build_errors_;
+PackageSet* RunTest::packages_ = nullptr;
 
 // Opens `path` (creating it) in a child process and returns the child's pid.
 pid_t open_in_child(const fs::path& path) {
