@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 packages=(build-essential cmake ninja-build pkg-config clang llvm lld
   libbpf-dev libelf-dev zlib1g-dev bpftool nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev
-  libsodium-dev libcpp-httplib-dev docker-registry apache2-utils wabt)
+  libsodium-dev libcpp-httplib-dev docker-registry apache2-utils wabt
+  wasi-libc libclang-rt-14-dev-wasm32)
 
 missing=()
 for p in "${packages[@]}"; do
