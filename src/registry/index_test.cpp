@@ -90,5 +90,23 @@ TEST(Digest, Sha256) {
   EXPECT_TRUE(is_sha256_hex(sha256_hex("")));
 }
 
+// Past 1 MiB the digest moves from libsodium to libcrypto; both must agree with sha256sum
+// however the input is split, and a moved-from hasher must carry its state.
+TEST(Digest, Sha256LargeInputsAndChunking) {
+  const std::string a(4'000'000, 'a');
+  const std::string expected = "437f326a498e437cbf8b95fed6c48661a622cca6a575bb57b4b04a582e711f24";
+  EXPECT_EQ(sha256_hex(a), expected);
+  for (std::size_t chunk :
+       {std::size_t{1000}, std::size_t{65536}, std::size_t{1} << 20, std::size_t{3'000'000}}) {
+    Sha256 h;
+    for (std::size_t i = 0; i < a.size(); i += chunk)
+      h.update(std::string_view(a).substr(i, chunk));
+    Sha256 moved = std::move(h);
+    EXPECT_EQ(moved.finish(), expected) << "chunk " << chunk;
+  }
+  EXPECT_EQ(sha256_hex(std::string(1'000'000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
 }  // namespace
 }  // namespace lmp::registry
