@@ -197,12 +197,15 @@ class MapPrinterImpl final : public MapPrinter {
     return line.dump(-1, ' ', false, json::error_handler_t::replace) + "\n";
   }
 
-  // "name = value" pairs of the key and of the value's non-slot members.
+  // "name = value" pairs of the key and of the value's non-slot members; members with
+  // empty text (a comm never filled in) are left out.
   std::string label(const Row& r, bool only_one) const {
     std::string text;
     auto add = [&](const std::string& name, const json& v) {
+      std::string value = cell_text(v);
+      if (value.empty()) return;
       if (!text.empty()) text += ' ';
-      text += name + " = " + cell_text(v);
+      text += name + " = " + value;
     };
     if (!(only_one && r.key_is_zero)) {
       if (r.key.is_object())

@@ -93,6 +93,21 @@ TEST(OutputMapPrinter, SingleZeroKeyHistogramHasNoLabel) {
             "\n");
 }
 
+// runqlat without per-process keys: key 0 and a comm the program never fills in.
+TEST(OutputMapPrinter, EmptyCommIsNotALabel) {
+  MapBtf m;
+  std::ostringstream out;
+  auto printer = MapPrinter::create(m.btf.get(), "hists", m.u32, m.hist, sample_of("log2_hist"),
+                                    Format::kTable, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print({hist_entry(0, {0, 5, 0, 0}, "")});
+  EXPECT_EQ(without_time(out.str()),
+            "     value               : count    distribution\n"
+            "         0 -> 1          : 0        |                                        |\n"
+            "         2 -> 3          : 5        |****************************************|\n"
+            "\n");
+}
+
 TEST(OutputMapPrinter, LinearHistogramOfPlainArray) {
   MapBtf m;
   std::ostringstream out;
