@@ -3,6 +3,7 @@
 #include <bpf/libbpf.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "loader/attach.h"
 #include "loader/bpf_object_handle.h"
@@ -27,6 +29,8 @@
 #include "package/package.h"
 #include "registry/puller.h"
 #include "registry/reference.h"
+#include "wasm/libbpf_host.h"
+#include "wasm/runtime.h"
 
 namespace lmp::cli {
 namespace {
@@ -37,17 +41,21 @@ constexpr const char* kRunUsage =
     "Usage: lmp run [OPTIONS] REF [PROGRAM ARGS...]\n"
     "\n"
     "Run an eBPF package. REF is a name (opensnoop, opensnoop:1.0.0), a URL, an OCI\n"
-    "reference (host/path/name:tag), a package.json / package.yaml, or a directory.\n"
+    "reference (host/path/name:tag), a package.json / package.yaml, an app.wasm, or a\n"
+    "directory (its app.wasm, else its package.json).\n"
     "Everything after REF goes to the program; `lmp run REF -h` shows its options.\n"
     "\n"
     "Options (before REF):\n"
-    "  -j, --json        print events as JSON lines\n"
+    "  -j, --json        print events as JSON lines (not for WebAssembly modules)\n"
     "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
     "                    (also BTF_FILE_PATH)\n"
     "  -v, --verbose     print debug messages, including libbpf's\n"
     "  -h, --help        show this help\n";
+
+// Larger modules are refused before they are read.
+constexpr std::uintmax_t kMaxWasmBytes = 64u << 20;
 
 struct RunFlags {
   bool json = false;
@@ -110,36 +118,49 @@ Result<RunFlags> parse_run_flags(Args args) {
   return flags;
 }
 
-// The package file REF names: a local file or directory as given; names, URLs and OCI
+// What REF names: the file to run, and for a WebAssembly module the name it runs as.
+struct Resolved {
+  fs::path path;
+  std::string module_name;  // argv[0] of a .wasm module
+};
+
+// The name a module runs as: the package name for registry references, else the directory
+// holding app.wasm, else the file's stem.
+std::string module_name(const registry::Reference& ref, const fs::path& wasm) {
+  if (ref.kind != registry::ReferenceKind::kLocalPath && !ref.name.empty()) return ref.name;
+  fs::path absolute = fs::absolute(wasm).lexically_normal();
+  if (absolute.filename() != "app.wasm") return absolute.stem().string();
+  if (ref.kind != registry::ReferenceKind::kLocalPath)  // cache: packages/NAME/VERSION/app.wasm
+    return absolute.parent_path().parent_path().filename().string();
+  return absolute.parent_path().filename().string();
+}
+
+// The package file REF names: a local file or directory as given (a directory runs its
+// app.wasm when it has one, as a package with both is meant to run); names, URLs and OCI
 // references through the registry (cache, then LMP_REPOSITORY, then the bundled catalog).
-Result<fs::path> resolve_reference(const std::string& text, registry::PullPolicy policy) {
-  auto unsupported_wasm = [&] {
-    return fail(ExitCode::kFailure, text + ": WebAssembly packages are not supported yet",
-                "run the package.json instead");
-  };
+Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy) {
   std::error_code ec;
   registry::Reference ref = LMP_TRY(registry::parse_reference(text));
   fs::path path;
   if (ref.kind == registry::ReferenceKind::kLocalPath) {
     path = ref.path;
     if (fs::is_directory(path, ec)) {
-      for (const char* name : {"package.json", "package.yaml", "package.yml"})
-        if (fs::is_regular_file(path / name, ec)) return path / name;
-      if (fs::exists(path / "app.wasm", ec)) return unsupported_wasm();
-      return fail(ExitCode::kNotFound, "no package.json or package.yaml in " + text,
-                  "build one with lmp build");
+      fs::path found;
+      for (const char* name : {"app.wasm", "package.json", "package.yaml", "package.yml"})
+        if (found.empty() && fs::is_regular_file(path / name, ec)) found = path / name;
+      if (found.empty())
+        return fail(ExitCode::kNotFound, "no app.wasm, package.json or package.yaml in " + text,
+                    "build one with lmp build");
+      path = found;
+    } else if (!fs::exists(path, ec)) {
+      return fail(ExitCode::kNotFound, "no such file: " + text);
     }
-    if (!fs::exists(path, ec)) return fail(ExitCode::kNotFound, "no such file: " + text);
   } else {
     path = LMP_TRY(registry::resolve_to_local(ref, policy));
   }
-  if (path.extension() == ".wasm") {
-    // A package may carry both; until the WebAssembly runtime lands, run its package.json.
-    fs::path json = path.parent_path() / "package.json";
-    if (fs::is_regular_file(json, ec)) return json;
-    return unsupported_wasm();
-  }
-  return path;
+  Resolved resolved{path, {}};
+  if (path.extension() == ".wasm") resolved.module_name = module_name(ref, path);
+  return resolved;
 }
 
 std::string program_name(const package::Package& package, const fs::path& path) {
@@ -160,6 +181,74 @@ std::map<std::string, std::size_t> export_types_by_buffer(const package::Meta& m
   return result;
 }
 
+// Set by SIGINT/SIGTERM while a WebAssembly module runs.
+volatile std::sig_atomic_t g_wasm_stop = 0;
+
+void request_wasm_stop(int) {
+  g_wasm_stop = 1;
+}
+
+// SIGINT/SIGTERM ask the module to stop (it is unwound at its next host call or within
+// ~50 ms of a wait). The handlers reset after one delivery: a second Ctrl-C kills lmp, the
+// way out of a module that computes without ever calling the host.
+class WasmStopSignals {
+ public:
+  WasmStopSignals() {
+    g_wasm_stop = 0;
+    struct sigaction action {};
+    action.sa_handler = request_wasm_stop;
+    action.sa_flags = SA_RESETHAND;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &old_int_);
+    sigaction(SIGTERM, &action, &old_term_);
+  }
+  ~WasmStopSignals() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  WasmStopSignals(const WasmStopSignals&) = delete;
+  WasmStopSignals& operator=(const WasmStopSignals&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
+
+// Runs a WebAssembly user-space program (docs/wasm.md). Its exit code is lmp's.
+Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
+  const fs::path& path = resolved.path;
+  if (flags.json)
+    log::warn("--json does not apply to WebAssembly modules: they print their own output");
+  std::error_code ec;
+  auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxWasmBytes)
+    return fail(ExitCode::kBadPackage,
+                path.string() + " is " + std::to_string(size) +
+                    " bytes; lmp runs WebAssembly modules up to " +
+                    std::to_string(kMaxWasmBytes >> 20) + " MiB",
+                "check that this is the module you meant");
+  std::string bytes = LMP_TRY(read_file(path, kMaxWasmBytes));
+  if (!bytes.starts_with(std::string_view("\0asm", 4)))
+    return fail(ExitCode::kBadPackage, path.string() + " is not a WebAssembly module",
+                "rebuild it, e.g. with lmp build-wasm");
+
+  LMP_CHECK(loader::check_privileges());
+  std::string btf = LMP_TRY(loader::resolve_btf_path(flags.btf));
+  wasm::LibbpfHost host(btf, resolved.module_name);
+  std::vector<std::string> args{resolved.module_name};
+  args.insert(args.end(), flags.program_args.begin(), flags.program_args.end());
+
+  WasmStopSignals signals;
+  wasm::RunOptions options;
+  options.stop_requested = [] { return g_wasm_stop != 0; };
+  options.duration = flags.duration;
+  auto wasm_bytes = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  auto result = wasm::run_module(wasm_bytes, std::move(args), host, std::cout, std::cerr, options);
+  std::cout.flush();
+  if (!result) return std::unexpected(std::move(result.error()).context(path.string()));
+  return *result;
+}
+
 }  // namespace
 
 Result<int> run_command(Args args) {
@@ -171,7 +260,9 @@ Result<int> run_command(Args args) {
   if (flags.verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(flags.verbose);
 
-  fs::path path = LMP_TRY(resolve_reference(flags.ref, flags.pull));
+  Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull));
+  if (resolved.path.extension() == ".wasm") return run_wasm(flags, resolved);
+  const fs::path& path = resolved.path;
   package::Package package = LMP_TRY(package::read_package_file(path));
   const package::Meta& meta = package.meta;
   std::string name = program_name(package, path);

@@ -151,6 +151,43 @@ bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& pro
   return false;
 }
 
+Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra) {
+  std::string name = bpf_program__name(program);
+  std::string section = bpf_program__section_name(program);
+  auto where = "cannot attach program " + name + " to " + section;
+  Attachments attachments;
+  switch (bpf_program__type(program)) {
+    case BPF_PROG_TYPE_SCHED_CLS: {
+      auto attached = attach_tc(program, extra);
+      if (!attached) return std::unexpected(std::move(attached.error()).context(where));
+      attachments.push_back(std::move(*attached));
+      break;
+    }
+    case BPF_PROG_TYPE_XDP: {
+      auto attached = attach_xdp(program, extra);
+      if (!attached) return std::unexpected(std::move(attached.error()).context(where));
+      attachments.push_back(std::move(*attached));
+      break;
+    }
+    case BPF_PROG_TYPE_PERF_EVENT: {
+      auto attached = attach_perf_event(program, extra);
+      if (!attached) return std::unexpected(std::move(attached.error()).context(where));
+      attachments = std::move(*attached);
+      break;
+    }
+    default: {
+      bpf_link* link = bpf_program__attach(program);
+      if (!link) {
+        int err = errno;
+        return fail(err == EPERM || err == EACCES ? ExitCode::kPermission : ExitCode::kKernel,
+                    where + ": " + explain(section, err), "run with -v to see libbpf's messages");
+      }
+      attachments.push_back(std::make_unique<LinkAttachment>(link));
+    }
+  }
+  return attachments;
+}
+
 Result<Attachments> attach_programs(bpf_object* object,
                                     const std::vector<package::ProgInfo>& progs) {
   std::map<std::string, const package::ProgInfo*> by_name;
@@ -160,42 +197,11 @@ Result<Attachments> attach_programs(bpf_object* object,
   Attachments attachments;
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, object) {
-    std::string name = bpf_program__name(program);
-    std::string section = bpf_program__section_name(program);
-    auto info = by_name.find(name);
+    auto info = by_name.find(bpf_program__name(program));
     if (info != by_name.end() && !info->second->link) continue;
     const nlohmann::json& extra = info != by_name.end() ? info->second->extra : kNoExtra;
-    auto where = "cannot attach program " + name + " to " + section;
-
-    switch (bpf_program__type(program)) {
-      case BPF_PROG_TYPE_SCHED_CLS: {
-        auto attached = attach_tc(program, extra);
-        if (!attached) return std::unexpected(std::move(attached.error()).context(where));
-        attachments.push_back(std::move(*attached));
-        break;
-      }
-      case BPF_PROG_TYPE_XDP: {
-        auto attached = attach_xdp(program, extra);
-        if (!attached) return std::unexpected(std::move(attached.error()).context(where));
-        attachments.push_back(std::move(*attached));
-        break;
-      }
-      case BPF_PROG_TYPE_PERF_EVENT: {
-        auto attached = attach_perf_event(program, extra);
-        if (!attached) return std::unexpected(std::move(attached.error()).context(where));
-        for (auto& a : *attached) attachments.push_back(std::move(a));
-        break;
-      }
-      default: {
-        bpf_link* link = bpf_program__attach(program);
-        if (!link) {
-          int err = errno;
-          return fail(err == EPERM || err == EACCES ? ExitCode::kPermission : ExitCode::kKernel,
-                      where + ": " + explain(section, err), "run with -v to see libbpf's messages");
-        }
-        attachments.push_back(std::make_unique<LinkAttachment>(link));
-      }
-    }
+    Attachments attached = LMP_TRY(attach_program(program, extra));
+    for (auto& a : attached) attachments.push_back(std::move(a));
   }
   return attachments;
 }

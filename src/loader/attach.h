@@ -42,6 +42,10 @@ bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& pro
 Result<Attachments> attach_programs(bpf_object* object,
                                     const std::vector<package::ProgInfo>& progs);
 
+// Attaches one loaded program by its kind and section, as attach_programs does for each
+// (`extra` is its ProgInfo::extra, or an empty object). Errors as attach_programs.
+Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra);
+
 // Network attach points, in attach_net.cpp. `extra` is the program's ProgInfo::extra.
 Result<std::unique_ptr<Attachment>> attach_tc(bpf_program* program, const nlohmann::json& extra);
 Result<std::unique_ptr<Attachment>> attach_xdp(bpf_program* program, const nlohmann::json& extra);

@@ -2,6 +2,7 @@
 // streams, the bpf host and the eBPF objects the guest holds. Internal to src/wasm.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -28,12 +29,27 @@ struct Guest {
   std::ostream& err;
   std::vector<std::string> args;
   GuestMemory memory;
-  interp::Table::Ptr table;        // the exported __indirect_function_table, if any
-  std::set<int64_t> objects;       // eBPF objects loaded and not yet closed
-  std::map<int, int64_t> map_fds;  // map fds handed to the guest -> their object
-  std::optional<int> exit_code;    // set by proc_exit
-  bool polling = false;            // a buffer poll is running (no re-entry)
+  interp::Table::Ptr table;              // the exported __indirect_function_table, if any
+  std::set<int64_t> objects;             // eBPF objects loaded and not yet closed
+  std::map<int, int64_t> map_fds;        // map fds handed to the guest -> their object
+  std::optional<int> exit_code;          // set by proc_exit
+  bool polling = false;                  // a buffer poll is running (no re-entry)
+  std::function<bool()> stop_requested;  // RunOptions::stop_requested
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // from RunOptions::duration
+  bool stopped = false;  // a stop was seen; the guest is being unwound
+
+  // True once a stop was requested (checked at host calls). `waiting`: also true past the
+  // deadline, which only ends waits.
+  bool should_stop(bool waiting) {
+    if (!stopped && stop_requested && stop_requested()) stopped = true;
+    if (!stopped && waiting && deadline && std::chrono::steady_clock::now() >= *deadline)
+      stopped = true;
+    return stopped;
+  }
 };
+
+// Waits are cut into slices this long so stop requests are seen promptly.
+inline constexpr std::chrono::milliseconds kWaitSlice{50};
 
 // Body of a host function: reads params, writes results, or returns a trap message.
 using HostBody = std::function<std::optional<std::string>(const interp::Values& params,
@@ -50,5 +66,7 @@ interp::HostFunc::Ptr make_wasm_bpf_import(Guest& guest, std::string_view name);
 
 // The trap message proc_exit unwinds with.
 inline constexpr std::string_view kProcExitTrap = "lmp: proc_exit";
+// The trap message a stop request (Ctrl-C, --duration) unwinds with.
+inline constexpr std::string_view kStopTrap = "lmp: stopped";
 
 }  // namespace lmp::wasm

@@ -19,7 +19,9 @@ interp::HostFunc::Ptr make_host_func(Guest& guest, interp::ValueTypes params,
       guest.store, type,
       [&guest, body = std::move(body)](interp::Thread&, const interp::Values& args,
                                        interp::Values& out, interp::Trap::Ptr* trap) {
-        if (auto message = body(args, out)) {
+        auto message = body(args, out);
+        if (!message && guest.should_stop(false)) message = std::string(kStopTrap);
+        if (message) {
           *trap = interp::Trap::New(guest.store, *message);
           return wabt::Result::Error;
         }
@@ -107,6 +109,7 @@ Result<int> run(std::span<const uint8_t> wasm, Guest& guest) {
   interp::Values results;
   if (wabt::Failed(start->Call(store, {}, results, &trap))) {
     if (guest.exit_code) return *guest.exit_code;
+    if (guest.stopped) return kStoppedExitCode;
     return fail(ExitCode::kFailure,
                 "wasm module trapped: " + (trap ? trap->message() : "unknown reason"));
   }
@@ -116,9 +119,11 @@ Result<int> run(std::span<const uint8_t> wasm, Guest& guest) {
 }  // namespace
 
 Result<int> run_module(std::span<const uint8_t> wasm, std::vector<std::string> args, BpfHost& host,
-                       std::ostream& out, std::ostream& err) {
+                       std::ostream& out, std::ostream& err, const RunOptions& options) {
   interp::Store store;
-  Guest guest{store, host, out, err, std::move(args), {}, {}, {}, {}, {}, false};
+  Guest guest{store, host, out, err, std::move(args), {}, {}, {}, {}, {}, false, {}, {}, false};
+  guest.stop_requested = options.stop_requested;
+  if (options.duration) guest.deadline = std::chrono::steady_clock::now() + *options.duration;
   Result<int> result = 0;
   try {  // wabt allocates with operator new; a guest growing memory can exhaust the host.
     result = run(wasm, guest);

@@ -171,7 +171,12 @@ uint32_t poll_oneoff(Guest& g, uint32_t in, uint32_t out, uint32_t count, uint32
   }
   if (earliest != UINT64_MAX && events > 0) {
     uint64_t now = now_ns(CLOCK_MONOTONIC);
-    if (earliest > now) std::this_thread::sleep_for(std::chrono::nanoseconds(earliest - now));
+    // In slices, so a stop request ends the sleep promptly.
+    while (earliest > now && !g.should_stop(true)) {
+      std::this_thread::sleep_for(
+          std::min<std::chrono::nanoseconds>(std::chrono::nanoseconds(earliest - now), kWaitSlice));
+      now = now_ns(CLOCK_MONOTONIC);
+    }
   }
   g.memory.store_u32(nevents, events);
   return kSuccess;

@@ -2,7 +2,9 @@
 // with a guest callback, map operations and close. Pointers are checked through GuestMemory;
 // object handles and map fds must be ones this guest obtained, so a guest can only reach the
 // eBPF objects it loaded itself.
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "wasm/guest.h"
 
@@ -93,8 +95,20 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     }
     return results.empty() ? 0 : static_cast<int>(results[0].Get<uint32_t>());
   };
+  // The wait is cut into slices so a stop request ends it promptly; a negative timeout
+  // waits until a sample or a stop.
+  using Clock = std::chrono::steady_clock;
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   g.polling = true;
-  int rc = g.host.buffer_poll(object, fd, on_sample, timeout_ms);
+  int rc = 0;
+  while (!g.should_stop(true)) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    int slice = static_cast<int>(timeout_ms < 0
+                                     ? kWaitSlice.count()
+                                     : std::clamp<long long>(left.count(), 0, kWaitSlice.count()));
+    rc = g.host.buffer_poll(object, fd, on_sample, slice);
+    if (rc != 0 || trap || (timeout_ms >= 0 && Clock::now() >= deadline)) break;
+  }
   g.polling = false;
   if (trap) return trap;
   return result(rc);
