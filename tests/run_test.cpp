@@ -1,6 +1,7 @@
 // End-to-end tests on the real kernel: build programs with `lmp build`, run them with
 // `lmp run`, cause events ourselves and find them in the output.
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,7 +25,7 @@ class RunTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     packages_ = new PackageSet(source_dir() / "tests/programs",
-                               {"opentrace", "lifetimes", "badverifier", "kprobe_only"});
+                               {"opentrace", "lifetimes", "badverifier", "kprobe_only", "percpu"});
   }
   static void TearDownTestSuite() {
     delete packages_;
@@ -180,6 +181,45 @@ TEST_F(RunTest, Log2HistogramFills) {
   ASSERT_TRUE(seen) << o.out.substr(0, 3000) << o.err;
   EXPECT_NE(o.out.find("usecs"), std::string::npos);
   EXPECT_EQ(o.exit_code, 0);
+}
+
+// A per-CPU counter shows the sum over CPUs: the child calls getppid() 300 times on each
+// of two CPUs, so the sampled value must reach 600 (CPU 0 alone would be 300).
+TEST_F(RunTest, PerCpuMapValuesAreSummedOverCpus) {
+  if (sysconf(_SC_NPROCESSORS_ONLN) < 2) GTEST_SKIP() << "needs two CPUs";
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    char byte;
+    close(go[1]);
+    if (read(go[0], &byte, 1) != 1) _exit(1);
+    for (int cpu = 0; cpu < 2; ++cpu) {
+      cpu_set_t set;
+      CPU_ZERO(&set);
+      CPU_SET(cpu, &set);
+      if (sched_setaffinity(0, sizeof set, &set) != 0) _exit(2);
+      for (int i = 0; i < 300; ++i) getppid();
+    }
+    pause();
+    _exit(0);
+  }
+  close(go[0]);
+  Background run({"run", "--json", package("percpu"), "--pid", std::to_string(child)});
+  // Start the calls once the first (empty) round shows everything is attached.
+  bool attached = run.wait_for([](const std::string& out) { return !out.empty(); }, 15s);
+  EXPECT_EQ(write(go[1], "x", 1), 1);
+  close(go[1]);
+  bool summed = attached && run.wait_for(
+                                [](const std::string& out) {
+                                  return out.find("\"value\":600") != std::string::npos ||
+                                         out.find("\"value\": 600") != std::string::npos;
+                                },
+                                15s);
+  Outcome o = run.stop();
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_TRUE(summed) << o.out.substr(o.out.size() > 2000 ? o.out.size() - 2000 : 0) << o.err;
 }
 
 TEST_F(RunTest, DurationEndsTheRun) {

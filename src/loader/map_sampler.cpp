@@ -6,6 +6,7 @@
 #include <cerrno>
 
 #include "loader/bpf_object_handle.h"
+#include "loader/per_cpu.h"
 
 namespace lmp::loader {
 namespace {
@@ -37,6 +38,7 @@ Result<std::vector<MapSampler>> MapSampler::create_all(bpf_object* object,
     if (sampler.sample_.interval_ms == 0) sampler.sample_.interval_ms = 1000;
     sampler.key_type_id_ = bpf_map__btf_key_type_id(map);
     sampler.value_type_id_ = bpf_map__btf_value_type_id(map);
+    sampler.btf_ = bpf_object__btf(object);
     sampler.due_ = now + std::chrono::milliseconds(sampler.sample_.interval_ms);
     samplers.push_back(std::move(sampler));
   }
@@ -71,7 +73,10 @@ Result<std::vector<MapEntryBytes>> MapSampler::read() {
   std::vector<uint8_t> value(lookup_size);
   for (const auto& k : keys) {
     if (bpf_map_lookup_elem(fd, k.data(), value.data()) != 0) continue;  // deleted meanwhile
-    entries.push_back({k, std::vector<uint8_t>(value.begin(), value.begin() + value_size)});
+    if (is_per_cpu(type))
+      entries.push_back({k, merge_per_cpu(btf_, value_type_id_, value, value_size, slot)});
+    else
+      entries.push_back({k, std::vector<uint8_t>(value.begin(), value.begin() + value_size)});
   }
   if (sample_.clear_map) {
     std::vector<uint8_t> zero(lookup_size, 0);

@@ -11,12 +11,13 @@
 
 struct bpf_object;
 struct bpf_map;
+struct btf;
 
 namespace lmp::loader {
 
 struct MapEntryBytes {
   std::vector<uint8_t> key;
-  std::vector<uint8_t> value;  // per-CPU maps: the first CPU's value
+  std::vector<uint8_t> value;  // per-CPU maps: all CPUs folded into one (per_cpu.h)
 };
 
 class MapSampler {
@@ -39,6 +40,7 @@ class MapSampler {
 
  private:
   bpf_map* map_ = nullptr;
+  const btf* btf_ = nullptr;  // the object's, for folding per-CPU values
   std::string name_;
   package::Sample sample_;
   uint32_t key_type_id_ = 0;
