@@ -30,6 +30,8 @@ void report_error(const Error& error);
 Result<int> run_command(Args args);
 Result<int> build_command(Args args);
 Result<int> init_command(Args args);
+Result<int> gen_wasm_skel_command(Args args);
+Result<int> build_wasm_command(Args args);
 Result<int> pull_command(Args args);
 Result<int> list_command(Args args);
 Result<int> rm_command(Args args);

@@ -28,7 +28,7 @@ class TempDirTest : public ::testing::Test {
 using ProjectTemplateTest = TempDirTest;
 
 TEST_F(ProjectTemplateTest, WritesEveryTemplateWithTheName) {
-  EXPECT_EQ(template_names(), (std::vector<std::string>{"default", "hist"}));
+  EXPECT_EQ(template_names(), (std::vector<std::string>{"default", "hist", "wasm"}));
   for (const auto& name : template_names()) {
     auto files = create_project(dir_ / name, "my-tool", name);
     ASSERT_TRUE(files) << files.error().message;

@@ -1,0 +1,33 @@
+// lmp build-wasm [DIR] [-v]
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "cli/command.h"
+#include "common/log.h"
+#include "compiler/wasm_build.h"
+
+namespace lmp::cli {
+
+Result<int> build_wasm_command(Args args) {
+  CLI::App app{
+      "Compile DIR/app.c (and DIR's other *.c that are not *.bpf.c) into DIR/app.wasm\n"
+      "with clang for wasm32-wasi",
+      "lmp build-wasm"};
+  std::string dir = ".";
+  bool verbose = false;
+  app.add_option("dir", dir, "project directory holding app.c (default: .)");
+  app.add_flag("-v,--verbose", verbose, "show clang's command line");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return fail(ExitCode::kUsage, e.what(), "see lmp build-wasm --help");
+  }
+  if (verbose) log::set_level(log::Level::kDebug);
+  auto output = LMP_TRY(compiler::build_wasm(dir));
+  log::info("Built " + output.string() + "; run it with: sudo lmp run " + output.string());
+  return 0;
+}
+
+}  // namespace lmp::cli

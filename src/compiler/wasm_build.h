@@ -1,0 +1,31 @@
+// `lmp build-wasm`: compiles a project's user-space C sources (app.c and every other *.c that
+// is not *.bpf.c) into app.wasm with Debian's clang for wasm32-wasi, wasi-libc and lld.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+
+namespace lmp::compiler {
+
+// Checks every piece of the wasm32-wasi toolchain and returns clang's path. Errors (kBuild)
+// name the Debian package to install: clang, lld, wasi-libc or libclang-rt-N-dev-wasm32.
+Result<std::filesystem::path> find_wasm_toolchain();
+
+// The C sources to compile in `dir`: app.c first, then the other *.c files (not *.bpf.c),
+// sorted. Errors: kNotFound when there is no app.c.
+Result<std::vector<std::filesystem::path>> wasm_sources(const std::filesystem::path& dir);
+
+// clang --target=wasm32-wasi -O2 ... -Wl,--export-table SOURCES -o OUTPUT.
+std::vector<std::string> wasm_compile_command(const std::filesystem::path& clang,
+                                              const std::filesystem::path& dir,
+                                              const std::vector<std::filesystem::path>& sources,
+                                              const std::filesystem::path& output);
+
+// Compiles into a temporary file in `dir` and renames it to DIR/app.wasm; returns that path.
+// clang's messages go to stderr unchanged; a failed compile is kBuild and leaves no file.
+Result<std::filesystem::path> build_wasm(const std::filesystem::path& dir);
+
+}  // namespace lmp::compiler

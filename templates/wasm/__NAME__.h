@@ -1,0 +1,15 @@
+// __NAME__: the event the kernel side sends to user space (app.c) for every exec.
+// `lmp gen-wasm-skel` turns it into __NAME__.wasm.h, laid out the same for the wasm guest.
+#pragma once
+
+#define EVENT_COMM_LEN 16
+#define EVENT_FILENAME_LEN 127
+
+struct event {
+  int pid;                            // process id
+  int ppid;                           // parent process id
+  unsigned int uid;                   // user id
+  unsigned long long timestamp_ns;    // bpf_ktime_get_ns() at exec
+  char comm[EVENT_COMM_LEN];          // command name
+  char filename[EVENT_FILENAME_LEN];  // executed file
+};
