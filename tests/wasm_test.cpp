@@ -1,0 +1,373 @@
+// WebAssembly user space on the real kernel: guests from tests/wasm_guests (compiled at build
+// time for wasm32-wasi) run under `lmp run` and call the wasm_bpf imports directly on
+// tests/programs/wasm_abi, built with `lmp build`. Guests have no file system, so they read
+// the eBPF object from stdin; they print one "name=value" line per result.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness.h"
+
+namespace lmp::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+fs::path guest(const std::string& name) {
+  return fs::path(LMP_WASM_GUEST_DIR) / (name + ".wasm");
+}
+
+std::string slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `lmp ARGS...` with stdin from a file and stdout/stderr into files (harness.h's runners
+// give the child no stdin, and guests read their eBPF object from it).
+class LmpProcess {
+ public:
+  LmpProcess(const std::vector<std::string>& args, const fs::path& stdin_file = "/dev/null") {
+    out_ = dir_.path() / "out";
+    err_ = dir_.path() / "err";
+    pid_ = fork();
+    if (pid_ == 0) {
+      int in = open(stdin_file.c_str(), O_RDONLY);
+      int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      if (in < 0 || out < 0 || err < 0) _exit(126);
+      dup2(in, 0), dup2(out, 1), dup2(err, 2);
+      std::vector<std::string> all{LMP_BINARY};
+      all.insert(all.end(), args.begin(), args.end());
+      std::vector<char*> argv;
+      for (auto& a : all) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(LMP_BINARY, argv.data());
+      _exit(127);
+    }
+  }
+  ~LmpProcess() {
+    if (status_ < 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+  LmpProcess(const LmpProcess&) = delete;
+  LmpProcess& operator=(const LmpProcess&) = delete;
+
+  std::string out() const { return slurp(out_); }
+  std::string err() const { return slurp(err_); }
+
+  // Waits for exit; the exit status, 128+signal, or -1 after killing it at the timeout.
+  int wait(std::chrono::milliseconds timeout = 60s) {
+    auto deadline = Clock::now() + timeout;
+    while (status_ < 0) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        break;
+      }
+      if (Clock::now() >= deadline) {
+        kill(pid_, SIGKILL);
+        waitpid(pid_, nullptr, 0);
+        status_ = 1000;
+        return -1;
+      }
+      std::this_thread::sleep_for(5ms);
+    }
+    return status_;
+  }
+  // Repeats `action` until stdout contains `text` or the timeout passes.
+  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout,
+                       const std::function<void()>& action = {}) {
+    auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (out().find(text) != std::string::npos) return true;
+      if (action) action();
+      std::this_thread::sleep_for(20ms);
+    }
+    return out().find(text) != std::string::npos;
+  }
+  void signal(int sig) { kill(pid_, sig); }
+
+ private:
+  TempDir dir_;
+  fs::path out_, err_;
+  pid_t pid_ = -1;
+  int status_ = -1;
+};
+
+struct Ran {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+std::ostream& operator<<(std::ostream& os, const Ran& ran) {
+  return os << "exit " << ran.exit_code << "\nstdout:\n" << ran.out << "\nstderr:\n" << ran.err;
+}
+
+Ran run(const std::vector<std::string>& args, const fs::path& stdin_file = "/dev/null") {
+  LmpProcess process(args, stdin_file);
+  int code = process.wait();
+  return {code, process.out(), process.err()};
+}
+
+// The value printed as "name=VALUE" (up to the next space or newline), or "<missing>".
+std::string value_of(const std::string& out, const std::string& name) {
+  std::string key = name + "=";
+  for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + 1)) {
+    if (at != 0 && out[at - 1] != '\n' && out[at - 1] != ' ') continue;
+    size_t start = at + key.size();
+    return out.substr(start, out.find_first_of(" \n", start) - start);
+  }
+  return "<missing>";
+}
+
+int line_count(const std::string& text) {
+  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
+}
+
+// `bpftool net show dev lo`: lists tc and xdp programs attached to lo.
+std::string programs_on_lo() {
+  return run_program({"bpftool", "net", "show", "dev", "lo"}).out;
+}
+
+void open_file(const fs::path& path) {
+  int fd = open(path.c_str(), O_CREAT | O_RDONLY, 0600);
+  if (fd >= 0) close(fd);
+}
+
+class WasmTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    packages_ = new PackageSet(source_dir() / "tests/programs", {"wasm_abi"});
+  }
+  static void TearDownTestSuite() {
+    delete packages_;
+    packages_ = nullptr;
+  }
+  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
+
+  // The eBPF object `lmp build` wrote beside the package.json.
+  static fs::path object() {
+    return fs::path(packages_->path("wasm_abi")).parent_path() / "wasm_abi.bpf.o";
+  }
+  static Ran abi(const std::vector<std::string>& guest_args) {
+    std::vector<std::string> args{"run", guest("abi").string()};
+    args.insert(args.end(), guest_args.begin(), guest_args.end());
+    return run(args, object());
+  }
+
+  static PackageSet* packages_;
+};
+
+PackageSet* WasmTest::packages_ = nullptr;
+
+TEST_F(WasmTest, ProcExitCodeIsLmpExitCodeAndArgv0IsTheModuleName) {
+  Ran ran = run({"run", guest("abi").string(), "exit", "7"});
+  EXPECT_EQ(ran.exit_code, 7) << ran;
+  EXPECT_EQ(value_of(ran.out, "argv0"), "abi") << ran;
+  ran = run({"run", guest("abi").string(), "exit", "0"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(ran.err, "");
+}
+
+TEST_F(WasmTest, DirectoryWithPackageJsonAndAppWasmRunsTheModule) {
+  TempDir dir;
+  fs::path tool = dir.path() / "mytool";
+  fs::create_directories(tool);
+  fs::copy_file(packages_->path("wasm_abi"), tool / "package.json");
+  fs::copy_file(guest("abi"), tool / "app.wasm");
+  Ran ran = run({"run", tool.string(), "exit", "5"});
+  EXPECT_EQ(ran.exit_code, 5) << ran;
+  EXPECT_EQ(value_of(ran.out, "argv0"), "mytool") << ran;
+}
+
+TEST_F(WasmTest, JsonFlagDoesNotApplyAndSaysSo) {
+  Ran ran = run({"run", "--json", guest("abi").string(), "exit", "0"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_NE(ran.err.find("--json does not apply to WebAssembly modules"), std::string::npos) << ran;
+  EXPECT_EQ(line_count(ran.err), 1) << ran;
+}
+
+TEST_F(WasmTest, TrapIsOneLineErrorWithExitCode1) {
+  Ran ran = run({"run", guest("abi").string(), "trap"});
+  EXPECT_EQ(ran.exit_code, 1) << ran;
+  EXPECT_NE(ran.err.find("wasm module trapped"), std::string::npos) << ran;
+  EXPECT_EQ(line_count(ran.err), 1) << ran;
+}
+
+TEST_F(WasmTest, MissingImportIsRefused) {
+  Ran ran = run({"run", guest("missing_import").string()});
+  EXPECT_EQ(ran.exit_code, 3) << ran;
+  EXPECT_NE(ran.err.find("module imports env.foo, which lmp does not provide"), std::string::npos)
+      << ran;
+  EXPECT_EQ(line_count(ran.err), 1) << ran;
+}
+
+TEST_F(WasmTest, NotAModuleAndTruncatedModuleAreRefused) {
+  TempDir dir;
+  fs::path garbage = dir.path() / "garbage.wasm";
+  std::ofstream(garbage) << "this is not wasm";
+  Ran ran = run({"run", garbage.string()});
+  EXPECT_EQ(ran.exit_code, 3) << ran;
+  EXPECT_NE(ran.err.find("is not a WebAssembly module"), std::string::npos) << ran;
+  EXPECT_EQ(line_count(ran.err), 1) << ran;
+
+  fs::path truncated = dir.path() / "truncated.wasm";
+  std::ofstream(truncated, std::ios::binary) << slurp(guest("abi")).substr(0, 200);
+  ran = run({"run", truncated.string()});
+  EXPECT_EQ(ran.exit_code, 3) << ran;
+  EXPECT_NE(ran.err.find("invalid wasm module"), std::string::npos) << ran;
+}
+
+TEST_F(WasmTest, LoadsARealObject) {
+  Ran ran = abi({"load"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "loaded"), "1") << ran;
+}
+
+TEST_F(WasmTest, BadArgumentsReturnErrorsWithoutEndingTheRun) {
+  Ran ran = abi({"bad"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "garbage_load"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_pointer_load"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "too_long_load"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_handle_attach"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_handle_map"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_handle_close"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_fd_map_operate"), "-9") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_pointer_name"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "too_long_poll"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_callback_poll"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_key_pointer"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_cmd"), "-22") << ran;
+  // The garbage object is explained in one line.
+  EXPECT_NE(ran.err.find("wasm_load_bpf_object: cannot open the eBPF object"), std::string::npos)
+      << ran;
+}
+
+TEST_F(WasmTest, AttachBySectionAndByTarget) {
+  Ran ran = abi({"attach"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_prog"), "-2") << ran;
+  EXPECT_EQ(value_of(ran.out, "by_section"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "tracepoint_target"), "0") << ran;
+  EXPECT_LT(std::stoi(value_of(ran.out, "bad_tracepoint_target")), 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "tc_target"), "0") << ran;
+  EXPECT_LT(std::stoi(value_of(ran.out, "bad_tc_target")), 0) << ran;
+  EXPECT_NE(ran.err.find("no program named 'no_such_prog'"), std::string::npos) << ran;
+  EXPECT_EQ(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
+      << "tc program still attached after the run";
+}
+
+TEST_F(WasmTest, MapOperationsOnHashArrayAndPerCpuMaps) {
+  Ran ran = abi({"maps"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "fds_ok"), "1") << ran;
+  EXPECT_EQ(value_of(ran.out, "unknown_map"), "-2") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_update1"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_update2"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_noexist"), "-17") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_lookup1"), "0") << ran;
+  EXPECT_NE(ran.out.find("hash_lookup1=0 value=11\n"), std::string::npos) << ran;
+  EXPECT_NE(ran.out.find("hash_keys=2 sum=3\n"), std::string::npos) << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_delete"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_lookup_deleted"), "-2") << ran;
+  EXPECT_EQ(value_of(ran.out, "hash_delete_again"), "-2") << ran;
+  EXPECT_EQ(value_of(ran.out, "array_update"), "0") << ran;
+  EXPECT_NE(ran.out.find("array_lookup=0 value=33\n"), std::string::npos) << ran;
+  EXPECT_EQ(value_of(ran.out, "array_out_of_range"), "-2") << ran;
+  EXPECT_EQ(value_of(ran.out, "array_delete"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "array_keys"), "4") << ran;
+  EXPECT_EQ(value_of(ran.out, "percpu_update"), "0") << ran;
+  EXPECT_NE(ran.out.find("percpu_lookup=0 first=7\n"), std::string::npos) << ran;
+}
+
+// The guest polls `mode`'s buffer until it sees an open of a path only this test opens.
+void expect_own_event(const fs::path& object, const std::string& mode, const std::string& map) {
+  TempDir dir;
+  fs::path target = dir.path() / ("lmp-wasm-" + mode + "-" + std::to_string(getpid()));
+  LmpProcess process({"run", guest("abi").string(), mode, target.string()}, object);
+  ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
+  bool seen = process.wait_for_output(map + " event: " + target.string() + "\n", 20s,
+                                      [&] { open_file(target); });
+  int code = process.wait(10s);
+  Ran ran{code, process.out(), process.err()};
+  EXPECT_TRUE(seen) << ran;
+  EXPECT_EQ(code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "attach"), "0") << ran;
+  // The callback returned 1 for the event: the poll stopped and returned that.
+  EXPECT_EQ(value_of(ran.out, "poll_result"), "1") << ran;
+}
+
+TEST_F(WasmTest, RingBufferPollDeliversOwnEvent) {
+  expect_own_event(object(), "ring", "ring_events");
+}
+
+TEST_F(WasmTest, PerfBufferPollDeliversOwnEvent) {
+  expect_own_event(object(), "perf", "perf_events");
+}
+
+TEST_F(WasmTest, ClosedObjectIsUnusable) {
+  Ran ran = abi({"close"});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "close"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "attach_after_close"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "map_fd_after_close"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "map_operate_after_close"), "-9") << ran;
+  EXPECT_EQ(value_of(ran.out, "close_again"), "-22") << ran;
+}
+
+// SIGINT/SIGTERM while the guest waits: lmp exits promptly with the Ctrl-C exit code (0), and
+// the tc program it attached to lo (which, unlike links, outlives a process) is detached.
+void expect_prompt_stop(const fs::path& object, const std::string& mode, int sig) {
+  LmpProcess process({"run", guest("abi").string(), mode}, object);
+  ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
+  if (mode == "hold") {
+    ASSERT_NE(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
+        << "tc program not attached: " << process.out();
+  }
+  std::this_thread::sleep_for(300ms);  // well inside the wait
+  auto sent = Clock::now();
+  process.signal(sig);
+  int code = process.wait(10s);
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - sent);
+  Ran ran{code, process.out(), process.err()};
+  EXPECT_EQ(code, 0) << ran;
+  EXPECT_LT(took.count(), 1000) << "took " << took.count() << " ms to stop\n" << ran;
+  EXPECT_EQ(ran.err, "");
+  EXPECT_EQ(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
+      << "tc program still attached after Ctrl-C";
+}
+
+TEST_F(WasmTest, CtrlCDuringBufferPollStopsAndDetaches) {
+  expect_prompt_stop(object(), "hold", SIGINT);
+}
+
+TEST_F(WasmTest, SigtermDuringSleepStops) {
+  expect_prompt_stop(object(), "sleep", SIGTERM);
+}
+
+TEST_F(WasmTest, DurationStopsAGuestThatWaits) {
+  auto start = Clock::now();
+  Ran ran = run({"run", "--duration", "0.5", guest("abi").string(), "sleep"});
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "argv0"), "abi") << ran;
+  EXPECT_GE(took.count(), 450) << ran;
+  EXPECT_LT(took.count(), 5000) << ran;
+}
+
+}  // namespace
+}  // namespace lmp::test
