@@ -39,6 +39,6 @@ foreach(src ${lmp_fuzz_srcs})
 endforeach()
 
 # Instrument the libraries the fuzzers exercise, so coverage guides the search.
-foreach(lib lmp_common lmp_package)
+foreach(lib lmp_common lmp_package lmp_wasm)
   target_compile_options(${lib} PRIVATE ${lmp_fuzz_flags})
 endforeach()

@@ -22,7 +22,7 @@ int64_t i64(const interp::Values& p, size_t i) {
 }
 
 // bpf_cmd values the ABI accepts.
-constexpr int kLookup = 1, kUpdate = 2, kDelete = 3, kNextKey = 4;
+constexpr int kLookup = 1, kUpdate = 2, kNextKey = 4;  // and 3, delete (key only)
 
 // A NULL (0) guest pointer is an empty span; anything else must lie inside memory.
 std::optional<std::span<uint8_t>> optional_bytes(const Guest& g, uint32_t ptr, int size) {
@@ -161,6 +161,8 @@ interp::HostFunc::Ptr make_wasm_bpf_import(Guest& g, std::string_view name) {
   if (name == "wasm_close_bpf_object")
     return make_host_func(g, {I64}, {I32}, [&g, ret](P p, R r) {
       int64_t object = i64(p, 0);
+      // Closing from inside a buffer callback would free the buffer being polled.
+      if (g.polling && g.objects.contains(object)) return ret(r, -EBUSY);
       if (!g.objects.erase(object)) return ret(r, -EINVAL);
       std::erase_if(g.map_fds, [&](const auto& entry) { return entry.second == object; });
       return ret(r, g.host.close(object));

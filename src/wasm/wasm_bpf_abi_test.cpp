@@ -156,6 +156,28 @@ TEST(WasmBpfAbi, BufferPollCallsTheGuestOncePerSampleWithTheSampleCopied) {
   EXPECT_EQ(host.calls.back(), "close 5");  // left open by the guest, closed by the runtime
 }
 
+// Found by src/wasm/runtime_fuzz.cpp: a callback closing the object whose buffer is being
+// polled would free that buffer under the poll.
+TEST(WasmBpfAbi, CloseInsideTheCallbackIsBusy) {
+  FakeHost host;
+  host.samples = {"abc"};
+  auto run = run_wat(host, R"(
+    (table (export "__indirect_function_table") 2 funcref)
+    (elem (i32.const 1) $on_event)
+    (func $on_event (param i32 i32 i32) (result i32)
+      (call $r (i32.const 0) (call $close (global.get $obj)))
+      (i32.const 0))
+    (func (export "_start")
+      (global.set $obj (call $load (i32.const 100) (i32.const 4)))
+      (call $r (i32.const 1) (call $poll (global.get $obj) (call $map_fd (global.get $obj) (i32.const 250))
+        (i32.const 1) (i32.const 600) (i32.const 700) (i32.const 4) (i32.const 100)))
+      (call $r (i32.const 2) (call $close (global.get $obj)))
+      (call $dump (i32.const 3)))
+  )");
+  ASSERT_TRUE(run.result) << run.result.error().message;
+  EXPECT_EQ(run.results, (std::vector<int32_t>{-EBUSY, 1, 0}));
+}
+
 TEST(WasmBpfAbi, BadPointersLengthsAndHandlesAreCleanErrors) {
   FakeHost host;
   auto run = run_wat(host, R"(
