@@ -51,7 +51,11 @@ Result<int> init_command(Args args) {
   auto files = LMP_TRY(compiler::create_project(name, name, template_name));
   log::info("Created " + name + "/ from template '" + template_name + "':");
   for (const auto& f : files) log::info("  " + f.string());
-  log::info("Next: cd " + name + " && lmp build && sudo lmp run package.json");
+  if (template_name == "wasm")
+    log::info("Next: cd " + name +
+              " && lmp build && lmp gen-wasm-skel && lmp build-wasm && sudo lmp run app.wasm");
+  else
+    log::info("Next: cd " + name + " && lmp build && sudo lmp run package.json");
   return 0;
 }
 
