@@ -3,7 +3,6 @@
 #include <bpf/libbpf.h>
 
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -24,6 +23,7 @@
 #include "loader/privileges.h"
 #include "loader/program_options.h"
 #include "loader/run_loop.h"
+#include "loader/stop_signals.h"
 #include "loader/tracefs.h"
 #include "output/output.h"
 #include "package/package.h"
@@ -181,39 +181,6 @@ std::map<std::string, std::size_t> export_types_by_buffer(const package::Meta& m
   return result;
 }
 
-// Set by SIGINT/SIGTERM while a WebAssembly module runs.
-volatile std::sig_atomic_t g_wasm_stop = 0;
-
-void request_wasm_stop(int) {
-  g_wasm_stop = 1;
-}
-
-// SIGINT/SIGTERM ask the module to stop (it is unwound at its next host call or within
-// ~50 ms of a wait). The handlers reset after one delivery: a second Ctrl-C kills lmp, the
-// way out of a module that computes without ever calling the host.
-class WasmStopSignals {
- public:
-  WasmStopSignals() {
-    g_wasm_stop = 0;
-    struct sigaction action {};
-    action.sa_handler = request_wasm_stop;
-    action.sa_flags = SA_RESETHAND;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &old_int_);
-    sigaction(SIGTERM, &action, &old_term_);
-  }
-  ~WasmStopSignals() {
-    sigaction(SIGINT, &old_int_, nullptr);
-    sigaction(SIGTERM, &old_term_, nullptr);
-  }
-  WasmStopSignals(const WasmStopSignals&) = delete;
-  WasmStopSignals& operator=(const WasmStopSignals&) = delete;
-
- private:
-  struct sigaction old_int_ {};
-  struct sigaction old_term_ {};
-};
-
 // Runs a WebAssembly user-space program (docs/wasm.md). Its exit code is lmp's.
 Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   const fs::path& path = resolved.path;
@@ -238,9 +205,11 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   std::vector<std::string> args{resolved.module_name};
   args.insert(args.end(), flags.program_args.begin(), flags.program_args.end());
 
-  WasmStopSignals signals;
+  // A stop is noticed at the guest's next host call or within ~50 ms of a wait; a second
+  // Ctrl-C kills lmp, the way out of a guest that computes without calling the host.
+  loader::StopSignals signals(/*once=*/true);
   wasm::RunOptions options;
-  options.stop_requested = [] { return g_wasm_stop != 0; };
+  options.stop_requested = [] { return loader::StopSignals::requested(); };
   options.duration = flags.duration;
   auto wasm_bytes = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   auto result = wasm::run_module(wasm_bytes, std::move(args), host, std::cout, std::cerr, options);

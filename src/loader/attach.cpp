@@ -14,21 +14,15 @@
 #include "loader/tracefs.h"
 
 namespace lmp::loader {
+
+LinkAttachment::~LinkAttachment() {
+  bpf_link__destroy(link_);
+}
+
 namespace {
 
 constexpr int kEnotsupp = 524;  // kernel-internal ENOTSUPP
 constexpr long long kDefaultSampleFreq = 49;
-
-class LinkAttachment : public Attachment {
- public:
-  explicit LinkAttachment(bpf_link* link) : link_(link) {}
-  ~LinkAttachment() override { bpf_link__destroy(link_); }
-  LinkAttachment(const LinkAttachment&) = delete;
-  LinkAttachment& operator=(const LinkAttachment&) = delete;
-
- private:
-  bpf_link* link_;
-};
 
 bool starts_with_any(const std::string& text, std::initializer_list<const char*> prefixes) {
   for (const char* prefix : prefixes)

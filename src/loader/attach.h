@@ -16,6 +16,7 @@
 
 struct bpf_object;
 struct bpf_program;
+struct bpf_link;
 
 namespace lmp::loader {
 
@@ -26,6 +27,18 @@ class Attachment {
 };
 
 using Attachments = std::vector<std::unique_ptr<Attachment>>;
+
+// A bpf_link; destroying it detaches.
+class LinkAttachment : public Attachment {
+ public:
+  explicit LinkAttachment(bpf_link* link) : link_(link) {}
+  ~LinkAttachment() override;
+  LinkAttachment(const LinkAttachment&) = delete;
+  LinkAttachment& operator=(const LinkAttachment&) = delete;
+
+ private:
+  bpf_link* link_;
+};
 
 // Adjusts programs before load: gives sections libbpf 1.1 does not know ("tcx/ingress",
 // "tc/egress") their program type. Call after open, before load.

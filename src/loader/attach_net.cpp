@@ -42,17 +42,6 @@ class TcAttachment : public Attachment {
   bool owns_hook_;
 };
 
-class XdpLinkAttachment : public Attachment {
- public:
-  explicit XdpLinkAttachment(bpf_link* link) : link_(link) {}
-  ~XdpLinkAttachment() override { bpf_link__destroy(link_); }
-  XdpLinkAttachment(const XdpLinkAttachment&) = delete;
-  XdpLinkAttachment& operator=(const XdpLinkAttachment&) = delete;
-
- private:
-  bpf_link* link_;
-};
-
 // Attached with bpf_xdp_attach because flags were given (links take no flags).
 class XdpFlagsAttachment : public Attachment {
  public:
@@ -152,7 +141,7 @@ Result<std::unique_ptr<Attachment>> attach_xdp(bpf_program* program, const nlohm
   if (flags == 0) {
     bpf_link* link = bpf_program__attach_xdp(program, ifindex);
     if (!link) return std::unexpected(net_error(errno, ifindex));
-    return std::make_unique<XdpLinkAttachment>(link);
+    return std::make_unique<LinkAttachment>(link);
   }
   int err = bpf_xdp_attach(ifindex, bpf_program__fd(program), flags, nullptr);
   if (err) return std::unexpected(net_error(-err, ifindex));

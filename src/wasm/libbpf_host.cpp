@@ -49,17 +49,6 @@ int errno_of(const Error& error) {
   }
 }
 
-class LinkAttachment : public loader::Attachment {
- public:
-  explicit LinkAttachment(bpf_link* link) : link_(link) {}
-  ~LinkAttachment() override { bpf_link__destroy(link_); }
-  LinkAttachment(const LinkAttachment&) = delete;
-  LinkAttachment& operator=(const LinkAttachment&) = delete;
-
- private:
-  bpf_link* link_;
-};
-
 bool is_per_cpu(uint32_t type) {
   return type == BPF_MAP_TYPE_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
          type == BPF_MAP_TYPE_LRU_PERCPU_HASH || type == BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE;
@@ -88,7 +77,7 @@ Result<loader::Attachments> attach_to(bpf_program* program, const std::string& t
       return fail(ExitCode::kKernel, loader::libbpf_error_text(errno),
                   "run with -v to see libbpf's messages");
     loader::Attachments attachments;
-    attachments.push_back(std::make_unique<LinkAttachment>(link));
+    attachments.push_back(std::make_unique<loader::LinkAttachment>(link));
     return attachments;
   };
   auto single =
