@@ -22,12 +22,8 @@
 #include <string>
 #include <vector>
 
-#include <wabt/binary-writer.h>
-#include <wabt/stream.h>
-#include <wabt/validator.h>
-#include <wabt/wast-parser.h>
-
 #include "wasm/runtime.h"
+#include "wasm/wat.h"
 
 namespace {
 
@@ -238,23 +234,6 @@ class ProgramWriter {
   uint32_t pages_;
 };
 
-std::vector<uint8_t> wat_to_wasm(const std::string& wat) {
-  wabt::Errors errors;
-  wabt::Features features;
-  auto lexer = wabt::WastLexer::CreateBufferLexer("fuzz.wat", wat.data(), wat.size(), &errors);
-  std::unique_ptr<wabt::Module> module;
-  wabt::WastParseOptions parse_options(features);
-  if (wabt::Failed(wabt::ParseWatModule(lexer.get(), &module, &errors, &parse_options)) ||
-      wabt::Failed(wabt::ValidateModule(module.get(), &errors, wabt::ValidateOptions(features))))
-    die("generated WAT does not compile:\n" + wat);
-  wabt::MemoryStream stream;
-  wabt::WriteBinaryOptions write_options;
-  write_options.features = features;
-  if (wabt::Failed(wabt::WriteBinaryModule(&stream, module.get(), write_options)))
-    die("cannot write wasm");
-  return stream.output_buffer().data;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -269,13 +248,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 64 && !in.done(); ++i) body += "    " + writer.op() + "\n";
   std::string wat = "(module " + std::string(kPrelude) + "  (memory (export \"memory\") " +
                     std::to_string(pages) + " 4)\n  (func (export \"_start\")\n" + body + "  ))";
-  std::vector<uint8_t> wasm = wat_to_wasm(wat);
+  auto wasm = lmp::wasm::compile_wat(wat);
+  if (!wasm) die("generated WAT does not compile: " + wasm.error() + "\n" + wat);
 
   std::ostringstream out, err;
   int host_calls = 0;
   lmp::wasm::RunOptions options;
   options.stop_requested = [&] { return ++host_calls > 10000; };
-  auto result = lmp::wasm::run_module(wasm, {"fuzz.wasm", "--x"}, host, out, err, options);
+  auto result = lmp::wasm::run_module(*wasm, {"fuzz.wasm", "--x"}, host, out, err, options);
   if (!result &&
       (result.error().message.empty() || result.error().message.find('\n') != std::string::npos))
     die("error message is empty or not one line: " + result.error().message);
