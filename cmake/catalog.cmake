@@ -1,6 +1,12 @@
 # Builds every tool under catalog/ with the just-built lmp and turns the results into the
 # bundled static repository build/catalog (index.json + NAME/ + NAME/VERSION/), which
 # lmp searches after the local cache. Installed to share/lmp/catalog.
+#
+# A tool whose directory holds app.c has a WebAssembly user space: its package directory
+# gets app.wasm beside package.json (the layout LMP publishes; `lmp run NAME` prefers
+# app.wasm). The generated headers are not in the source tree: the tool is copied to
+# build/catalog-wasm/NAME, where `lmp gen-wasm-skel` (which keeps app.c) and
+# `lmp build-wasm` run.
 file(GLOB lmp_catalog_entries LIST_DIRECTORIES true CONFIGURE_DEPENDS
      ${CMAKE_SOURCE_DIR}/catalog/*)
 set(lmp_catalog_packages)
@@ -14,10 +20,27 @@ foreach(dir ${lmp_catalog_entries})
   add_custom_command(
     OUTPUT ${out}/package.json
     COMMAND lmp build ${dir} -o ${out}
+    # a tool that lost its app.c must not keep publishing an old app.wasm
+    COMMAND ${CMAKE_COMMAND} -E rm -f ${out}/app.wasm
     DEPENDS lmp ${tool_sources}
     COMMENT "lmp build catalog/${name}"
     VERBATIM)
   list(APPEND lmp_catalog_packages ${out}/package.json)
+  if(EXISTS ${dir}/app.c)
+    set(work ${CMAKE_BINARY_DIR}/catalog-wasm/${name})
+    add_custom_command(
+      OUTPUT ${out}/app.wasm
+      COMMAND ${CMAKE_COMMAND} -E rm -rf ${work}
+      COMMAND ${CMAKE_COMMAND} -E copy_directory ${dir} ${work}
+      COMMAND ${CMAKE_COMMAND} -E copy ${out}/package.json ${work}/package.json
+      COMMAND lmp gen-wasm-skel ${work}
+      COMMAND lmp build-wasm ${work}
+      COMMAND ${CMAKE_COMMAND} -E copy ${work}/app.wasm ${out}/app.wasm
+      DEPENDS lmp ${out}/package.json ${tool_sources}
+      COMMENT "lmp build-wasm catalog/${name}"
+      VERBATIM)
+    list(APPEND lmp_catalog_packages ${out}/app.wasm)
+  endif()
 endforeach()
 
 add_custom_command(

@@ -1,5 +1,7 @@
 // bootstrap: the classic first eBPF tool. Reports each exec (with the program path) and each
-// exit (with the exit code and how long the process ran since its exec).
+// exit (with the exit code and how long the process ran since its exec). Every event carries
+// its kernel timestamp (ts): the WebAssembly user space, app.c, computes run times from those
+// itself; duration_ns and the -d filter here serve the package run without it (package.json).
 #include "vmlinux.h"
 
 #include <bpf/bpf_core_read.h>
@@ -38,6 +40,7 @@ int on_exec(struct trace_event_raw_sched_process_exec* ctx) {
   e->ppid = BPF_CORE_READ(task, real_parent, tgid);
   e->exit_code = 0;
   e->duration_ns = 0;
+  e->ts = now;
   bpf_get_current_comm(e->comm, sizeof(e->comm));
   unsigned int off = ctx->__data_loc_filename & 0xffff;
   bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), (void*)ctx + off);
@@ -51,10 +54,11 @@ int on_exit(void* ctx) {
   int pid = id >> 32;
   if (pid != (int)id) return 0;  // a thread, not the whole process
 
+  unsigned long long now = bpf_ktime_get_ns();
   unsigned long long duration_ns = 0;
   unsigned long long* start = bpf_map_lookup_elem(&exec_start, &pid);
   if (start)
-    duration_ns = bpf_ktime_get_ns() - *start;
+    duration_ns = now - *start;
   else if (min_duration_ms)
     return 0;
   bpf_map_delete_elem(&exec_start, &pid);
@@ -68,6 +72,7 @@ int on_exit(void* ctx) {
   e->ppid = BPF_CORE_READ(task, real_parent, tgid);
   e->exit_code = (BPF_CORE_READ(task, exit_code) >> 8) & 0xff;
   e->duration_ns = duration_ns;
+  e->ts = now;
   bpf_get_current_comm(e->comm, sizeof(e->comm));
   e->filename[0] = '\0';
   bpf_ringbuf_submit(e, 0);

@@ -16,6 +16,7 @@ struct bootstrap_event {
   int ppid;
   int exit_code;                   // exit events only
   unsigned long long duration_ns;  // exit events only: time since the exec
+  unsigned long long ts;           // when it happened: bpf_ktime_get_ns() (ns since boot)
   char comm[BOOTSTRAP_TASK_COMM_LEN];
   char filename[BOOTSTRAP_FILENAME_LEN];  // exec events only
 };
