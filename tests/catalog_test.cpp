@@ -657,5 +657,20 @@ TEST_F(CatalogTest, BiolatencyShowsHistogramAfterSyncedWrites) {
   fs::remove_all(dir);
 }
 
+// A catalog package with both files: info names the WebAssembly user space and still lists
+// the programs and maps of the package.json beside it.
+TEST(CatalogInfo, WasmPackageShowsUserSpaceProgramsAndMaps) {
+  TempDir home;
+  RunOptions options;
+  options.env = {"LMP_HOME=" + home.path().string(), "LMP_REPOSITORY="};
+  Outcome pull = run_lmp({"pull", "bootstrap"}, options);
+  ASSERT_EQ(pull.exit_code, 0) << pull.err;
+  Outcome info = run_lmp({"info", "bootstrap"}, options);
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("user space:  app.wasm"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("tp/sched/sched_process_exec"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("events"), std::string::npos) << info.out;
+}
+
 }  // namespace
 }  // namespace lmp::test

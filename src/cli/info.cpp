@@ -17,13 +17,7 @@ void field(const char* key, const std::string& value) {
   if (!value.empty()) std::printf("%-12s %s\n", key, value.c_str());
 }
 
-// Programs, maps and the -h text of a local package.json.
-Result<void> print_package(const std::filesystem::path& path) {
-  if (path.extension() == ".wasm") {
-    std::printf("programs:    (in the wasm module; run it with -h for its options)\n");
-    return {};
-  }
-  package::Package pkg = LMP_TRY(package::read_package_file(path));
+void print_programs_and_maps(const package::Package& pkg) {
   const auto& skel = pkg.meta.bpf_skel;
   std::printf("programs:\n");
   for (const auto& p : skel.progs) {
@@ -34,7 +28,24 @@ Result<void> print_package(const std::filesystem::path& path) {
   for (const auto& m : skel.maps)
     std::printf("  %-24s %s\n", m.name.c_str(),
                 m.sample ? ("sampled: " + m.sample->type).c_str() : "");
-  auto options = loader::ProgramOptions::create(pkg.meta, skel.obj_name);
+}
+
+// Programs, maps and the -h text of a local package.json. An app.wasm's options are its
+// own; its programs and maps are those of the package.json beside it, when there is one.
+Result<void> print_package(const std::filesystem::path& path) {
+  if (path.extension() == ".wasm") {
+    std::printf("user space:  %s (WebAssembly; run it with -h for its options)\n",
+                path.filename().c_str());
+    std::error_code ec;
+    std::filesystem::path json = path.parent_path() / "package.json";
+    if (!std::filesystem::is_regular_file(json, ec)) return {};
+    package::Package pkg = LMP_TRY(package::read_package_file(json));
+    print_programs_and_maps(pkg);
+    return {};
+  }
+  package::Package pkg = LMP_TRY(package::read_package_file(path));
+  print_programs_and_maps(pkg);
+  auto options = loader::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
   if (options) std::printf("options:\n%s", options->help_text().c_str());
   return {};
 }
