@@ -47,6 +47,7 @@ class Background {
   const std::string& out() const { return out_; }
   const std::string& err() const { return err_; }
   bool running();
+  pid_t pid() const { return pid_; }
   // Repeats `action` and pumps output until `done(stdout)` holds or the timeout passes.
   bool wait_for(const std::function<bool(const std::string&)>& done,
                 std::chrono::milliseconds timeout, const std::function<void()>& action = {});

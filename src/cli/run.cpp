@@ -1,6 +1,7 @@
 // `lmp run [--json|-j] [--duration S] [--btf FILE] [-v] REF [PROGRAM ARGS...]`
 // The order of the pipeline is written here once; each stage lives in src/loader or src/output.
 #include <bpf/libbpf.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
@@ -273,9 +274,17 @@ Result<int> run_command(Args args) {
   std::vector<std::unique_ptr<output::EventPrinter>> type_printers(meta.export_types.size());
   std::map<std::string, output::EventPrinter*> event_printers;
   std::map<std::string, bool> warned;
+  // Events lmp itself caused while attaching (libbpf reads tracefs, so opensnoop would
+  // start with lmp's own opens) are in the buffers before the first poll: that round
+  // leaves out events whose pid is lmp's. Later events of lmp's pid are shown.
+  bool first_round = true;
+  const int64_t own_pid = ::getpid();
   auto on_sample = [&](std::string_view map, std::span<const uint8_t> data) {
     auto it = event_printers.find(std::string(map));
-    if (it != event_printers.end()) return it->second->print(data);
+    if (it != event_printers.end()) {
+      if (first_round && it->second->pid_of(data) == own_pid) return;
+      return it->second->print(data);
+    }
     if (!warned[std::string(map)])
       log::warn("no export type for buffer " + std::string(map) + "; its events are not printed");
     warned[std::string(map)] = true;
@@ -329,7 +338,10 @@ Result<int> run_command(Args args) {
     for (auto& e : entries) converted.push_back({std::move(e.key), std::move(e.value)});
     map_printers[sampler.name()]->print(converted);
   };
-  loop.after_round = [] { std::cout.flush(); };
+  loop.after_round = [&] {
+    first_round = false;
+    std::cout.flush();
+  };
   auto ran = loader::run_until_stopped(*poller, samplers, loop);
   std::cout.flush();
   if (!ran) return std::unexpected(ran.error());

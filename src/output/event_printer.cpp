@@ -151,6 +151,21 @@ class EventPrinterImpl final : public EventPrinter {
       c.json_key += ':';
     }
     buffer_.reserve(256);
+    for (const char* name : {"tgid", "pid"})
+      for (size_t i = 0; i < columns_.size(); ++i) {
+        const Column& c = columns_[i];
+        if (c.name == name && (c.cell == Cell::kSigned || c.cell == Cell::kUnsigned) &&
+            c.bit_size == 0 && (c.size == 4 || c.size == 8))
+          pid_column_ = i;
+      }
+  }
+
+  std::optional<int64_t> pid_of(std::span<const uint8_t> data) const override {
+    if (!pid_column_) return std::nullopt;
+    const Column& c = columns_[*pid_column_];
+    if (data.size() < c.offset + c.size) return std::nullopt;
+    uint64_t raw = load_uint(data.data() + c.offset, c.size);
+    return c.cell == Cell::kSigned ? sign_extend(raw, c.size * 8) : static_cast<int64_t>(raw);
   }
 
   void print_header() {
@@ -280,6 +295,7 @@ class EventPrinterImpl final : public EventPrinter {
   std::string name_;
   uint32_t size_;
   std::vector<Column> columns_;
+  std::optional<size_t> pid_column_;  // `pid`, else `tgid`, for pid_of
   Format format_;
   std::ostream& out_;
   std::string buffer_;

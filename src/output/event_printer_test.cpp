@@ -77,6 +77,29 @@ TEST(OutputEventPrinter, TableHeaderAndRow) {
             "1234    987654321 bash            SLEEPING true    11      {\"a\":-1,\"b\":2}\n");
 }
 
+TEST(OutputEventPrinter, PidOfReadsThePidMember) {
+  EventBtf e;
+  std::ostringstream out;
+  auto printer = EventPrinter::create(e.btf.get(), e.type(), Format::kJson, false, out);
+  ASSERT_TRUE(printer);
+  EXPECT_EQ((*printer)->pid_of(sample()), 1234);
+  std::vector<uint8_t> short_sample(2, 0);
+  EXPECT_EQ((*printer)->pid_of(short_sample), std::nullopt);
+}
+
+TEST(OutputEventPrinter, PidOfWithoutAPidMemberIsEmpty) {
+  auto b = new_btf();
+  int u32 = btf__add_int(b.get(), "unsigned int", 4, 0);
+  int id = btf__add_struct(b.get(), "ev", 8);
+  btf__add_field(b.get(), "uid", u32, 0, 0);
+  btf__add_field(b.get(), "tid", u32, 32, 0);
+  package::ExportType type{"ev", 8, static_cast<uint32_t>(id), {{"uid", ""}, {"tid", ""}}};
+  std::ostringstream out;
+  auto printer = EventPrinter::create(b.get(), type, Format::kJson, false, out);
+  ASSERT_TRUE(printer) << printer.error().message;
+  EXPECT_EQ((*printer)->pid_of(std::vector<uint8_t>(8, 1)), std::nullopt);
+}
+
 TEST(OutputEventPrinter, NoHeaderWhenDisabled) {
   EventBtf e;
   std::ostringstream out;

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -44,6 +45,9 @@ class EventPrinter {
   virtual ~EventPrinter() = default;
   // Prints one event; a too-short sample prints a warning line to stderr and is skipped.
   virtual void print(std::span<const uint8_t> data) = 0;
+  // The event's process id: its top-level integer member `pid` (else `tgid`), when it has one
+  // and `data` is long enough.
+  virtual std::optional<int64_t> pid_of(std::span<const uint8_t> data) const = 0;
 };
 
 // One key/value pair read from a map.
