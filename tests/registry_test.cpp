@@ -49,6 +49,11 @@ class RepoServer {
     server_.stop();
     thread_.join();
   }
+  // The longest a client took to come back after a 429 with Retry-After (mode "busy").
+  std::chrono::milliseconds waited() {
+    std::lock_guard lock(mutex_);
+    return waited_;
+  }
   std::string url(const std::string& mode) const {
     return "http://127.0.0.1:" + std::to_string(port_) + "/" + mode;
   }
@@ -60,6 +65,21 @@ class RepoServer {
     if (path.find("..") != std::string::npos || !fs::is_regular_file(file)) {
       res.status = 404;
       return;
+    }
+    if (mode == "busy" && path != "index.json" && first_request(path)) {
+      {
+        std::lock_guard lock(mutex_);
+        busy_at_[path] = std::chrono::steady_clock::now();
+      }
+      res.status = 429;
+      res.set_header("Retry-After", "1");
+      return;
+    }
+    if (mode == "busy") {
+      std::lock_guard lock(mutex_);
+      if (busy_at_.contains(path))
+        waited_ = std::max(waited_, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::steady_clock::now() - busy_at_[path]));
     }
     auto body = std::make_shared<std::string>(slurp(file));
     bool misbehave = path != "index.json" &&
@@ -89,6 +109,8 @@ class RepoServer {
   std::atomic<bool> stopping_{false};
   std::mutex mutex_;
   std::set<std::string> seen_;
+  std::map<std::string, std::chrono::steady_clock::time_point> busy_at_;
+  std::chrono::milliseconds waited_{0};
 };
 
 class RegistryTest : public ::testing::Test {
@@ -198,6 +220,14 @@ TEST_F(RegistryTest, DroppedConnection) {
 TEST_F(RegistryTest, RetriesATransientFailure) {
   Outcome o = lmp({"pull", "demo"}, server_->url("flaky"));
   ASSERT_EQ(o.exit_code, 0) << o.err;
+}
+
+// 429 Too Many Requests with Retry-After: 1 on each file's first request: lmp waits the
+// second the server asked for (not its 250 ms backoff) and then gets the file.
+TEST_F(RegistryTest, HonoursRetryAfterOn429) {
+  Outcome o = lmp({"pull", "demo"}, server_->url("busy"));
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_GE(server_->waited().count(), 900);
 }
 
 TEST_F(RegistryTest, NotFound) {

@@ -152,8 +152,12 @@ struct Attempt {
   CURLcode code = CURLE_OK;
   long status = 0;
   bool stalled = false;
-  std::string detail;  // curl's error buffer
+  std::string detail;       // curl's error buffer
+  long retry_after_s = -1;  // a 429/503 response's Retry-After, in seconds
 };
+
+// Longest Retry-After lmp waits for; a server asking for more gets an error instead.
+constexpr long kMaxRetryAfterSeconds = 60;
 
 bool is_transient(const Attempt& a) {
   if (a.code == CURLE_HTTP_RETURNED_ERROR) return a.status == 429 || a.status >= 500;
@@ -191,8 +195,12 @@ class CurlHttpClient : public HttpClient {
     for (int attempt = 0;; ++attempt) {
       Attempt a = attempt_once(url, sink, label);
       if (a.code == CURLE_OK) return {};
-      if (attempt >= settings_.retries || !is_transient(a)) return describe(url, a, sink);
-      long delay = settings_.backoff_ms << std::min(attempt, 6);
+      if (attempt >= settings_.retries || !is_transient(a) ||
+          a.retry_after_s > kMaxRetryAfterSeconds)
+        return describe(url, a, sink);
+      // The server's Retry-After when it sent one, else exponential backoff.
+      long delay = a.retry_after_s >= 0 ? a.retry_after_s * 1000
+                                        : settings_.backoff_ms << std::min(attempt, 6);
       log::debug("GET " + url + ": attempt " + std::to_string(attempt + 1) + " failed (" +
                  curl_easy_strerror(a.code) + "), retrying in " + std::to_string(delay) + " ms");
       std::this_thread::sleep_for(std::chrono::milliseconds(delay));
@@ -228,6 +236,11 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
     a.code = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+    if (a.status == 429 || a.status == 503) {
+      curl_off_t retry_after = -1;
+      if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)
+        a.retry_after_s = static_cast<long>(retry_after);
+    }
     a.stalled = t.stalled;
     a.detail = errbuf;
     return a;
