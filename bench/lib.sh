@@ -106,3 +106,50 @@ lmp_duration() {
   done
   return 1
 }
+
+# --- throughput runs (throughput.sh, wasm.sh) ---
+# Callers set: DURATION (seconds a consumer runs), out (its stdout file, on tmpfs) and
+# results (one line per run is appended).
+
+# analyze FILE -> "written first_seq last_seq span_ns"   (table: columns found from the
+# header by name, case-insensitively; json: "seq" and "ts" keys)
+analyze() {
+  awk '
+    /^\{/ {
+      if (index($0, "lmpbench-load") == 0) next
+      if (!match($0, /"seq": *[0-9]+/)) next; s = substr($0, RSTART, RLENGTH); sub(/.*: */, "", s)
+      if (!match($0, /"ts": *[0-9]+/)) next; t = substr($0, RSTART, RLENGTH); sub(/.*: */, "", t)
+      take(s, t); next
+    }
+    !si { for (i = 1; i <= NF; i++) { f = toupper($i); if (f == "SEQ") si = i; if (f == "TS") ti = i } next }
+    index($0, "lmpbench-load") { take($si, $ti) }
+    function take(s, t) { n++; if (n == 1) { fs = s; ft = t } ls = s; lt = t }
+    END { printf "%d %s %s %s\n", n, (n ? fs : 0), (n ? ls : 0), (n ? lt - ft : 0) }
+  ' "$1"
+}
+
+run_one() {  # run_one LABEL CMD...   (@PID@ in CMD = the load generator's pid)
+  local label=$1
+  shift
+  local m n fs ls span
+  m=$(under_load "$DURATION" "$out" "$@")
+  read -r _ _ wall rss status cpu <<<"${m:-0 0 0 0 1 0}"
+  if [[ $status != 0 ]]; then
+    log "$label: exit $status: $(tail -n2 "$BENCH_DIR/consumer.err")"
+    echo "$label fail" >>"$results"
+    return
+  fi
+  read -r n fs ls span <<<"$(analyze "$out")"
+  local bytes
+  bytes=$(stat -c %s "$out")
+  rm -f "$out"
+  awk -v l="$label" -v n="$n" -v fs="$fs" -v ls="$ls" -v span="$span" -v w="$wall" -v b="$bytes" \
+    -v rss="$rss" -v cpu="$cpu" 'BEGIN {
+    produced = (n ? ls - fs + 1 : 0); rate = (span > 0 ? (n - 1) / (span / 1e9) : 0)
+    prate = (span > 0 ? (produced - 1) / (span / 1e9) : 0)
+    printf "%s ok %.0f %.0f %d %d %.1f %d %d %d %.3f\n", l, rate, prate, n, produced,
+      (produced ? 100 * (produced - n) / produced : 0), w / 1000, b, rss, (n ? cpu / n : 0)
+  }' >>"$results"
+  tail -n1 "$results" >&2
+}
+
