@@ -183,6 +183,25 @@ fs::path Cache::package_dir(const CachedPackage& entry) const {
 
 Result<CachedPackage> Cache::add(CachedPackage entry) {
   FileLock lock(home_ / "lock");
+  return add_locked(std::move(entry));
+}
+
+Result<CachedPackage> Cache::commit(CachedPackage entry, Fetched& fetched) {
+  FileLock lock(home_ / "lock");
+  entry.files.clear();
+  for (auto& [temp, file] : fetched) {
+    if (!temp.path().empty())
+      LMP_CHECK(store_blob(temp, file.sha256));
+    else if (!has_blob(file.sha256))
+      return fail(ExitCode::kFailure,
+                  "the cached copy of " + file.name + " was removed during the download",
+                  "another lmp removed it (lmp rm); run the command again");
+    entry.files.push_back(file);
+  }
+  return add_locked(std::move(entry));
+}
+
+Result<CachedPackage> Cache::add_locked(CachedPackage entry) {
   entry.dir = package_dir(entry);
   if (entry.pulled_at.empty()) entry.pulled_at = now_utc();
   entry.size = 0;

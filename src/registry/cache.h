@@ -69,6 +69,15 @@ class Cache {
   // refs.json. Returns the entry with `dir` filled in.
   Result<CachedPackage> add(CachedPackage entry);
 
+  // What a download hands over: the verified temp files (an empty path for a blob that was
+  // already cached) and their entries, in the package's file order.
+  using Fetched = std::vector<std::pair<TempFile, FileEntry>>;
+  // Stores the fetched blobs and records the package under one lock, so a concurrent
+  // `lmp rm` (which deletes unused blobs under the same lock) cannot remove a blob between
+  // the two. A blob that was cached when the download began and is gone now (removed in
+  // the meantime) is an error asking to run the command again.
+  Result<CachedPackage> commit(CachedPackage entry, Fetched& fetched);
+
   Result<std::vector<CachedPackage>> list() const;
 
   // The cached package NAME:VERSION; empty version = the highest cached version.
@@ -85,6 +94,8 @@ class Cache {
   explicit Cache(std::filesystem::path home) : home_(std::move(home)) {}
   std::filesystem::path blob_path(const std::string& sha256) const;
   std::filesystem::path package_dir(const CachedPackage& entry) const;
+  // add() with the cache lock already held.
+  Result<CachedPackage> add_locked(CachedPackage entry);
   Result<std::vector<CachedPackage>> load() const;
   Result<void> save(const std::vector<CachedPackage>& entries) const;
   void collect_garbage(const std::vector<CachedPackage>& entries) const;

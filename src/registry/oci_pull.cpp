@@ -51,12 +51,8 @@ Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference&
   package.version = parse_semver(oci.tag) ? oci.tag : "";
   package.source = oci_source(ref);
   package.from_url = true;
-  for (auto& [temp, file] : fetched_files) {
-    if (!temp.path().empty()) LMP_CHECK(cache.store_blob(temp, file.sha256));
-    package.files.push_back(file);
-  }
   log::debug("pulled " + package.source + " (manifest " + fetched.digest + ")");
-  return cache.add(std::move(package));
+  return cache.commit(std::move(package), fetched_files);
 }
 
 Result<CachedPackage> pull_oci(Cache& cache, const Reference& ref) {

@@ -94,7 +94,7 @@ Result<CachedPackage> Puller::pull_name(const std::string& name, const std::stri
 
 Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from_url) {
   // Download and verify every file before storing any, so a failure caches nothing.
-  std::vector<std::pair<TempFile, FileEntry>> fetched;
+  Cache::Fetched fetched;
   for (const auto& file : package.files) {
     if (!file.sha256.empty() && cache_.has_blob(file.sha256)) {
       fetched.emplace_back(TempFile({}), FileEntry{file.name, file.sha256, file.size});
@@ -118,11 +118,7 @@ Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from
   entry.version = package.version;
   entry.source = package.source;
   entry.from_url = from_url;
-  for (auto& [temp, file] : fetched) {
-    if (!temp.path().empty()) LMP_CHECK(cache_.store_blob(temp, file.sha256));
-    entry.files.push_back(file);
-  }
-  return cache_.add(std::move(entry));
+  return cache_.commit(std::move(entry), fetched);
 }
 
 Result<CachedPackage> Puller::download_probe(const ResolvedPackage& package) {

@@ -178,6 +178,32 @@ TEST_F(PullerTest, StaleTempFilesOfDeadProcessesAreRemoved) {
   EXPECT_TRUE(fs::exists(home_ / ("tmp/dl-" + std::to_string(::getpid()) + "-mine")));
 }
 
+// A blob that was cached when a download began and was removed before it finished (a
+// concurrent `lmp rm`) is a clear error, not a half-made package.
+TEST_F(PullerTest, CommitRefusesABlobRemovedMeanwhile) {
+  auto cache = Cache::open(home_);
+  ASSERT_TRUE(cache);
+  auto temp = cache->temp_file();
+  ASSERT_TRUE(temp);
+  std::ofstream(temp->path()) << "fresh";
+  Cache::Fetched fetched;
+  fetched.emplace_back(std::move(*temp), FileEntry{"package.json", sha256_hex("fresh"), 5});
+  fetched.emplace_back(TempFile({}), FileEntry{"README.md", sha256_hex("gone"), 4});
+  CachedPackage entry;
+  entry.name = "demo";
+  entry.version = "1.0.0";
+  auto committed = cache->commit(entry, fetched);
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("README.md was removed during the download"),
+            std::string::npos)
+      << committed.error().message;
+  EXPECT_FALSE(cache->find("demo", "1.0.0").value());
+
+  fetched.pop_back();  // without the vanished file the package is recorded
+  ASSERT_TRUE(cache->commit(entry, fetched));
+  EXPECT_TRUE(cache->find("demo", "1.0.0").value());
+}
+
 TEST_F(PullerTest, UrlPull) {
   http_->bodies["https://h.test/tools/mytool/package.json"] = "by-url";
   Puller puller = make();
