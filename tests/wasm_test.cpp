@@ -182,6 +182,20 @@ TEST_F(WasmTest, ProcExitCodeIsLmpExitCodeAndArgv0IsTheModuleName) {
   EXPECT_EQ(ran.err, "");
 }
 
+// Privileges are checked at the first load: what the guest does before (usage, option
+// errors) works for anyone; the load ends the run with lmp's permission error, exit 4.
+TEST_F(WasmTest, UnprivilegedUserRunsTheGuestUntilItLoads) {
+  RunOptions nobody;
+  nobody.as_nobody = true;
+  Outcome before = run_lmp({"run", guest("abi").string(), "exit", "3"}, nobody);
+  EXPECT_EQ(before.exit_code, 3) << before.err;
+  EXPECT_EQ(before.err, "");
+  Outcome load = run_lmp({"run", guest("abi").string(), "load"}, nobody);
+  EXPECT_EQ(load.exit_code, 4) << load.err;
+  EXPECT_NE(load.err.find("needs root or CAP_BPF"), std::string::npos) << load.err;
+  EXPECT_EQ(load.out.find("load failed"), std::string::npos) << load.out;
+}
+
 TEST_F(WasmTest, DirectoryWithPackageJsonAndAppWasmRunsTheModule) {
   TempDir dir;
   fs::path tool = dir.path() / "mytool";

@@ -200,8 +200,9 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
     return fail(ExitCode::kBadPackage, path.string() + " is not a WebAssembly module",
                 "rebuild it, e.g. with lmp build-wasm");
 
-  LMP_CHECK(loader::check_privileges());
   std::string btf = LMP_TRY(loader::resolve_btf_path(flags.btf));
+  // Privileges are checked at the module's first load (LibbpfHost::privilege_error), so
+  // `lmp run app.wasm -h` works for anyone.
   wasm::LibbpfHost host(btf, resolved.module_name);
   std::vector<std::string> args{resolved.module_name};
   args.insert(args.end(), flags.program_args.begin(), flags.program_args.end());
@@ -210,11 +211,14 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   // Ctrl-C kills lmp, the way out of a guest that computes without calling the host.
   loader::StopSignals signals(/*once=*/true);
   wasm::RunOptions options;
-  options.stop_requested = [] { return loader::StopSignals::requested(); };
+  options.stop_requested = [&host] {
+    return loader::StopSignals::requested() || host.privilege_error().has_value();
+  };
   options.duration = flags.duration;
   auto wasm_bytes = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   auto result = wasm::run_module(wasm_bytes, std::move(args), host, std::cout, std::cerr, options);
   std::cout.flush();
+  if (host.privilege_error()) return std::unexpected(*host.privilege_error());
   if (!result) return std::unexpected(std::move(result.error()).context(path.string()));
   return *result;
 }

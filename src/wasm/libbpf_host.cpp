@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "loader/attach.h"
 #include "loader/bpf_object_handle.h"
+#include "loader/privileges.h"
 #include "loader/tracefs.h"
 
 namespace lmp::wasm {
@@ -231,6 +232,11 @@ LibbpfHost::~LibbpfHost() = default;
 
 int64_t LibbpfHost::load_object(std::span<const uint8_t> elf) {
   const std::string call = "wasm_load_bpf_object";
+  if (!privileges_checked_) {
+    privileges_checked_ = true;
+    if (auto ok = loader::check_privileges(); !ok) privilege_error_ = ok.error();
+  }
+  if (privilege_error_) return 0;
   auto opened = loader::BpfObjectHandle::open(elf, object_name_, btf_path_);
   if (!opened) {
     say(call, first_line(opened.error()));

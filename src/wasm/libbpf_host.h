@@ -10,7 +10,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+
+#include "common/result.h"
 
 #include "wasm/bpf_host.h"
 
@@ -39,6 +42,11 @@ class LibbpfHost : public BpfHost {
   int map_key_size(int fd) override;
   int map_value_size(int fd) override;
 
+  // Set when the first load found lmp without the privileges eBPF needs (root, or
+  // CAP_BPF and CAP_PERFMON). The run should then end with this error: the module's usage
+  // and option errors come before any load, so they need no privileges.
+  const std::optional<Error>& privilege_error() const { return privilege_error_; }
+
   struct Object;  // one loaded object with its attachments and buffer readers
 
  private:
@@ -57,6 +65,8 @@ class LibbpfHost : public BpfHost {
   int64_t next_handle_ = 1;
   std::map<int64_t, std::unique_ptr<Object>> objects_;
   std::map<int, MapInfo> map_info_;
+  bool privileges_checked_ = false;
+  std::optional<Error> privilege_error_;
 };
 
 }  // namespace lmp::wasm
