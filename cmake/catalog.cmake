@@ -17,11 +17,15 @@ foreach(dir ${lmp_catalog_entries})
   get_filename_component(name ${dir} NAME)
   file(GLOB tool_sources CONFIGURE_DEPENDS ${dir}/*)
   set(out ${CMAKE_BINARY_DIR}/catalog-packages/${name})
+  # A tool without app.c must not keep publishing an app.wasm built before its app.c was
+  # removed: the extra step also changes the command, so ninja reruns it then.
+  set(remove_stale_wasm)
+  if(NOT EXISTS ${dir}/app.c)
+    set(remove_stale_wasm COMMAND ${CMAKE_COMMAND} -E rm -f ${out}/app.wasm)
+  endif()
   add_custom_command(
     OUTPUT ${out}/package.json
-    COMMAND lmp build ${dir} -o ${out}
-    # a tool that lost its app.c must not keep publishing an old app.wasm
-    COMMAND ${CMAKE_COMMAND} -E rm -f ${out}/app.wasm
+    COMMAND lmp build ${dir} -o ${out} ${remove_stale_wasm}
     DEPENDS lmp ${tool_sources}
     COMMENT "lmp build catalog/${name}"
     VERBATIM)
