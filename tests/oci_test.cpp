@@ -187,6 +187,23 @@ TEST_F(OciTest, PushThenPullIntoAFreshHome) {
   EXPECT_EQ(run_lmp({"rm", ref}, home(me)).exit_code, 7);
 }
 
+// A package with a WebAssembly user space (the bundled catalog's bootstrap: package.json,
+// app.wasm, README.md, config.json) pushed and run by reference: the module runs.
+TEST_F(OciTest, PushedWasmPackageRunsItsModule) {
+  fs::path bootstrap = fs::path(LMP_BINARY).parent_path() / "catalog/bootstrap";
+  ASSERT_TRUE(fs::exists(bootstrap / "app.wasm")) << "build the catalog target";
+  Registry registry(false);
+  ASSERT_TRUE(registry.ready());
+  TempDir me;
+  std::string ref = registry.ref("tools/bootstrap:1.0.0");
+  Outcome push = run_lmp({"push", bootstrap.string(), ref}, home(me));
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  TempDir other;
+  Outcome help = run_lmp({"run", ref, "-h"}, home(other));
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(help.out.find("Usage: bootstrap"), std::string::npos) << help.out << help.err;
+}
+
 TEST_F(OciTest, ChunkedUploadRoundTrips) {
   Registry registry(false);
   ASSERT_TRUE(registry.ready());
