@@ -79,14 +79,6 @@ pid_t run_child(const std::function<void()>& body) {
   return pid;
 }
 
-// Copies `from` to DIR/NAME (a uniquely named binary, so its comm is recognisable).
-fs::path copy_binary(const fs::path& dir, const std::string& name, const char* from) {
-  fs::path to = dir / name;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-  fs::permissions(to, fs::perms::owner_all);
-  return to;
-}
-
 // Packages built once for the whole suite: tool name -> package.json.
 class CatalogTest : public ::testing::Test {
  protected:

@@ -37,14 +37,6 @@ pid_t spawn_named(const fs::path& path, const std::string& name,
   return pid;
 }
 
-// Copies `from` to DIR/NAME, so the process it runs has a recognisable comm.
-fs::path copy_binary(const fs::path& dir, const std::string& name, const char* from) {
-  fs::path to = dir / name;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing);
-  fs::permissions(to, fs::perms::owner_all);
-  return to;
-}
-
 class CatalogWasmTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -213,4 +213,12 @@ std::string PackageSet::path(const std::string& name) const {
   return it->second.string();
 }
 
+std::filesystem::path copy_binary(const std::filesystem::path& dir, const std::string& name,
+                                  const char* from) {
+  std::filesystem::path to = dir / name;
+  std::filesystem::copy_file(from, to, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::permissions(to, std::filesystem::perms::owner_all);
+  return to;
+}
+
 }  // namespace lmp::test

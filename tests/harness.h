@@ -74,6 +74,11 @@ class TempDir {
   std::filesystem::path path_;
 };
 
+// Copies the program `from` to DIR/NAME, executable, so a process running it has a
+// recognisable comm; returns the new path.
+std::filesystem::path copy_binary(const std::filesystem::path& dir, const std::string& name,
+                                  const char* from);
+
 // True when eBPF programs can be loaded here (root and kernel BTF).
 bool bpf_available();
 
