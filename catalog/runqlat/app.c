@@ -23,7 +23,6 @@ _Static_assert(sizeof(struct hist) == 4 * RUNQLAT_MAX_SLOTS + RUNQLAT_TASK_COMM_
 #define MAX_SLOTS RUNQLAT_MAX_SLOTS
 #define MAX_KEYS 10240 /* the hists map's max_entries */
 #define BAR_WIDTH 40
-#define LINUX_ENOENT 2 /* the host returns Linux errno values, not WASI ones */
 
 struct entry {
   uint32_t key;
@@ -171,7 +170,7 @@ static int print_and_clear(int fd, const struct runqlat_bpf* skel) {
   }
   for (size_t i = 0; i < n; i++) {
     int err = bpf_map_delete_elem(fd, &entries[i].key);
-    if (err && err != -LINUX_ENOENT) return err;
+    if (err && err != -LMP_ENOENT) return err;
   }
   qsort(entries, n, sizeof(entries[0]), compare_keys);
 

@@ -19,10 +19,21 @@ std::string_view guest_library_header() {
 #include <stdlib.h>
 #include <string.h>
 
-/* Linux errno values as the host returns them (negated). */
+/* Linux errno values as the host returns them (negated): the ones the map and buffer
+ * calls give, e.g. -LMP_ENOENT from bpf_map_lookup_elem / bpf_map_get_next_key at the end. */
+#define LMP_EPERM 1
+#define LMP_ENOENT 2
 #define LMP_EINTR 4
+#define LMP_E2BIG 7
+#define LMP_EBADF 9
+#define LMP_EAGAIN 11
 #define LMP_ENOMEM 12
+#define LMP_EFAULT 14
+#define LMP_EBUSY 16
+#define LMP_EEXIST 17
 #define LMP_EINVAL 22
+#define LMP_ENOSPC 28
+#define LMP_EOPNOTSUPP 95
 #define LMP_EALREADY 114
 
 /* ---- The imports: module "wasm_bpf", the wasm-bpf ABI (docs/wasm.md). ---- */
