@@ -12,15 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+/* runqlat.wasm.h (included by the skeleton) declares struct hist, the hists map's value,
+ * with the kernel's layout. */
 #include "runqlat.skel.h"
-/* struct hist: the kernel side's header uses only fixed-size types, so it has the same layout
- * here (NAME.wasm.h declares export types and globals, not map values). */
-#include "runqlat.h"
 
-_Static_assert(sizeof(struct hist) == 4 * RUNQLAT_MAX_SLOTS + RUNQLAT_TASK_COMM_LEN,
-               "struct hist layout");
-
-#define MAX_SLOTS RUNQLAT_MAX_SLOTS
+#define MAX_SLOTS (sizeof(((struct hist*)0)->slots) / sizeof(((struct hist*)0)->slots[0]))
 #define MAX_KEYS 10240 /* the hists map's max_entries */
 #define BAR_WIDTH 40
 

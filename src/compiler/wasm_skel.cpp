@@ -177,7 +177,21 @@ Result<WasmSkelModel> read_wasm_skel_model(package::Package package) {
     model.sections.push_back(std::move(s));
   }
 
+  // Map key and value structs, so user space can read maps with the kernel's layout. Best
+  // effort: a type that cannot be shared (a bit-field, say) is left out, not an error.
   bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, model.object.get()) {
+    if (bpf_map__is_internal(map)) continue;
+    for (uint32_t id : {bpf_map__btf_key_type_id(map), bpf_map__btf_value_type_id(map)}) {
+      int resolved = id ? btf__resolve_type(b, id) : -1;
+      const btf_type* t =
+          resolved > 0 ? btf__type_by_id(b, static_cast<uint32_t>(resolved)) : nullptr;
+      if (!t || !(btf_is_struct(t) || btf_is_union(t))) continue;
+      CLayout trial = model.layout;
+      if (trial.add_record(static_cast<uint32_t>(resolved))) model.layout = std::move(trial);
+    }
+  }
+  map = nullptr;
   bpf_object__for_each_map(map, model.object.get()) {
     if (bpf_map__is_internal(map)) continue;
     std::string name = bpf_map__name(map);

@@ -26,6 +26,7 @@ namespace fs = std::filesystem;
 constexpr const char* kSource = R"C(
 #define SEC(name) __attribute__((section(name), used))
 #define __uint(name, val) int (*name)[val]
+#define __type(name, val) typeof(val) *name
 typedef unsigned int u32;
 typedef unsigned long long u64;
 
@@ -55,6 +56,14 @@ struct packed_event *packed_ptr;
 struct bits *bits_ptr;
 
 struct { __uint(type, 27); __uint(max_entries, 4096); } events SEC(".maps");
+struct map_key { u32 pid; long cookie; };
+struct map_value { u64 count; void *last; };
+struct {
+  __uint(type, 1); __uint(max_entries, 16);
+  __type(key, struct map_key); __type(value, struct map_value);
+} counts SEC(".maps");
+struct { __uint(type, 1); __uint(max_entries, 16); __type(key, u32); __type(value, struct bits); }
+    flags SEC(".maps");
 
 SEC("tp/sched/sched_process_exec")
 int handle(void *ctx) { return rodata_int + rodata_big + rodata_name[1] + data_counter; }
@@ -204,6 +213,11 @@ TEST_F(WasmSkelTest, TypesKeepTheEbpfLayout) {
   EXPECT_NE(skel.find("struct t_test_bpf_rodata *rodata;"), std::string::npos);
   EXPECT_NE(skel.find("struct t_test_bpf_data *data;"), std::string::npos);
   EXPECT_NE(skel.find("struct bpf_map *events;  /* ring buffer */"), std::string::npos);
+  // Map key/value structs too; the bit-field value of `flags` is left out, not an error.
+  EXPECT_NE(types.find("struct map_key {\n  uint32_t pid;\n  uint8_t __pad"), std::string::npos)
+      << types;
+  EXPECT_NE(types.find("_Static_assert(sizeof(struct map_value) == 16"), std::string::npos);
+  EXPECT_EQ(types.find("struct bits"), std::string::npos);
 }
 
 TEST_F(WasmSkelTest, GeneratedAppCompilesForWasm32AndRunsAgainstTheHost) {
