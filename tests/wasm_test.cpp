@@ -383,5 +383,28 @@ TEST_F(WasmTest, DurationStopsAGuestThatWaits) {
   EXPECT_LT(took.count(), 5000) << ran;
 }
 
+// A child opens files as fast as it can while the guest's callback is slow, so the ring
+// buffer never runs empty: the poll must still give way to the stop (a single libbpf poll
+// would otherwise consume forever and the run would end only with the flood).
+TEST_F(WasmTest, DurationStopsAGuestFloodedWithEvents) {
+  pid_t flooder = fork();
+  if (flooder == 0) {  // ends by itself after 30 s should the test process die first
+    for (auto until = Clock::now() + std::chrono::seconds(30); Clock::now() < until;)
+      for (int i = 0; i < 1000; ++i) {
+        int fd = open("/nonexistent/lmp-flood", O_RDONLY);
+        if (fd >= 0) close(fd);
+      }
+    _exit(0);
+  }
+  auto start = Clock::now();
+  Ran ran = run({"run", "--duration", "1", guest("abi").string(), "flood"}, object());
+  auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
+  kill(flooder, SIGKILL);
+  waitpid(flooder, nullptr, 0);
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "by_section"), "0") << ran;
+  EXPECT_LT(took.count(), 10000) << "the run outlasted --duration 1 by far: " << ran;
+}
+
 }  // namespace
 }  // namespace lmp::test

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <limits>
 
 #include "wasm/guest.h"
 
@@ -20,6 +21,11 @@ uint32_t u32(const interp::Values& p, size_t i) {
 int64_t i64(const interp::Values& p, size_t i) {
   return static_cast<int64_t>(p[i].Get<uint64_t>());
 }
+
+// What the sample callback returns to make the host stop consuming for now (see buffer_poll),
+// and how often (in samples) it checks whether to.
+constexpr int kYield = std::numeric_limits<int>::min();
+constexpr int kYieldEvery = 64;
 
 // bpf_cmd values the ABI accepts.
 constexpr int kLookup = 1, kUpdate = 2, kNextKey = 4;  // and 3, delete (key only)
@@ -80,7 +86,14 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
   interp::Func::Ptr callback = callback_at(g, u32(p, 2));
   if (!callback) return result(-EINVAL);
 
+  // A flood of samples would keep one host poll consuming forever (libbpf reads a ring
+  // buffer until it is empty), so after every kYieldEvery samples the callback checks the
+  // clock and the stop request and, past the slice or when stopping, makes the host return
+  // (kYield) with the samples delivered so far.
+  using Clock = std::chrono::steady_clock;
   std::optional<std::string> trap;
+  int delivered = 0;
+  Clock::time_point yield_at;
   auto on_sample = [&](std::span<const uint8_t> sample) -> int {
     uint32_t size = sample.size() < max ? sample.size() : max;
     auto dest = g.memory.bytes(buf, size);  // re-checked: the guest may have shrunk nothing,
@@ -89,15 +102,20 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     interp::Values args{Value::Make(ctx), Value::Make(buf), Value::Make(size)};
     interp::Values results;
     interp::Trap::Ptr out_trap;
+    ++delivered;
     if (wabt::Failed(callback->Call(g.store, args, results, &out_trap))) {
       trap = out_trap ? out_trap->message() : "callback failed";
       return -EINTR;
     }
-    return results.empty() ? 0 : static_cast<int>(results[0].Get<uint32_t>());
+    int rc = results.empty() ? 0 : static_cast<int>(results[0].Get<uint32_t>());
+    if (rc != 0) return rc == kYield ? -EINVAL : rc;  // kYield is lmp's own
+    // Checked after the sample was handed over, so yielding loses nothing.
+    if (delivered % kYieldEvery == 0 && (Clock::now() >= yield_at || g.should_stop(true)))
+      return kYield;
+    return 0;
   };
   // The wait is cut into slices so a stop request ends it promptly; a negative timeout
   // waits until a sample or a stop.
-  using Clock = std::chrono::steady_clock;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms < 0 ? 0 : timeout_ms);
   g.polling = true;
   int rc = 0;
@@ -106,7 +124,9 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     int slice = static_cast<int>(timeout_ms < 0
                                      ? kWaitSlice.count()
                                      : std::clamp<long long>(left.count(), 0, kWaitSlice.count()));
+    yield_at = Clock::now() + kWaitSlice;
     rc = g.host.buffer_poll(object, fd, on_sample, slice);
+    if (rc == kYield) rc = delivered;
     if (rc != 0 || trap || (timeout_ms >= 0 && Clock::now() >= deadline)) break;
   }
   g.polling = false;

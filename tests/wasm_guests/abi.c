@@ -109,6 +109,15 @@ static int on_event(void *ctx, void *data, unsigned size) {
   return 1;  // stop this poll
 }
 
+// Burns time per sample (tens of microseconds in the interpreter).
+static int slow_event(void *ctx, void *data, unsigned size) {
+  (void)ctx;
+  (void)data;
+  volatile unsigned sum = size;
+  for (int i = 0; i < 2000; ++i) sum += i;
+  return sum == 0xffffffffu;  // never: keeps polling
+}
+
 // Attaches `prog`, then polls `map` until an event whose path contains `marker` arrives.
 static int events(int64_t obj, const char *prog, const char *target, const char *map) {
   printf("attach=%d\n", wasm_attach_bpf_program(obj, prog, target));
@@ -205,6 +214,14 @@ int main(int argc, char **argv) {
     printf("ready\n");
     fflush(stdout);
     for (;;) wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(on_event), 0, buf, sizeof(buf), 1000);
+  }
+  if (!strcmp(mode, "flood")) {  // a callback far slower than the events it is given
+    printf("by_section=%d\n", wasm_attach_bpf_program(obj, "ring_openat", 0));
+    int fd = wasm_bpf_map_fd_by_name(obj, "ring_events");
+    static char buf[sizeof(struct open_event)];
+    printf("ready\n");
+    fflush(stdout);
+    for (;;) wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(slow_event), 0, buf, sizeof(buf), 100);
   }
   fprintf(stderr, "unknown mode %s\n", mode);
   return 2;
