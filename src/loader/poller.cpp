@@ -7,8 +7,18 @@
 #include <cerrno>
 
 #include "loader/bpf_object_handle.h"
+#include "loader/stop_signals.h"
 
 namespace lmp::loader {
+namespace {
+
+// What the ring sample callback returns to make libbpf stop reading for now, and how often
+// (in samples) it checks whether to.
+constexpr int kYield = -ECANCELED;
+constexpr uint64_t kYieldEvery = 1024;
+
+}  // namespace
+
 Poller::~Poller() {
   for (perf_buffer* pb : perf_buffers_) perf_buffer__free(pb);
   ring_buffer__free(ring_);
@@ -41,7 +51,13 @@ Result<std::unique_ptr<Poller>> Poller::create(bpf_object* object, uint32_t perf
     if (type == BPF_MAP_TYPE_RINGBUF) {
       auto callback = [](void* ctx, void* data, size_t size) {
         auto* c = static_cast<Context*>(ctx);
-        c->poller->on_sample_(c->name, std::span(static_cast<const uint8_t*>(data), size));
+        Poller& p = *c->poller;
+        p.on_sample_(c->name, std::span(static_cast<const uint8_t*>(data), size));
+        // libbpf reads a ring until it is empty; under a flood that is forever. Checked after
+        // the sample was handled, so giving way loses nothing.
+        if (++p.ring_samples_ % kYieldEvery == 0 &&
+            (StopSignals::requested() || std::chrono::steady_clock::now() >= p.yield_at_))
+          return kYield;
         return 0;
       };
       if (!poller->ring_) {
@@ -87,8 +103,9 @@ Result<int> Poller::poll(int timeout_ms) {
   }
   if (ready == 0) return 0;
   if (ring_) {
+    yield_at_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     int err = ring_buffer__consume(ring_);
-    if (err < 0 && err != -EINTR)
+    if (err < 0 && err != -EINTR && err != kYield)
       return fail(ExitCode::kKernel, "reading ring buffer: " + libbpf_error_text(-err));
   }
   for (perf_buffer* pb : perf_buffers_) {

@@ -3,6 +3,7 @@
 // through one epoll set. Samples are handed over as raw bytes; this module does not format.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,8 +39,10 @@ class Poller {
   const std::vector<std::string>& buffer_names() const { return names_; }
   bool empty() const { return names_.empty(); }
 
-  // Waits up to `timeout_ms` for data and delivers all that is ready. An interrupted
-  // wait (a signal) returns 0. Returns the number of buffers that had data.
+  // Waits up to `timeout_ms` for data and delivers what is ready. An interrupted wait (a
+  // signal) returns 0. Returns the number of buffers that had data. Ring buffers that never
+  // run empty (events faster than they are printed) are read for about `timeout_ms`, or
+  // until a stop is requested, and the rest is left for the next call.
   Result<int> poll(int timeout_ms);
 
  private:
@@ -55,6 +58,8 @@ class Poller {
   ring_buffer* ring_ = nullptr;
   std::vector<perf_buffer*> perf_buffers_;
   int epoll_fd_ = -1;
+  std::chrono::steady_clock::time_point yield_at_;  // when a ring read gives way
+  uint64_t ring_samples_ = 0;
 };
 
 }  // namespace lmp::loader
