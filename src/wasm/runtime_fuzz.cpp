@@ -99,15 +99,7 @@ struct FakeHost final : lmp::wasm::BpfHost {
   int map_value_size(int fd) override { return fd == 7 ? 8 : -EINVAL; }
 };
 
-constexpr const char* kPrelude = R"(
-  (import "wasm_bpf" "wasm_load_bpf_object" (func $load (param i32 i32) (result i64)))
-  (import "wasm_bpf" "wasm_attach_bpf_program" (func $attach (param i64 i32 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_map_fd_by_name" (func $map_fd (param i64 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_buffer_poll"
-    (func $poll (param i64 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_map_operate"
-    (func $map_op (param i32 i32 i32 i32 i32 i64) (result i32)))
-  (import "wasm_bpf" "wasm_close_bpf_object" (func $close (param i64) (result i32)))
+constexpr const char* kPreludeRest = R"(
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "args_get" (func $args_get (param i32 i32) (result i32)))
@@ -246,8 +238,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   ProgramWriter writer(in, pages);
   std::string body;
   for (int i = 0; i < 64 && !in.done(); ++i) body += "    " + writer.op() + "\n";
-  std::string wat = "(module " + std::string(kPrelude) + "  (memory (export \"memory\") " +
-                    std::to_string(pages) + " 4)\n  (func (export \"_start\")\n" + body + "  ))";
+  std::string wat = "(module " + std::string(lmp::wasm::kWasmBpfImportsWat) + kPreludeRest +
+                    "  (memory (export \"memory\") " + std::to_string(pages) +
+                    " 4)\n  (func (export \"_start\")\n" + body + "  ))";
   auto wasm = lmp::wasm::compile_wat(wat);
   if (!wasm) die("generated WAT does not compile: " + wasm.error() + "\n" + wat);
 

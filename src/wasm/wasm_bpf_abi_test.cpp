@@ -60,16 +60,8 @@ struct FakeHost : BpfHost {
   int map_value_size(int fd) override { return fd == 7 ? 8 : -EINVAL; }
 };
 
-// Imports of every wasm_bpf function, fd_write and proc_exit; data the tests point at.
-constexpr std::string_view kPrelude = R"(
-  (import "wasm_bpf" "wasm_load_bpf_object" (func $load (param i32 i32) (result i64)))
-  (import "wasm_bpf" "wasm_attach_bpf_program" (func $attach (param i64 i32 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_map_fd_by_name" (func $map_fd (param i64 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_buffer_poll"
-    (func $poll (param i64 i32 i32 i32 i32 i32 i32) (result i32)))
-  (import "wasm_bpf" "wasm_bpf_map_operate"
-    (func $map_op (param i32 i32 i32 i32 i32 i64) (result i32)))
-  (import "wasm_bpf" "wasm_close_bpf_object" (func $close (param i64) (result i32)))
+// After the wasm_bpf imports (wasm/wat.h): fd_write, proc_exit and data the tests point at.
+constexpr std::string_view kPreludeRest = R"(
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (memory (export "memory") 1)
@@ -97,7 +89,8 @@ struct Run {
 
 Run run_wat(FakeHost& host, std::string_view body) {
   std::ostringstream out, err;
-  auto wasm = wat_to_wasm("(module " + std::string(kPrelude) + std::string(body) + ")");
+  auto wasm = wat_to_wasm("(module " + std::string(kWasmBpfImportsWat) + std::string(kPreludeRest) +
+                          std::string(body) + ")");
   Run run{run_module(wasm, {"app.wasm"}, host, out, err), out.str(), {}};
   for (size_t i = 0; i + 4 <= run.out.size(); i += 4) {
     int32_t v;

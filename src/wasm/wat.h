@@ -17,6 +17,19 @@
 
 namespace lmp::wasm {
 
+// WAT imports of the six wasm_bpf functions, as $load, $attach, $map_fd, $poll, $map_op
+// and $close, for guests written in tests and the fuzzer.
+inline constexpr std::string_view kWasmBpfImportsWat = R"(
+  (import "wasm_bpf" "wasm_load_bpf_object" (func $load (param i32 i32) (result i64)))
+  (import "wasm_bpf" "wasm_attach_bpf_program" (func $attach (param i64 i32 i32) (result i32)))
+  (import "wasm_bpf" "wasm_bpf_map_fd_by_name" (func $map_fd (param i64 i32) (result i32)))
+  (import "wasm_bpf" "wasm_bpf_buffer_poll"
+    (func $poll (param i64 i32 i32 i32 i32 i32 i32) (result i32)))
+  (import "wasm_bpf" "wasm_bpf_map_operate"
+    (func $map_op (param i32 i32 i32 i32 i32 i64) (result i32)))
+  (import "wasm_bpf" "wasm_close_bpf_object" (func $close (param i64) (result i32)))
+)";
+
 // The module's binary, or wabt's messages when `wat` does not parse or validate.
 inline std::expected<std::vector<uint8_t>, std::string> compile_wat(std::string_view wat) {
   wabt::Errors errors;
