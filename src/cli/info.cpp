@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cli/command.h"
-#include "loader/program_options.h"
+#include "package/program_options.h"
 #include "package/package.h"
 #include "registry/progress.h"
 #include "registry/puller.h"
@@ -45,7 +45,7 @@ Result<void> print_package(const std::filesystem::path& path) {
   }
   package::Package pkg = LMP_TRY(package::read_package_file(path));
   print_programs_and_maps(pkg);
-  auto options = loader::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
+  auto options = package::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
   if (options) std::printf("options:\n%s", options->help_text().c_str());
   return {};
 }

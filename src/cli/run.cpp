@@ -22,7 +22,7 @@
 #include "loader/map_sampler.h"
 #include "loader/poller.h"
 #include "loader/privileges.h"
-#include "loader/program_options.h"
+#include "package/program_options.h"
 #include "loader/run_loop.h"
 #include "loader/stop_signals.h"
 #include "loader/tracefs.h"
@@ -246,16 +246,16 @@ Result<int> run_command(Args args) {
   if (btf_flag.empty())
     if (const char* env = std::getenv("BTF_FILE_PATH"); env && *env) btf_flag = env;
   auto object = loader::BpfObjectHandle::open(package.bpf_object, meta.bpf_skel.obj_name, btf_flag);
-  loader::ObjectDefaults defaults;
+  package::ObjectDefaults defaults;
   if (object) defaults = loader::read_object_defaults(object->get(), meta);
 
-  auto options = LMP_TRY(loader::ProgramOptions::create(meta, name, defaults));
+  auto options = LMP_TRY(package::ProgramOptions::create(meta, name, defaults));
   auto parsed = LMP_TRY(options.parse(flags.program_args));
-  if (parsed.action == loader::ParsedArgs::Action::kHelp) {
+  if (parsed.action == package::ParsedArgs::Action::kHelp) {
     std::fputs(options.help_text().c_str(), stdout);
     return 0;
   }
-  if (parsed.action == loader::ParsedArgs::Action::kVersion) {
+  if (parsed.action == package::ParsedArgs::Action::kVersion) {
     std::fputs(options.version_text().c_str(), stdout);
     return 0;
   }

@@ -7,6 +7,9 @@
 #include <optional>
 
 namespace lmp::loader {
+
+using package::parse_c_type;
+using package::value_from_bytes;
 namespace {
 
 struct VariableSlot {

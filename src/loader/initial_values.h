@@ -5,12 +5,15 @@
 #include <span>
 
 #include "common/result.h"
-#include "loader/program_options.h"
+#include "package/program_options.h"
 #include "package/package.h"
 
 struct bpf_object;
 
 namespace lmp::loader {
+
+using package::Assignment;
+using package::ObjectDefaults;
 
 // Writes each assignment into the initial image of its section's internal map. The variable
 // is found through the section's BTF DATASEC (offset and size); the value's width must

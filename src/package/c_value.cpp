@@ -1,4 +1,4 @@
-#include "loader/c_value.h"
+#include "package/c_value.h"
 
 #include <charconv>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <map>
 #include <sstream>
 
-namespace lmp::loader {
+namespace lmp::package {
 namespace {
 
 std::vector<std::string> words_of(std::string_view text) {
@@ -387,4 +387,4 @@ Result<TypedValue> value_from_json(const CType& type, const nlohmann::json& json
   return parsed;
 }
 
-}  // namespace lmp::loader
+}  // namespace lmp::package

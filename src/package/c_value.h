@@ -15,7 +15,7 @@
 
 #include "common/result.h"
 
-namespace lmp::loader {
+namespace lmp::package {
 
 enum class ValueKind { kBool, kSigned, kUnsigned, kFloat, kString };
 
@@ -64,4 +64,4 @@ Result<TypedValue> parse_value(const CType& type, std::string_view text);
 // Errors are kBadPackage.
 Result<TypedValue> value_from_json(const CType& type, const nlohmann::json& json);
 
-}  // namespace lmp::loader
+}  // namespace lmp::package

@@ -1,9 +1,9 @@
-#include "loader/program_options.h"
+#include "package/program_options.h"
 
 #include <algorithm>
 #include <cctype>
 
-namespace lmp::loader {
+namespace lmp::package {
 namespace {
 
 constexpr const char* kHelpHint = "run with -h to see its options";
@@ -249,4 +249,4 @@ Result<ParsedArgs> ProgramOptions::parse(std::span<const std::string> args) cons
   return parsed;
 }
 
-}  // namespace lmp::loader
+}  // namespace lmp::package

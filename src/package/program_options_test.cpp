@@ -1,10 +1,10 @@
-#include "loader/program_options.h"
+#include "package/program_options.h"
 
 #include <cstring>
 
 #include <gtest/gtest.h>
 
-namespace lmp::loader {
+namespace lmp::package {
 namespace {
 
 using Action = ParsedArgs::Action;
@@ -271,4 +271,4 @@ TEST(ProgramOptions, PackageErrors) {
 }
 
 }  // namespace
-}  // namespace lmp::loader
+}  // namespace lmp::package

@@ -10,10 +10,10 @@
 #include <vector>
 
 #include "common/result.h"
-#include "loader/c_value.h"
+#include "package/c_value.h"
 #include "package/package.h"
 
-namespace lmp::loader {
+namespace lmp::package {
 
 // One global to write before load.
 struct Assignment {
@@ -78,4 +78,4 @@ class ProgramOptions {
   std::vector<Assignment> package_values_;  // `value`s of variables that are not options
 };
 
-}  // namespace lmp::loader
+}  // namespace lmp::package
