@@ -8,7 +8,12 @@ packages=(build-essential cmake ninja-build pkg-config clang llvm lld
   libbpf-dev libelf-dev zlib1g-dev bpftool nlohmann-json3-dev libcli11-dev
   libyaml-cpp-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev
   libsodium-dev libcpp-httplib-dev docker-registry apache2-utils wabt
-  wasi-libc libclang-rt-14-dev-wasm32)
+  wasi-libc libclang-rt-14-dev-wasm32
+  libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
+
+# The browser tests (scripts/test.sh sets LMP_SETUP_BROWSER=1) also need Debian's chromium.
+if [ "${LMP_SETUP_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
+command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -20,6 +25,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get install -y -q "${missing[@]}" >/dev/null || {
     $sudo apt-get update -q >/dev/null && $sudo apt-get install -y -q "${missing[@]}" >/dev/null; }
+fi
+
+# playwright-core for the browser tests, pinned by tests/browser/package-lock.json.
+if [ "${LMP_SETUP_BROWSER:-0}" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+  echo "setup: installing playwright-core (npm ci in tests/browser)" >&2
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 build_dir=${1:-build}

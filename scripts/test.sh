@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Sets everything up and runs every test: unit and integration tests in a normal
-# build, and the unit tests and the WebAssembly integration tests again under
+# Sets everything up and runs every test: unit, integration (real kernel, real HTTP
+# servers, real OCI registry, real lmp-hub) and browser tests (headless Chromium against
+# the hub's web store) in a normal build, and the unit tests and the WebAssembly integration tests again under
 # AddressSanitizer + UBSan.
 # Integration tests load real eBPF programs and need root; with LMP_REQUIRE_BPF=1
 # a test that cannot load eBPF fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh build
+LMP_SETUP_BROWSER=1 scripts/setup.sh build
 # The sanitizer build: the unit tests, and lmp with the integration binary for the
 # WebAssembly suite (guest-controlled pointers and lengths cross into the host there).
 if [ ! -f build-asan/build.ninja ]; then
   cmake -S . -B build-asan -G Ninja -DLMP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 fi
-cmake --build build-asan --target lmp_unit_tests lmp lmp_integration_tests -- -j"$(nproc)"
+cmake --build build-asan --target lmp_unit_tests lmp lmp-hub lmp_integration_tests -- -j"$(nproc)"
 status=0
 echo "== tests (build/)"
 ctest --test-dir build --output-on-failure -j2 --timeout 1200 || status=1
@@ -20,4 +21,6 @@ echo "== unit tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -L unit || status=1
 echo "== WebAssembly integration tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure --timeout 600 -L wasm || status=1
+echo "== hub integration tests under ASan+UBSan (build-asan/)"
+ctest --test-dir build-asan --output-on-failure --timeout 600 -L hub || status=1
 exit $status

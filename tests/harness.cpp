@@ -16,14 +16,22 @@ namespace {
 
 pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int* out_fd,
             int* err_fd) {
-  int out_pipe[2], err_pipe[2];
+  int out_pipe[2], err_pipe[2], in_pipe[2] = {-1, -1};
   if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) return -1;
+  if (!options.input.empty()) {
+    // The pipe buffer (64 KiB) holds the whole input, so writing it cannot block.
+    if (pipe2(in_pipe, O_CLOEXEC) != 0) return -1;
+    if (write(in_pipe[1], options.input.data(), options.input.size()) !=
+        static_cast<ssize_t>(options.input.size()))
+      return -1;
+    close(in_pipe[1]);
+  }
   pid_t pid = fork();
   if (pid == 0) {
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, 0);
+    int input = in_pipe[0] >= 0 ? in_pipe[0] : open("/dev/null", O_RDONLY);
+    dup2(input, 0);
     setpgid(0, 0);
     if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) _exit(126);
     for (const auto& e : options.env) putenv(strdup(e.c_str()));
@@ -38,6 +46,7 @@ pid_t spawn(const std::vector<std::string>& argv, const RunOptions& options, int
   }
   close(out_pipe[1]);
   close(err_pipe[1]);
+  if (in_pipe[0] >= 0) close(in_pipe[0]);
   fcntl(out_pipe[0], F_SETFL, O_NONBLOCK);
   fcntl(err_pipe[0], F_SETFL, O_NONBLOCK);
   *out_fd = out_pipe[0];
@@ -106,6 +115,16 @@ Outcome run_lmp(const std::vector<std::string>& args, const RunOptions& options)
 
 Background::Background(const std::vector<std::string>& args, const RunOptions& options) {
   pid_ = spawn(with_lmp(args), options, &out_fd_, &err_fd_);
+}
+
+Background::Background(ProgramTag, const std::vector<std::string>& argv,
+                       const RunOptions& options) {
+  pid_ = spawn(argv, options, &out_fd_, &err_fd_);
+}
+
+std::unique_ptr<Background> Background::program(const std::vector<std::string>& argv,
+                                                const RunOptions& options) {
+  return std::unique_ptr<Background>(new Background(ProgramTag{}, argv, options));
 }
 
 Background::~Background() {

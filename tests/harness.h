@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@ struct RunOptions {
   std::chrono::milliseconds timeout{60000};
   bool as_nobody = false;        // drop to uid/gid 65534 before exec
   std::vector<std::string> env;  // extra NAME=VALUE entries
+  std::string input;             // written to stdin (else stdin is /dev/null); at most 64 KiB
 };
 
 // Runs `lmp ARGS...` to completion (killed after the timeout).
@@ -38,6 +40,9 @@ Outcome run_program(const std::vector<std::string>& argv, const RunOptions& opti
 class Background {
  public:
   Background(const std::vector<std::string>& args, const RunOptions& options = {});
+  // Any program in the background: argv[0] is its path.
+  static std::unique_ptr<Background> program(const std::vector<std::string>& argv,
+                                             const RunOptions& options = {});
   ~Background();
   Background(const Background&) = delete;
   Background& operator=(const Background&) = delete;
@@ -55,6 +60,9 @@ class Background {
   Outcome stop(int sig = 2);
 
  private:
+  struct ProgramTag {};
+  Background(ProgramTag, const std::vector<std::string>& argv, const RunOptions& options);
+
   pid_t pid_ = -1;
   int out_fd_ = -1;
   int err_fd_ = -1;

@@ -19,10 +19,12 @@ std::span<const Command> commands() {
       Command{"search", "search the repositories: lmp search WORDS...", search_command},
       Command{"info", "show a package's versions, programs, maps and options", info_command},
       Command{"push", "upload a package to an OCI registry: lmp push [DIR] REF", push_command},
-      Command{"login", "store credentials for an OCI registry: lmp login [REGISTRY]",
+      Command{"login", "log in to a hub or an OCI registry: lmp login [HUB_URL | REGISTRY]",
               login_command},
-      Command{"logout", "remove stored registry credentials: lmp logout [REGISTRY]",
+      Command{"logout", "log out of a hub or an OCI registry: lmp logout [HUB_URL | REGISTRY]",
               logout_command},
+      Command{"publish", "upload a built package to the hub: lmp publish [DIR]", publish_command},
+      Command{"yank", "withdraw a published version: lmp yank NAME:VERSION [--undo]", yank_command},
       Command{"repo", "write a static repository: lmp repo build SRC_DIR OUT_DIR", repo_command},
   };
   return kCommands;

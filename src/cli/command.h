@@ -41,5 +41,7 @@ Result<int> repo_command(Args args);
 Result<int> push_command(Args args);
 Result<int> login_command(Args args);
 Result<int> logout_command(Args args);
+Result<int> publish_command(Args args);
+Result<int> yank_command(Args args);
 
 }  // namespace lmp::cli

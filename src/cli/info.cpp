@@ -1,12 +1,16 @@
-// lmp info REF: what a package is: versions, author, description, size, digest, and once it
-// is local, its programs, maps and options.
+// lmp info REF: what a package is: versions (yanked ones marked), author, description, size,
+// digest, from a hub also owners and download counts, and once it is local, its programs,
+// maps and options.
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
-#include "package/program_options.h"
+#include "common/log.h"
 #include "package/package.h"
+#include "package/program_options.h"
+#include "registry/hub_client.h"
 #include "registry/progress.h"
 #include "registry/puller.h"
 
@@ -50,6 +54,25 @@ Result<void> print_package(const std::filesystem::path& path) {
   return {};
 }
 
+// "1.2.0, 1.0.0 (yanked)"; with a hub's details each version's downloads too.
+std::string version_list(const registry::PackageEntry& pkg, const registry::HubPackage* hub) {
+  std::string out;
+  for (const auto& s : pkg.sorted_versions()) {
+    std::vector<std::string> notes;
+    const registry::HubVersion* hv = nullptr;
+    if (hub)
+      for (const auto& h : hub->versions)
+        if (h.version == s) hv = &h;
+    if (pkg.versions.at(s).yanked || (hv && hv->yanked)) notes.push_back("yanked");
+    if (hv) notes.push_back(std::to_string(hv->downloads) + " downloads");
+    std::string item = s;
+    for (std::size_t i = 0; i < notes.size(); ++i)
+      item += (i == 0 ? " (" : ", ") + notes[i] + (i + 1 == notes.size() ? ")" : "");
+    out += (out.empty() ? "" : ", ") + item;
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<int> info_command(Args args) {
@@ -72,6 +95,7 @@ Result<int> info_command(Args args) {
     return fail(ExitCode::kFailure, "OCI registries are not supported yet: " + ref.text);
 
   registry::Puller puller = LMP_TRY(registry::make_puller());
+  auto transport = registry::make_curl_transport();
   bool described = false;
   if (ref.kind == registry::ReferenceKind::kName) {
     for (auto& repo : puller.repositories()) {
@@ -81,13 +105,26 @@ Result<int> info_command(Args args) {
       if (!pkg) continue;
       const registry::VersionEntry* v = pkg->find(ref.version);
       if (!v) return fail(ExitCode::kNotFound, "no version " + ref.version + " of " + ref.name);
-      std::string versions;
-      for (const auto& s : pkg->sorted_versions()) versions += (versions.empty() ? "" : ", ") + s;
+      std::optional<registry::HubPackage> hub;
+      if (registry::is_hub_repository(*transport, repo.url())) {
+        auto details = registry::HubClient(*transport, repo.url()).package(ref.name);
+        if (details)
+          hub = std::move(*details);
+        else
+          log::warn("no download counts: " + details.error().message);
+      }
       std::string tags;
       for (const auto& t : v->tags) tags += (tags.empty() ? "" : ", ") + t;
       field("name:", ref.name);
-      field("version:", v->version);
-      field("versions:", versions);
+      field("version:", v->version + (v->yanked ? " (yanked)" : ""));
+      field("versions:", version_list(*pkg, hub ? &*hub : nullptr));
+      if (hub) {
+        std::string owners;
+        for (const auto& o : hub->owners) owners += (owners.empty() ? "" : ", ") + o;
+        field("owners:", owners);
+        field("downloads:", std::to_string(hub->downloads) + " (" +
+                                std::to_string(hub->downloads_30d) + " in the last 30 days)");
+      }
       field("author:", v->author);
       field("summary:", v->summary);
       field("description:", v->description);

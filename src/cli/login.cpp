@@ -1,10 +1,11 @@
-// lmp login [REGISTRY] [-u USER] [--password-stdin]: check credentials against a registry's
-// /v2/ endpoint and store them in LMP_HOME/credentials.json (mode 0600).
+// lmp login [HUB_URL | REGISTRY] [-u USER] [--password-stdin]: with an http(s) URL, log in to
+// an lmp hub and store its API token; else check credentials against an OCI registry's /v2/
+// endpoint and store them. Both go to LMP_HOME/credentials.json (mode 0600).
 #include <fcntl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <CLI/CLI.hpp>
 
-#include <cstdio>
 #include <iostream>
 #include <string>
 
@@ -12,16 +13,11 @@
 #include "common/log.h"
 #include "registry/cache.h"
 #include "registry/credentials.h"
+#include "registry/hub_client.h"
 #include "registry/oci_client.h"
 
 namespace lmp::cli {
 namespace {
-
-constexpr const char* kUsage =
-    "Usage: lmp login [REGISTRY] [-u USER] [--password-stdin]\n\n"
-    "Checks the user name and password against REGISTRY (default ghcr.io) and stores them\n"
-    "in LMP_HOME/credentials.json for push and pull. Without --password-stdin the password\n"
-    "is read from the terminal.\n";
 
 // Reads one line from the terminal, without echo when `secret`.
 Result<std::string> prompt(const std::string& question, bool secret) {
@@ -49,30 +45,10 @@ Result<std::string> prompt(const std::string& question, bool secret) {
   return line;
 }
 
-}  // namespace
-
-Result<int> login_command(Args args) {
-  std::string registry_arg, user;
-  bool password_stdin = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if ((a == "-u" || a == "--username") && i + 1 < args.size()) {
-      user = args[++i];
-    } else if (a == "--password-stdin") {
-      password_stdin = true;
-    } else if (!a.starts_with("-") && registry_arg.empty()) {
-      registry_arg = a;
-    } else {
-      std::fputs(kUsage, stderr);
-      return fail(ExitCode::kUsage, "lmp login: unexpected argument '" + std::string(a) + "'");
-    }
-  }
-  std::string registry = registry::registry_of_config_key(
-      registry_arg.empty() ? registry::kDefaultRegistry : registry_arg);
-  if (user.empty()) user = LMP_TRY(prompt("Username for " + registry, false));
+// The user name (-u, else asked) and the password (stdin or asked) for `where`.
+Result<registry::Credentials> ask_credentials(const std::string& where, std::string user,
+                                              bool password_stdin) {
+  if (user.empty()) user = LMP_TRY(prompt("Username for " + where, false));
   if (user.empty()) return fail(ExitCode::kUsage, "lmp login: empty user name");
   std::string password;
   if (password_stdin) {
@@ -82,8 +58,41 @@ Result<int> login_command(Args args) {
     password = LMP_TRY(prompt("Password", true));
   }
   if (password.empty()) return fail(ExitCode::kUsage, "lmp login: empty password");
+  return registry::Credentials{user, password};
+}
 
-  registry::Credentials credentials{user, password};
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || !*name) return "this machine";
+  return name;
+}
+
+Result<int> login_hub(const std::string& url_arg, const std::string& user, bool password_stdin) {
+  std::string url = registry::normalize_hub_url(url_arg);
+  auto transport = registry::make_curl_transport();
+  registry::HubClient hub(*transport, url);
+  LMP_TRY(hub.info());
+  registry::Credentials credentials = LMP_TRY(ask_credentials(url, user, password_stdin));
+  registry::HubLogin login =
+      LMP_TRY(hub.login(credentials.username, credentials.password, "lmp on " + host_name()));
+  auto home = LMP_TRY(registry::lmp_home());
+  auto previous = LMP_TRY(registry::find_hub_token(home, url));
+  LMP_CHECK(registry::store_hub_token(home, url, {login.user, login.token}));
+  if (previous && previous->token != login.token) {
+    // The token this login replaces would otherwise stay valid on the hub, unused.
+    auto revoked = registry::HubClient(*transport, url, previous->token).logout();
+    if (!revoked) log::debug("revoking the previous token: " + revoked.error().message);
+  }
+  log::info("logged in to " + url + " as " + login.user + "; token stored in " +
+            registry::credentials_path(home).string());
+  return 0;
+}
+
+Result<int> login_registry(const std::string& registry_arg, const std::string& user,
+                           bool password_stdin) {
+  std::string registry = registry::registry_of_config_key(
+      registry_arg.empty() ? registry::kDefaultRegistry : registry_arg);
+  registry::Credentials credentials = LMP_TRY(ask_credentials(registry, user, password_stdin));
   auto transport = registry::make_curl_transport();
   registry::OciClient client(*transport, registry, credentials);
   auto checked = client.check_login();
@@ -100,6 +109,31 @@ Result<int> login_command(Args args) {
   log::info("login succeeded; credentials for " + registry + " stored in " +
             registry::credentials_path(home).string());
   return 0;
+}
+
+}  // namespace
+
+Result<int> login_command(Args args) {
+  CLI::App app{
+      "Log in to an lmp hub (HUB_URL: http:// or https://) and store an API token for\n"
+      "publish and yank; or check credentials against an OCI registry (REGISTRY: HOST[:PORT],\n"
+      "default ghcr.io) and store them for push and pull. Both go to\n"
+      "LMP_HOME/credentials.json (mode 0600); a hub's password is never stored. Without\n"
+      "--password-stdin the password is read from the terminal.",
+      "lmp login"};
+  std::string target, user;
+  bool password_stdin = false;
+  app.add_option("target", target, "HUB_URL or REGISTRY (default: ghcr.io)");
+  app.add_option("-u,--username", user, "user name (asked when missing)");
+  app.add_flag("--password-stdin", password_stdin, "read the password from stdin");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return fail(ExitCode::kUsage, e.what(), "see lmp login --help");
+  }
+  if (registry::is_hub_url(target)) return login_hub(target, user, password_stdin);
+  return login_registry(target, user, password_stdin);
 }
 
 }  // namespace lmp::cli

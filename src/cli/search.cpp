@@ -1,4 +1,7 @@
-// lmp search WORDS...: ranked search over the configured repositories' index.json.
+// lmp search WORDS...: ranked search over the configured repositories: a hub through its
+// search API, any other repository through its index.json.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -19,43 +22,48 @@ std::string clip(std::string s, std::size_t width) {
 }  // namespace
 
 Result<int> search_command(Args args) {
+  CLI::App app{
+      "Search names, tags, summaries and descriptions in the configured repositories\n"
+      "(LMP_REPOSITORY, then the bundled catalog). Exact names rank first, then name\n"
+      "prefixes, substrings, tags, descriptions. A hub is searched through its API and\n"
+      "its download counts are shown. No words: list everything.",
+      "lmp search"};
   std::vector<std::string> words;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::puts(
-          "Usage: lmp search WORDS...\n\nSearches names, tags, summaries and descriptions "
-          "in the configured repositories;\nexact names rank first, then name prefixes, "
-          "substrings, tags, descriptions.");
-      return 0;
-    }
-    words.emplace_back(a);
+  app.add_option("words", words, "words that must all match");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    return fail(ExitCode::kUsage, e.what(), "see lmp search --help");
   }
   registry::Puller puller = LMP_TRY(registry::make_puller());
-  std::vector<registry::SearchSource> sources;
-  for (auto& repo : puller.repositories()) {
-    auto index = repo.index();
-    if (!index) {
-      log::warn("skipping " + repo.url() + ": " + index.error().message);
-      continue;
-    }
-    if (*index) sources.push_back({repo.url(), *index});
-  }
-  if (sources.empty())
-    return fail(ExitCode::kNotFound, "no repository with an index.json to search",
+  auto transport = registry::make_curl_transport();
+  registry::RepositorySearch found =
+      registry::search_repositories(puller.repositories(), *transport, words);
+  if (found.searched == 0)
+    return fail(ExitCode::kNotFound, "no hub or repository with an index.json to search",
                 "set LMP_REPOSITORY to a repository URL");
-  auto hits = registry::search(sources, words);
-  if (hits.empty()) {
+  for (const auto& note : found.notes) log::info(note);
+  if (found.rows.empty()) {
     log::info("no packages match");
     return 0;
   }
-  std::printf("%-20s %-10s %-52s %s\n", "NAME", "VERSION", "SUMMARY", "TAGS");
-  for (const auto& h : hits) {
-    std::string summary = h.latest.summary.empty() ? h.latest.description : h.latest.summary;
+  bool downloads = false;
+  for (const auto& row : found.rows) downloads = downloads || row.downloads.has_value();
+  if (downloads)
+    std::printf("%-20s %-10s %9s %-44s %s\n", "NAME", "VERSION", "DOWNLOADS", "SUMMARY", "TAGS");
+  else
+    std::printf("%-20s %-10s %-52s %s\n", "NAME", "VERSION", "SUMMARY", "TAGS");
+  for (const auto& row : found.rows) {
     std::string tags;
-    for (const auto& t : h.latest.tags) tags += (tags.empty() ? "" : ",") + t;
-    std::printf("%-20s %-10s %-52s %s\n", h.name.c_str(), h.latest.version.c_str(),
-                clip(summary, 52).c_str(), tags.c_str());
+    for (const auto& t : row.tags) tags += (tags.empty() ? "" : ",") + t;
+    if (downloads)
+      std::printf("%-20s %-10s %9s %-44s %s\n", row.name.c_str(), row.version.c_str(),
+                  row.downloads ? std::to_string(*row.downloads).c_str() : "-",
+                  clip(row.summary, 44).c_str(), tags.c_str());
+    else
+      std::printf("%-20s %-10s %-52s %s\n", row.name.c_str(), row.version.c_str(),
+                  clip(row.summary, 52).c_str(), tags.c_str());
   }
   return 0;
 }

@@ -19,6 +19,7 @@ enum class ExitCode : int {
   kBuild = 6,        // compiler failure during lmp build
   kNotFound = 7,     // file or reference not found
   kNetwork = 8,      // download / registry failures
+  kConflict = 9,     // exists already: a published version (immutable), a user, an owner
 };
 
 // What went wrong (message) and what the user can do about it (hint).

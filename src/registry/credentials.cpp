@@ -83,9 +83,11 @@ Result<json> load_store(const fs::path& path) {
   }
   json root = json::parse(*text, nullptr, false);
   if (root.is_discarded() || !root.is_object() ||
-      (root.contains("auths") && !root["auths"].is_object()))
+      (root.contains("auths") && !root["auths"].is_object()) ||
+      (root.contains("hubs") && !root["hubs"].is_object()))
     return fail(ExitCode::kFailure, path.string() + " is corrupt", "remove it and log in again");
   if (!root.contains("auths")) root["auths"] = json::object();
+  if (!root.contains("hubs")) root["hubs"] = json::object();
   return root;
 }
 
@@ -175,6 +177,49 @@ Result<bool> erase_credentials(const fs::path& home, std::string_view registry) 
   if (root["auths"].erase(std::string(registry)) == 0) return false;
   LMP_CHECK(save_store(path, root));
   return true;
+}
+
+Result<std::optional<HubToken>> find_hub_token(const fs::path& home, std::string_view url) {
+  json root = LMP_TRY(load_store(credentials_path(home)));
+  auto entry = root["hubs"].find(std::string(url));
+  if (entry == root["hubs"].end()) return std::optional<HubToken>();
+  if (!entry->is_object() || !entry->contains("token") || !(*entry)["token"].is_string())
+    return fail(ExitCode::kFailure,
+                credentials_path(home).string() + ": bad entry for " + std::string(url),
+                "run 'lmp logout " + std::string(url) + "' and log in again");
+  HubToken token;
+  token.token = (*entry)["token"].get<std::string>();
+  if (auto user = entry->find("user"); user != entry->end() && user->is_string())
+    token.user = user->get<std::string>();
+  return std::optional(std::move(token));
+}
+
+Result<void> store_hub_token(const fs::path& home, std::string_view url, const HubToken& token) {
+  fs::path path = credentials_path(home);
+  json root = LMP_TRY(load_store(path));
+  root["hubs"][std::string(url)] = {{"user", token.user}, {"token", token.token}};
+  root["current_hub"] = std::string(url);
+  return save_store(path, root);
+}
+
+Result<bool> erase_hub_token(const fs::path& home, std::string_view url) {
+  fs::path path = credentials_path(home);
+  json root = LMP_TRY(load_store(path));
+  bool erased = root["hubs"].erase(std::string(url)) > 0;
+  auto current = root.find("current_hub");
+  bool was_current = current != root.end() && *current == std::string(url);
+  if (was_current) root.erase("current_hub");
+  if (erased || was_current) LMP_CHECK(save_store(path, root));
+  return erased;
+}
+
+Result<std::optional<std::string>> last_hub(const fs::path& home) {
+  json root = LMP_TRY(load_store(credentials_path(home)));
+  auto current = root.find("current_hub");
+  if (current == root.end() || !current->is_string() ||
+      !root["hubs"].contains(current->get<std::string>()))
+    return std::optional<std::string>();
+  return std::optional(current->get<std::string>());
 }
 
 Result<std::optional<Credentials>> run_credential_helper(const std::string& helper,

@@ -56,6 +56,10 @@ Result<VersionEntry> parse_version(const std::string& version, const json& j,
       v.tags.push_back(t.get<std::string>());
     }
   }
+  if (auto yanked = j.find("yanked"); yanked != j.end() && !yanked->is_null()) {
+    if (!yanked->is_boolean()) return bad(path + ".yanked", "expected true or false");
+    v.yanked = yanked->get<bool>();
+  }
   auto files = j.find("files");
   if (files == j.end() || !files->is_object() || files->empty())
     return bad(path + ".files", "expected an object with at least one file");
@@ -88,7 +92,8 @@ std::uint64_t VersionEntry::total_size() const {
 
 const VersionEntry* PackageEntry::latest() const {
   std::vector<std::string> all;
-  for (const auto& [v, _] : versions) all.push_back(v);
+  for (const auto& [v, entry] : versions)
+    if (!entry.yanked) all.push_back(v);
   std::string best = highest_version(all);
   return best.empty() ? nullptr : &versions.at(best);
 }
@@ -155,6 +160,7 @@ std::string write_index(const Index& index) {
                                 {"category", &v.category}})
         if (!value->empty()) out[key] = *value;
       if (!v.tags.empty()) out["tags"] = v.tags;
+      if (v.yanked) out["yanked"] = true;
       versions[version] = std::move(out);
     }
     json p = {{"versions", std::move(versions)}};

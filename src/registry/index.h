@@ -31,6 +31,8 @@ struct VersionEntry {
   std::string category;
   std::vector<std::string> tags;
   std::vector<FileEntry> files;  // sorted by name
+  // A yanked version stays downloadable as NAME:VERSION but NAME never resolves to it.
+  bool yanked = false;
 
   const FileEntry* file(std::string_view name) const;
   std::uint64_t total_size() const;
@@ -41,7 +43,8 @@ struct PackageEntry {
   std::string name;
   std::map<std::string, VersionEntry> versions;  // by version text
 
-  // The version NAME resolves to: the highest release (or prerelease when there is none).
+  // The version NAME resolves to: the highest release (or prerelease when there is none)
+  // among the versions that are not yanked.
   const VersionEntry* latest() const;
   // Exact version; empty `version` means latest(). Null when absent.
   const VersionEntry* find(std::string_view version) const;

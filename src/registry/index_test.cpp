@@ -1,6 +1,7 @@
 #include "registry/index.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "registry/digest.h"
 #include "registry/repo_builder.h"
@@ -32,6 +33,60 @@ TEST(Index, RoundTrip) {
   EXPECT_EQ(parsed->find("opensnoop")->find("1.0.0")->total_size(), 19u);
   EXPECT_EQ(parsed->find("opensnoop")->find("9.9.9"), nullptr);
   EXPECT_EQ(parsed->find("opensnoop")->sorted_versions().front(), "1.10.0-rc.1");
+}
+
+TEST(Index, YankedVersionsAreKeptButNeverLatest) {
+  Index index;
+  PackageEntry& p = index.packages["demo"];
+  p.name = "demo";
+  for (const char* v : {"1.0.0", "1.1.0", "2.0.0"}) {
+    VersionEntry e;
+    e.version = v;
+    e.files = {{"package.json", hex('a'), 1}};
+    e.yanked = std::string_view(v) == "2.0.0";
+    p.versions[v] = e;
+  }
+  std::string text = write_index(index);
+  auto parsed = parse_index(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(*parsed, index);
+  const PackageEntry* demo = parsed->find("demo");
+  EXPECT_TRUE(demo->find("2.0.0")->yanked);
+  EXPECT_FALSE(demo->find("1.1.0")->yanked);
+  EXPECT_EQ(demo->latest()->version, "1.1.0");
+  EXPECT_EQ(demo->find("")->version, "1.1.0");
+  EXPECT_EQ(demo->find("latest")->version, "1.1.0");
+  EXPECT_EQ(demo->sorted_versions().front(), "2.0.0");  // listed, marked by the caller
+
+  // Only a yanked version is written with the key, and "latest" skips it.
+  auto json = nlohmann::json::parse(text);
+  auto& versions = json["packages"]["demo"]["versions"];
+  EXPECT_EQ(versions["2.0.0"]["yanked"], true);
+  EXPECT_FALSE(versions["1.1.0"].contains("yanked"));
+  EXPECT_EQ(json["packages"]["demo"]["latest"], "1.1.0");
+
+  // Everything yanked: the name resolves to nothing and search does not list it.
+  for (auto& [_, v] : index.packages["demo"].versions) v.yanked = true;
+  EXPECT_EQ(index.find("demo")->latest(), nullptr);
+  EXPECT_NE(index.find("demo")->find("1.0.0"), nullptr);
+  EXPECT_TRUE(search({{"repo", &index}}, {"demo"}).empty());
+  EXPECT_FALSE(nlohmann::json::parse(write_index(index))["packages"]["demo"].contains("latest"));
+}
+
+TEST(Index, YankedMustBeABoolean) {
+  auto doc = [](const std::string& yanked) {
+    return R"({"packages":{"a":{"versions":{"1.0.0":{"yanked":)" + yanked +
+           R"(,"files":{"package.json":{"sha256":")" + hex('0') + R"(","size":1}}}}}}})";
+  };
+  auto yes = parse_index(doc("true"));
+  ASSERT_TRUE(yes) << yes.error().message;
+  EXPECT_TRUE(yes->find("a")->find("1.0.0")->yanked);
+  EXPECT_FALSE(parse_index(doc("false"))->find("a")->find("1.0.0")->yanked);
+  EXPECT_FALSE(parse_index(doc("null"))->find("a")->find("1.0.0")->yanked);
+  auto bad = parse_index(doc("\"yes\""));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ExitCode::kBadPackage);
+  EXPECT_NE(bad.error().message.find("packages.a.versions.1.0.0.yanked"), std::string::npos);
 }
 
 TEST(Index, RejectsUnsafeOrMalformed) {

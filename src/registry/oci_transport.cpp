@@ -93,9 +93,13 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
   return bytes.size();
 }
 
-int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
+int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                curl_off_t ulnow) {
   auto* x = static_cast<Exchange*>(user);
-  if (x->bar)
+  if (!x->bar) return 0;
+  if (!x->request->upload_label.empty())
+    x->bar->update(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
+  else
     x->bar->update(static_cast<std::uint64_t>(dlnow), static_cast<std::uint64_t>(dltotal));
   return 0;
 }
@@ -153,7 +157,7 @@ class CurlTransport : public OciTransport {
     };
     for (const auto& [k, v] : request.headers) add_header(k + ": " + v);
     add_header("Expect:");
-    ProgressBar bar{request.progress_label};
+    ProgressBar bar{request.upload_label.empty() ? request.progress_label : request.upload_label};
     char errbuf[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
     x.curl = c;

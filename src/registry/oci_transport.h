@@ -23,6 +23,8 @@ struct HttpRequest {
   std::filesystem::path body_file;
   std::size_t max_body_bytes = kMaxDocumentBytes;
   std::string progress_label;  // names the download on the progress bar; empty for none
+  // When set, the bar follows the upload of `body` instead, named by this label.
+  std::string upload_label;
 };
 
 struct HttpResponse {

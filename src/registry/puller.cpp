@@ -68,6 +68,8 @@ Result<CachedPackage> Puller::pull_name(const std::string& name, const std::stri
   for (auto& repo : repositories_) {
     auto resolved = repo.resolve(name, version);
     if (resolved) {
+      if (resolved->metadata && resolved->metadata->yanked)
+        log::warn(resolved->version + " of " + name + " is yanked");
       auto pulled = resolved->probe ? download_probe(*resolved) : download(*resolved, false);
       if (pulled || pulled.error().code != ExitCode::kNotFound || !resolved->probe) return pulled;
       continue;  // legacy repository without this name

@@ -1,8 +1,11 @@
 #include "registry/search.h"
-#include "common/edit_distance.h"
 
 #include <algorithm>
 #include <set>
+
+#include "common/edit_distance.h"
+#include "common/log.h"
+#include "registry/hub_client.h"
 
 namespace lmp::registry {
 namespace {
@@ -55,6 +58,65 @@ std::vector<SearchHit> search(const std::vector<SearchSource>& sources,
     return a.score != b.score ? a.score > b.score : a.name < b.name;
   });
   return hits;
+}
+
+RepositorySearch search_repositories(std::vector<StaticRepository>& repositories,
+                                     OciTransport& transport,
+                                     const std::vector<std::string>& words) {
+  RepositorySearch result;
+  std::vector<std::string> needles;
+  for (const auto& w : words)
+    if (!w.empty()) needles.push_back(lower(w));
+  // Rows of all repositories are ranked together as search() ranks one; a hub's rows are
+  // scored the same way but never dropped (the hub also matches words this scorer does not).
+  std::vector<std::pair<int, SearchRow>> ranked;
+  std::set<std::string> seen;
+  for (auto& repo : repositories) {
+    if (is_hub_repository(transport, repo.url())) {
+      auto found = HubClient(transport, repo.url()).search(words);
+      if (!found) {
+        log::warn("skipping " + repo.url() + ": " + found.error().message);
+        continue;
+      }
+      ++result.searched;
+      for (auto& p : found->packages) {
+        if (!seen.insert(p.name).second) continue;
+        VersionEntry v;
+        v.summary = p.summary;
+        v.description = p.description;
+        v.tags = p.tags;
+        int score = 0;
+        for (const auto& w : needles) score += score_word(w, p.name, v);
+        ranked.push_back({score,
+                          {p.name, p.latest, p.summary.empty() ? p.description : p.summary,
+                           std::move(p.tags), p.downloads, repo.url()}});
+      }
+      if (found->total > found->packages.size())
+        result.notes.push_back("showing " + std::to_string(found->packages.size()) + " of " +
+                               std::to_string(found->total) + " matches of " + repo.url() +
+                               "; add words to narrow the search");
+      continue;
+    }
+    auto index = repo.index();
+    if (!index) {
+      log::warn("skipping " + repo.url() + ": " + index.error().message);
+      continue;
+    }
+    if (!*index) continue;
+    ++result.searched;
+    for (auto& hit : search({{repo.url(), *index}}, words)) {
+      if (!seen.insert(hit.name).second) continue;
+      const VersionEntry& v = hit.latest;
+      ranked.push_back({hit.score,
+                        {hit.name, v.version, v.summary.empty() ? v.description : v.summary, v.tags,
+                         std::nullopt, repo.url()}});
+    }
+  }
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second.name < b.second.name;
+  });
+  for (auto& [score, row] : ranked) result.rows.push_back(std::move(row));
+  return result;
 }
 
 std::vector<std::string> closest_names(std::string_view name, const std::vector<std::string>& names,
