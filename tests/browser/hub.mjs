@@ -43,8 +43,10 @@ export class Hub {
   }
 
   // Runs lmp with its own home and this hub as repository and publishing hub.
-  lmp(args, { home, input = '', cwd } = {}) {
+  // With `token`, lmp publishes with it (LMP_HUB_TOKEN) instead of a stored login.
+  lmp(args, { home, input = '', cwd, token } = {}) {
     const env = { ...process.env, LMP_HOME: home, LMP_REPOSITORY: this.url, LMP_HUB: this.url };
+    if (token) env.LMP_HUB_TOKEN = token;
     return spawnSync(this.lmpBinary, args, { env, input, cwd, encoding: 'utf8' });
   }
 

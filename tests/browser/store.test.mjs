@@ -57,8 +57,8 @@ test('explore lists the catalog and search ranks tcpstates first for "tcp"', asy
   await page.goto(hub.url + '/');
   assert.ok(await page.getByTestId('package-card').count() >= 10);
   await page.screenshot({ path: path.join(out, 'explore.png'), fullPage: true });
-  await page.getByRole('searchbox').fill('tcp');
-  await page.getByRole('searchbox').press('Enter');
+  await page.getByTestId('search-input').fill('tcp');
+  await page.getByTestId('search-input').press('Enter');
   await page.waitForURL(/[?&]q=tcp/);
   const first = page.getByTestId('package-card').first();
   assert.match(await first.innerText(), /tcpstates/);
@@ -75,15 +75,19 @@ test('a package page shows the README, the run line, copies it and switches tabs
   assert.match(copied, /lmp run tcpstates/);
   await page.screenshot({ path: path.join(out, 'package.png'), fullPage: true });
 
+  // Tabs switch in place (JavaScript) without leaving the page.
+  const url = page.url();
   await page.locator('#tab-versions').click();
-  await page.getByTestId('versions').waitFor({ state: 'visible' });
-  assert.match(await page.getByTestId('versions').innerText(), /\d+\.\d+\.\d+/);
+  await page.locator('#panel-versions').waitFor({ state: 'visible' });
+  assert.ok(await page.locator('#panel-overview').isHidden());
+  assert.match(await page.getByTestId('versions-table').innerText(), /\d+\.\d+\.\d+/);
   await page.locator('#tab-options').click();
-  await page.getByTestId('options').waitFor({ state: 'visible' });
-  assert.match(await page.getByTestId('options').innerText(), /--/);
+  await page.locator('#panel-options').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#panel-options').innerText(), /--/);
   await page.locator('#tab-programs').click();
-  await page.getByTestId('programs').waitFor({ state: 'visible' });
-  assert.match(await page.getByTestId('programs').innerText(), /tracepoint|tp_btf|raw_tp/);
+  await page.locator('#panel-programs').waitFor({ state: 'visible' });
+  assert.match(await page.locator('#panel-programs').innerText(), /tracepoint|tp_btf|raw_tp/);
+  assert.equal(page.url().split('?')[0], url.split('?')[0]);
 });
 
 test('register, log in, create a token, publish with it, see downloads, yank, log out',
@@ -91,15 +95,19 @@ test('register, log in, create a token, publish with it, see downloads, yank, lo
   await page.goto(hub.url + '/register');
   await page.getByLabel('User name').fill('dave');
   await page.getByLabel('Password', { exact: true }).fill('dave-password-1');
-  await page.getByRole('button', { name: /register|sign up|create account/i }).click();
+  await page.locator('#register-submit').click();
+  await page.waitForLoadState();
+  // Registering logs in; log out and in again as a returning user would.
+  await page.locator('#nav-logout').click();
+  await page.waitForLoadState();
   await page.goto(hub.url + '/login');
   await page.getByLabel('User name').fill('dave');
   await page.getByLabel('Password', { exact: true }).fill('dave-password-1');
-  await page.getByRole('button', { name: /log in|sign in/i }).click();
+  await page.locator('#login-submit').click();
   await page.waitForLoadState();
   await page.goto(hub.url + '/settings');
   await page.getByLabel(/token name/i).fill('browser-test');
-  await page.getByRole('button', { name: /create token/i }).click();
+  await page.locator('#token-create').click();
   const token = (await page.getByTestId('new-token').innerText()).trim();
   assert.match(token, /^lmp_[A-Za-z0-9_-]+$/);
 
@@ -113,13 +121,11 @@ test('register, log in, create a token, publish with it, see downloads, yank, lo
     name: 'storetest', version: '3.1.4', author: 'dave', description: 'store test package' }));
   writeFileSync(path.join(dir, 'README.md'), '# storetest\n\nPublished from the browser test.\n');
   const home = hub.home('dave');
-  const login = hub.lmp(['login', hub.url, '--token-stdin'], { home, input: token + '\n' });
-  assert.equal(login.status, 0, login.stderr);
-  const published = hub.lmp(['publish', dir], { home });
+  const published = hub.lmp(['publish', dir], { home, token });
   assert.equal(published.status, 0, published.stderr);
 
   await page.goto(hub.url + '/p/storetest');
-  assert.match(await page.getByTestId('latest-version').innerText(), /3\.1\.4/);
+  assert.match(await page.getByTestId('package-version').innerText(), /3\.1\.4/);
   const before = Number((await page.getByTestId('downloads-total').innerText()).replace(/\D/g, ''));
   const pull = hub.lmp(['pull', 'storetest:3.1.4'], { home: hub.home('puller') });
   assert.equal(pull.status, 0, pull.stderr);
@@ -132,12 +138,13 @@ test('register, log in, create a token, publish with it, see downloads, yank, lo
   assert.equal(after, before + 1);
 
   await page.locator('#tab-versions').click();
-  await page.getByRole('button', { name: /^yank/i }).first().click();
+  await page.getByTestId('yank-3.1.4').click();
   await page.waitForLoadState();
   await page.locator('#tab-versions').click();
-  assert.match(await page.getByTestId('versions').innerText(), /yanked/i);
+  assert.match(await page.getByTestId('versions-table').innerText(), /yanked/i);
+  assert.ok(await page.getByTestId('unyank-3.1.4').count() === 1);
 
-  await page.getByRole('button', { name: /log out/i }).click();
+  await page.locator('#nav-logout').click();
   await page.waitForLoadState();
   assert.ok(await page.getByRole('link', { name: /log in/i }).count() >= 1);
 });
@@ -168,7 +175,8 @@ test('a malicious README executes nothing', async () => {
 
   problems.length = 0;
   await page.goto(hub.url + '/p/evil');
-  await page.locator('a', { hasText: 'click' }).first().click({ trial: false }).catch(() => {});
+  const link = page.locator('a', { hasText: 'click' });
+  if (await link.count()) await link.first().click({ timeout: 2000 }).catch(() => {});
   await page.goto(hub.url + '/?q=evil');
   await page.waitForTimeout(300);
   assert.deepEqual(problems.filter((p) => !p.includes('favicon')), []);
