@@ -4,6 +4,8 @@
 #include <map>
 #include <set>
 
+#include <nlohmann/json.hpp>
+
 #include "common/log.h"
 #include "hub/download_counter.h"
 #include "hub/publish.h"
@@ -25,6 +27,20 @@ Result<std::map<std::string, std::string>> fetch_files(registry::HttpClient& htt
     files[file.name] = std::move(content);
   }
   return files;
+}
+
+// A static repository may leave out config.json (it is optional there); the hub needs one,
+// so it is written from what index.json says of the version.
+std::string config_from_index(const std::string& name, const registry::VersionEntry& entry) {
+  nlohmann::json config = {
+      {"name", name},
+      {"version", entry.version},
+      {"author", entry.author.empty() ? std::string("unknown") : entry.author},
+      {"description", entry.description.empty() ? name : entry.description}};
+  if (!entry.license.empty()) config["license"] = entry.license;
+  if (!entry.category.empty()) config["category"] = entry.category;
+  if (!entry.tags.empty()) config["tags"] = entry.tags;
+  return config.dump(2) + "\n";
 }
 
 }  // namespace
@@ -72,6 +88,7 @@ Result<ImportSummary> import_repository(Storage& storage, BlobStore& blobs, cons
       auto resolved = LMP_TRY(repository.resolve(name, version));
       auto files = fetch_files(http, resolved);
       if (!files) return std::unexpected(std::move(files.error()).context(label));
+      if (!files->contains("config.json")) (*files)["config.json"] = config_from_index(name, entry);
       auto published = publish_upload(storage, blobs, owner, *files);
       if (!published) return std::unexpected(std::move(published.error()).context(label));
       if (entry.yanked) LMP_CHECK(storage.set_yanked(name, version, true));

@@ -98,22 +98,28 @@ Result<PackagePage> SqliteStorage::list_packages(const PackageQuery& query, Unix
   SortOrder sort = query.sort;
   if (sort == SortOrder::kRelevance && !has_text) sort = SortOrder::kDownloads;
 
-  // FROM and WHERE, shared by the count and the page.
+  // FROM and WHERE, shared by the count and the page. A text query first collects the ids
+  // that match (full text, or a substring of the name) with their best score, then drives
+  // the join from that small set by primary key (CROSS JOIN fixes the loop order): joining
+  // every package against an unindexed CTE cost ~0.6 s over 10,000 packages.
   std::string from;
-  if (!fts.empty()) {
-    // Name weighs most, then tags, description and summary; the readme least.
-    from +=
-        "WITH fts(id, score) AS MATERIALIZED (SELECT rowid, "
-        "bm25(package_search, 10.0, 3.0, 3.0, 1.0, 4.0) FROM package_search "
-        "WHERE package_search MATCH :fts) ";
-  }
   std::string tables = std::string(" FROM") + kLatestJoin;
-  if (!fts.empty()) tables += " LEFT JOIN fts f ON f.id = p.id";
-  std::string where = " WHERE 1";
   if (has_text) {
-    where += fts.empty() ? " AND p.name LIKE :contains ESCAPE '\\'"
-                         : " AND (f.id IS NOT NULL OR p.name LIKE :contains ESCAPE '\\')";
+    std::string fts_part;
+    if (!fts.empty()) {
+      // Name weighs most, then tags, description and summary; the readme least.
+      fts_part =
+          "SELECT rowid AS id, bm25(package_search, 10.0, 3.0, 3.0, 1.0, 4.0) AS score "
+          "FROM package_search WHERE package_search MATCH :fts UNION ALL ";
+    }
+    from = "WITH matches(id, score) AS (SELECT id, MIN(score) FROM (" + fts_part +
+           "SELECT id, 0 AS score FROM packages WHERE name LIKE :contains ESCAPE '\\') "
+           "GROUP BY id) ";
+    tables =
+        " FROM matches m CROSS JOIN packages p ON p.id = m.id"
+        " JOIN versions v ON v.package_id = p.id AND v.version = p.latest";
   }
+  std::string where = " WHERE 1";
   if (!query.category.empty()) where += " AND v.category = :category";
   if (!query.program_type.empty()) {
     where += " AND EXISTS(SELECT 1 FROM json_each(v.program_types) t WHERE t.value = :type)";
@@ -130,7 +136,7 @@ Result<PackagePage> SqliteStorage::list_packages(const PackageQuery& query, Unix
       order =
           " ORDER BY CASE WHEN p.name = :exact THEN 0 WHEN p.name LIKE :prefix ESCAPE '\\' THEN 1 "
           "WHEN p.name LIKE :contains ESCAPE '\\' THEN 2 ELSE 3 END";
-      if (!fts.empty()) order += ", COALESCE(f.score, 0)";
+      order += ", m.score";
       order += ", total DESC, p.name";
       break;
     case SortOrder::kDownloads:
