@@ -26,8 +26,8 @@ class HubFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     hub_ = std::make_unique<HubProcess>(data_.path() / "hub");
-    Outcome add = hub_->admin({"user", "add", "carol", "--password-stdin"},
-                              std::string(kPassword) + "\n");
+    Outcome add =
+        hub_->admin({"user", "add", "carol", "--password-stdin"}, std::string(kPassword) + "\n");
     ASSERT_EQ(add.exit_code, 0) << add.err;
     ASSERT_TRUE(hub_->start()) << hub_->last_error;
     token_ = hub_login(*hub_, "carol", kPassword);
@@ -104,8 +104,8 @@ TEST_F(HubFaultsTest, BadPackagesAreRefusedAndNothingIsStored) {
   std::string object = broken["bpf_object"];
   broken["bpf_object"] = object.substr(0, object.size() / 2);  // does not inflate
   expect_refused({{"config.json", cfg}, {"package.json", broken.dump()}}, 400);
-  expect_refused({{"config.json", cfg}}, 400);                                  // no package
-  expect_refused({{"package.json", package_json_}}, 400);                       // no config
+  expect_refused({{"config.json", cfg}}, 400);             // no package
+  expect_refused({{"package.json", package_json_}}, 400);  // no config
   expect_refused({{"config.json", "{\"name\": 1}"}, {"package.json", package_json_}}, 400);
   expect_refused({{"config.json", cfg}, {"app.wasm", "not a wasm module"}}, 400);
   expect_refused({{"config.json", cfg}, {"package.json", package_json_}, {"evil.sh", "x"}}, 400);
@@ -121,9 +121,8 @@ TEST_F(HubFaultsTest, BadPackagesAreRefusedAndNothingIsStored) {
 TEST_F(HubFaultsTest, BadNamesAndVersionsAreRefused) {
   for (const std::string& name :
        std::vector<std::string>{"a/b", "..", "Upper", std::string(200, 'a'), "-dash", ""}) {
-    std::string error =
-        expect_refused({{"config.json", config(name, "1.0.0")}, {"package.json", package_json_}},
-                       400);
+    std::string error = expect_refused(
+        {{"config.json", config(name, "1.0.0")}, {"package.json", package_json_}}, 400);
     EXPECT_FALSE(error.empty()) << name;
   }
   expect_refused({{"config.json", config("okname", "1.0")}, {"package.json", package_json_}}, 400);
@@ -172,9 +171,9 @@ TEST_F(HubFaultsTest, ClientThatDisconnectsMidUploadStoresNothing) {
   std::this_thread::sleep_for(500ms);
   EXPECT_FALSE(version_listed("halfway", "1.0.0"));
   // The server is still fine.
-  auto ok = hub_publish(*hub_, token_,
-                        {{"config.json", config("halfway", "1.0.0")},
-                         {"package.json", package_json_}});
+  auto ok =
+      hub_publish(*hub_, token_,
+                  {{"config.json", config("halfway", "1.0.0")}, {"package.json", package_json_}});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 201) << ok->body;
 }
@@ -236,16 +235,15 @@ TEST_F(HubFaultsTest, FailedLoginsAreRateLimited) {
   hub_login(*hub_, "carol", kPassword, &status);  // even the right password waits now
   EXPECT_EQ(status, 429);
   auto c = hub_->client();
-  auto res = c.Post("/api/v1/login", R"({"username":"carol","password":"x"})",
-                    "application/json");
+  auto res = c.Post("/api/v1/login", R"({"username":"carol","password":"x"})", "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 429);
   EXPECT_FALSE(res->get_header_value("Retry-After").empty());
 }
 
 TEST_F(HubFaultsTest, UnauthenticatedAndUnknownRoutesAnswerJsonErrors) {
-  auto res = hub_publish(*hub_, "", {{"config.json", config("anon", "1.0.0")},
-                                     {"package.json", package_json_}});
+  auto res = hub_publish(
+      *hub_, "", {{"config.json", config("anon", "1.0.0")}, {"package.json", package_json_}});
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 401);
   json err = json::parse(res->body, nullptr, false);

@@ -61,9 +61,13 @@ void HubProcess::kill9() {
   process_.reset();
 }
 
-std::string HubProcess::host() const { return "127.0.0.1"; }
+std::string HubProcess::host() const {
+  return "127.0.0.1";
+}
 
-int HubProcess::port() const { return std::stoi(url_.substr(url_.rfind(':') + 1)); }
+int HubProcess::port() const {
+  return std::stoi(url_.substr(url_.rfind(':') + 1));
+}
 
 Outcome HubProcess::admin(const std::vector<std::string>& args, const std::string& input) const {
   std::vector<std::string> argv = {LMP_HUB_BINARY};
@@ -82,10 +86,10 @@ httplib::Client HubProcess::client() const {
 Outcome lmp_with_hub(const HubProcess& hub, const fs::path& home,
                      const std::vector<std::string>& args, const std::string& input,
                      const fs::path& cwd) {
-  RunOptions options{.cwd = cwd,
-                     .env = {"LMP_HOME=" + home.string(), "LMP_REPOSITORY=" + hub.url(),
-                             "LMP_HUB=" + hub.url()},
-                     .input = input};
+  RunOptions options{
+      .cwd = cwd,
+      .env = {"LMP_HOME=" + home.string(), "LMP_REPOSITORY=" + hub.url(), "LMP_HUB=" + hub.url()},
+      .input = input};
   return run_lmp(args, options);
 }
 
@@ -95,12 +99,9 @@ void make_publish_dir(const fs::path& dir, const fs::path& from, const std::stri
   for (const char* file : {"package.json", "app.wasm"})
     if (fs::exists(from / file))
       fs::copy_file(from / file, dir / file, fs::copy_options::overwrite_existing);
-  nlohmann::json config = {{"name", name},
-                           {"version", version},
-                           {"author", "hub tests"},
-                           {"description", "test package " + name},
-                           {"license", "GPL-2.0"},
-                           {"category", "testing"},
+  nlohmann::json config = {{"name", name},           {"version", version},
+                           {"author", "hub tests"},  {"description", "test package " + name},
+                           {"license", "GPL-2.0"},   {"category", "testing"},
                            {"tags", {"test", "hub"}}};
   write_file_text(dir / "config.json", config.dump(2));
   write_file_text(dir / "README.md", readme);

@@ -53,8 +53,8 @@ class HubTest : public ::testing::Test {
   // `lmp publish` of opentrace's package under NAME:VERSION from `home`.
   Outcome publish(const fs::path& home, const std::string& name, const std::string& version,
                   const std::string& readme = "# test\n\nsome text\n") {
-    fs::path dir = scratch_.path() / ("pub-" + name + "-" + version + "-" +
-                                      std::to_string(++homes_));
+    fs::path dir =
+        scratch_.path() / ("pub-" + name + "-" + version + "-" + std::to_string(++homes_));
     make_publish_dir(dir, opentrace_package_dir(), name, version, readme);
     return lmp_with_hub(*hub_, home, {"publish", dir.string()});
   }
@@ -120,8 +120,8 @@ TEST_F(HubTest, PublishedPackageRunsAndPullsFromTheHub) {
   Background run({"run", "hubtrace"},
                  {.env = {"LMP_HOME=" + user.string(), "LMP_REPOSITORY=" + hub_->url()}});
   bool seen = run.wait_for(
-      [&](const std::string& out) { return out.find(target.string()) != std::string::npos; },
-      30s, [&] { std::ofstream(target) << "x"; });
+      [&](const std::string& out) { return out.find(target.string()) != std::string::npos; }, 30s,
+      [&] { std::ofstream(target) << "x"; });
   Outcome r = run.stop();
   EXPECT_TRUE(seen) << r.err;
   EXPECT_EQ(r.exit_code, 0) << r.err;
@@ -174,8 +174,8 @@ TEST_F(HubTest, OnlyOwnersPublishANameAndOwnersCanAddOwners) {
 
   std::string token = hub_login(*hub_, "alice", kAlicePassword);
   auto c = hub_->client();
-  auto res = c.Put("/api/v1/packages/owned/owners/bob", {{"Authorization", "Bearer " + token}},
-                   "", "application/json");
+  auto res = c.Put("/api/v1/packages/owned/owners/bob", {{"Authorization", "Bearer " + token}}, "",
+                   "application/json");
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(publish(bob, "owned", "1.1.0").exit_code, 0);
@@ -234,6 +234,34 @@ TEST_F(HubTest, TokensAreListedAndRevocable) {
   auto missing = c.Get("/api/v1/me");
   ASSERT_TRUE(missing);
   EXPECT_EQ(missing->status, 401);
+}
+
+TEST_F(HubTest, ExpiredTokenIsRefusedWithALoginHint) {
+  std::string token = hub_login(*hub_, "alice", kAlicePassword);
+  auto c = hub_->client();
+  auto created = c.Post("/api/v1/tokens", {{"Authorization", "Bearer " + token}},
+                        R"({"name":"brief","expires_in":1})", "application/json");
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 201) << created->body;
+  std::string brief = json::parse(created->body)["token"];
+  auto fresh = c.Get("/api/v1/me", {{"Authorization", "Bearer " + brief}});
+  ASSERT_TRUE(fresh);
+  EXPECT_EQ(fresh->status, 200);
+  std::this_thread::sleep_for(2100ms);
+  auto expired = c.Get("/api/v1/me", {{"Authorization", "Bearer " + brief}});
+  ASSERT_TRUE(expired);
+  EXPECT_EQ(expired->status, 401);
+  EXPECT_NE(json::parse(expired->body, nullptr, false).value("hint", "").find("lmp login"),
+            std::string::npos)
+      << expired->body;
+  // lmp itself says the same with that token.
+  fs::path dir = scratch_.path() / "expired-pub";
+  make_publish_dir(dir, opentrace_package_dir(), "expiredpub", "1.0.0");
+  Outcome o = run_lmp({"publish", dir.string()},
+                      {.env = {"LMP_HOME=" + fresh_home().string(), "LMP_HUB=" + hub_->url(),
+                               "LMP_HUB_TOKEN=" + brief}});
+  EXPECT_EQ(o.exit_code, 4) << o.err;
+  EXPECT_NE(o.err.find("lmp login"), std::string::npos) << o.err;
 }
 
 TEST_F(HubTest, SearchFindsPublishedPackagesThroughTheApi) {

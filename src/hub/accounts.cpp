@@ -139,14 +139,17 @@ Result<Accounts::LoginResult> Accounts::login(const std::string& name, const std
   return LoginResult{found->user, std::chrono::seconds(0)};
 }
 
-Result<IssuedToken> Accounts::create_token(const User& user, const std::string& token_name) {
+Result<IssuedToken> Accounts::create_token(const User& user, const std::string& token_name,
+                                           std::chrono::seconds lifetime) {
   if (token_name.size() > kMaxTokenNameBytes) {
     return fail(ExitCode::kUsage,
                 "a token name must be at most " + std::to_string(kMaxTokenNameBytes) + " bytes");
   }
   IssuedToken issued;
   issued.secret = "lmp_" + random_secret(32);
-  issued.info = LMP_TRY(storage_.create_token(user.id, token_name, hash_secret(issued.secret)));
+  const UnixTime expires = lifetime.count() > 0 ? now_seconds() + lifetime.count() : 0;
+  issued.info =
+      LMP_TRY(storage_.create_token(user.id, token_name, hash_secret(issued.secret), expires));
   return issued;
 }
 

@@ -21,6 +21,10 @@ inline constexpr std::size_t kMaxLoginFailuresPerAccount = 5;
 inline constexpr std::size_t kMaxLoginFailuresPerAddress = 20;
 inline constexpr std::chrono::minutes kLoginWindow{15};
 inline constexpr std::chrono::hours kSessionLifetime{24 * 14};
+// Tokens made by a password login (`lmp login`) expire after this by default
+// (`lmp-hub serve --token-days`); tokens made on purpose may live at most kMaxTokenLifetime.
+inline constexpr std::chrono::days kLoginTokenLifetime{90};
+inline constexpr std::chrono::seconds kMaxTokenLifetime{std::chrono::days(3660)};
 inline constexpr std::size_t kMaxTokenNameBytes = 100;
 
 // A new secret: shown once, its hash stored.
@@ -66,7 +70,9 @@ class Accounts {
                             const std::string& address);
 
   // kUsage when `token_name` is longer than kMaxTokenNameBytes.
-  Result<IssuedToken> create_token(const User& user, const std::string& token_name);
+  // A `lifetime` of zero: the token never expires.
+  Result<IssuedToken> create_token(const User& user, const std::string& token_name,
+                                   std::chrono::seconds lifetime = std::chrono::seconds(0));
   // The token's user, nullopt when unknown or revoked ("Bearer " already stripped).
   Result<std::optional<User>> authenticate_token(const std::string& secret);
   // kNotFound when the token is unknown or revoked already.

@@ -21,7 +21,8 @@ json token_json(const TokenInfo& token) {
   return {{"id", token.id},
           {"name", token.name},
           {"created", rfc3339(token.created)},
-          {"last_used", rfc3339(token.last_used)}};
+          {"last_used", rfc3339(token.last_used)},
+          {"expires", token.expires ? json(rfc3339(token.expires)) : json(nullptr)}};
 }
 
 void info(HubContext& hub, const Request&, Response& res) {
@@ -66,7 +67,8 @@ void login(HubContext& hub, const Request& req, Response& res) {
   if (!result || !result->user)
     return send_error(res, 401, "wrong user name or password", login_hint(hub));
   auto token = hub.accounts.create_token(*result->user,
-                                         string_field(*body, "token_name").value_or("lmp login"));
+                                         string_field(*body, "token_name").value_or("lmp login"),
+                                         hub.settings.login_token_lifetime);
   if (!token) return send_failure(hub, res, token.error());
   send_json(res, 200,
             {{"token", token->secret}, {"token_id", token->info.id}, {"user", result->user->name}});
@@ -99,9 +101,23 @@ void create_token(HubContext& hub, const Request& req, Response& res) {
   if (!user) return;
   auto body = json_body(req, res);
   if (!body) return;
-  auto token = hub.accounts.create_token(*user, string_field(*body, "name").value_or(""));
+  // Optional lifetime in seconds; without it the token lives until it is revoked.
+  std::chrono::seconds lifetime{0};
+  if (auto it = body->find("expires_in"); it != body->end() && !it->is_null()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 1 ||
+        it->get<std::int64_t>() > kMaxTokenLifetime.count())
+      return send_error(
+          res, 400,
+          "expires_in: expected seconds from 1 to " + std::to_string(kMaxTokenLifetime.count()));
+    lifetime = std::chrono::seconds(it->get<std::int64_t>());
+  }
+  auto token = hub.accounts.create_token(*user, string_field(*body, "name").value_or(""), lifetime);
   if (!token) return send_failure(hub, res, token.error());
-  send_json(res, 201, {{"token", token->secret}, {"token_id", token->info.id}});
+  send_json(
+      res, 201,
+      {{"token", token->secret},
+       {"token_id", token->info.id},
+       {"expires", token->info.expires ? json(rfc3339(token->info.expires)) : json(nullptr)}});
 }
 
 void revoke_token(HubContext& hub, const Request& req, Response& res) {

@@ -61,6 +61,7 @@ struct Options {
   bool verbose = false;
   hub::ServeSettings serve;
   std::string registration = "open";
+  int token_days = static_cast<int>(hub::kLoginTokenLifetime.count());
   std::string name;
   std::string email;
   bool admin = false;
@@ -76,6 +77,7 @@ Result<int> run_serve(Options& o) {
     return fail(ExitCode::kUsage, "--registration: '" + o.registration + "' is not open or closed");
   o.serve.data_dir = o.data;
   o.serve.registration_open = o.registration == "open";
+  o.serve.login_token_lifetime = std::chrono::days(o.token_days);
   return hub::serve(o.serve);
 }
 
@@ -155,6 +157,11 @@ int main(int argc, char** argv) {
   serve->add_option("--public-url", o.serve.public_url,
                     "base URL for links (default http://LISTEN)");
   serve->add_option("--registration", o.registration, "open|closed: sign-ups through the API/store")
+      ->capture_default_str();
+  serve
+      ->add_option("--token-days", o.token_days,
+                   "days a token made by a password login lives (0: until revoked)")
+      ->check(CLI::Range(0, 3660))
       ->capture_default_str();
   serve->callback([&] { action = run_serve; });
 

@@ -4,6 +4,7 @@
 // Storage / publish(), and render JSON or HTML.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -28,6 +29,8 @@ struct ServeSettings {
   std::filesystem::path data_dir = "hub-data";
   std::string public_url;  // base URL for links; empty = http://LISTEN
   bool registration_open = true;
+  // Lifetime of the tokens a password login hands out (`lmp login`); zero: no expiry.
+  std::chrono::seconds login_token_lifetime = kLoginTokenLifetime;
 };
 
 // What every handler may use. Owned by serve(); outlives the httplib::Server.

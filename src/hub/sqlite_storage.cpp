@@ -24,7 +24,8 @@ CREATE TABLE tokens(
   name TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE,
   created INTEGER NOT NULL,
-  last_used INTEGER NOT NULL DEFAULT 0);
+  last_used INTEGER NOT NULL DEFAULT 0,
+  expires INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX tokens_by_user ON tokens(user_id);
 CREATE TABLE sessions(
   hash TEXT PRIMARY KEY,
@@ -103,7 +104,7 @@ UserCredentials read_user(const sqlite::Query& q) {
 }
 
 TokenInfo read_token(const sqlite::Query& q) {
-  return TokenInfo{q.integer(0), q.integer(1), q.text(2), q.integer(3), q.integer(4)};
+  return TokenInfo{q.integer(0), q.integer(1), q.text(2), q.integer(3), q.integer(4), q.integer(5)};
 }
 
 }  // namespace
@@ -199,17 +200,17 @@ Result<std::vector<User>> SqliteStorage::list_users() {
 // API tokens.
 
 Result<TokenInfo> SqliteStorage::create_token(std::int64_t user_id, const std::string& name,
-                                              const std::string& token_hash) {
+                                              const std::string& token_hash, UnixTime expires) {
   std::lock_guard lock(mutex_);
   {
     auto q = LMP_TRY(db_.query("SELECT 1 FROM users WHERE id = ?"));
     if (!LMP_TRY(q.bind(user_id).step()))
       return fail(ExitCode::kNotFound, "no user with id " + std::to_string(user_id));
   }
-  TokenInfo token{0, user_id, name, now_seconds(), 0};
-  auto q =
-      LMP_TRY(db_.query("INSERT INTO tokens(user_id, name, hash, created) VALUES(?, ?, ?, ?)"));
-  LMP_CHECK(q.bind_all(user_id, name, token_hash, token.created).run());
+  TokenInfo token{0, user_id, name, now_seconds(), 0, expires};
+  auto q = LMP_TRY(
+      db_.query("INSERT INTO tokens(user_id, name, hash, created, expires) VALUES(?, ?, ?, ?, ?)"));
+  LMP_CHECK(q.bind_all(user_id, name, token_hash, token.created, expires).run());
   token.id = db_.last_insert_rowid();
   return token;
 }
@@ -221,8 +222,9 @@ Result<std::optional<User>> SqliteStorage::use_token(const std::string& token_ha
   {
     auto q =
         LMP_TRY(db_.query("SELECT t.id, u.id, u.name, u.email, u.admin, u.created, u.password_hash "
-                          "FROM tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?"));
-    if (!LMP_TRY(q.bind(token_hash).step())) return std::nullopt;
+                          "FROM tokens t JOIN users u ON u.id = t.user_id "
+                          "WHERE t.hash = ? AND (t.expires = 0 OR t.expires > ?)"));
+    if (!LMP_TRY(q.bind_all(token_hash, now).step())) return std::nullopt;
     token_id = q.integer(0);
     found.user = User{q.integer(1), q.text(2), q.text(3), q.integer(4) != 0, q.integer(5)};
   }
@@ -234,7 +236,8 @@ Result<std::optional<User>> SqliteStorage::use_token(const std::string& token_ha
 Result<std::vector<TokenInfo>> SqliteStorage::list_tokens(std::int64_t user_id) {
   std::lock_guard lock(mutex_);
   auto q = LMP_TRY(db_.query(
-      "SELECT id, user_id, name, created, last_used FROM tokens WHERE user_id = ? ORDER BY id"));
+      "SELECT id, user_id, name, created, last_used, expires FROM tokens WHERE user_id = ? "
+      "ORDER BY id"));
   q.bind(user_id);
   std::vector<TokenInfo> tokens;
   while (LMP_TRY(q.step())) tokens.push_back(read_token(q));

@@ -37,7 +37,7 @@ class SqliteStorage : public Storage {
   Result<std::vector<User>> list_users() override;
 
   Result<TokenInfo> create_token(std::int64_t user_id, const std::string& name,
-                                 const std::string& token_hash) override;
+                                 const std::string& token_hash, UnixTime expires) override;
   Result<std::optional<User>> use_token(const std::string& token_hash, UnixTime now) override;
   Result<std::vector<TokenInfo>> list_tokens(std::int64_t user_id) override;
   Result<void> revoke_token(std::int64_t user_id, std::int64_t token_id) override;

@@ -52,9 +52,9 @@ TEST_F(SqliteStorageTest, SetPassword) {
 }
 
 TEST_F(SqliteStorageTest, TokensAreUsedListedAndRevoked) {
-  auto laptop = storage_->create_token(alice_.id, "laptop", "hash-laptop");
-  auto ci = storage_->create_token(alice_.id, "ci", "hash-ci");
-  auto bobs = storage_->create_token(bob_.id, "bob", "hash-bob");
+  auto laptop = storage_->create_token(alice_.id, "laptop", "hash-laptop", 0);
+  auto ci = storage_->create_token(alice_.id, "ci", "hash-ci", 0);
+  auto bobs = storage_->create_token(bob_.id, "bob", "hash-bob", 0);
   ASSERT_TRUE(laptop && ci && bobs);
   EXPECT_EQ(laptop->last_used, 0);
 
@@ -84,8 +84,18 @@ TEST_F(SqliteStorageTest, TokensAreUsedListedAndRevoked) {
   EXPECT_FALSE(*storage_->use_token("unknown", 1));
 }
 
+TEST_F(SqliteStorageTest, ExpiredTokensAuthenticateNobody) {
+  auto token = storage_->create_token(alice_.id, "short", "hash-short", 2000);
+  ASSERT_TRUE(token);
+  EXPECT_EQ(token->expires, 2000);
+  EXPECT_TRUE(*storage_->use_token("hash-short", 1999));
+  EXPECT_FALSE(*storage_->use_token("hash-short", 2000));
+  EXPECT_FALSE(*storage_->use_token("hash-short", 5000));
+  EXPECT_EQ(storage_->list_tokens(alice_.id)->at(0).expires, 2000);  // still listed
+}
+
 TEST_F(SqliteStorageTest, TokenOfUnknownUserIsNotFound) {
-  auto token = storage_->create_token(424242, "x", "h");
+  auto token = storage_->create_token(424242, "x", "h", 0);
   ASSERT_FALSE(token);
   EXPECT_EQ(token.error().code, ExitCode::kNotFound);
 }
@@ -149,7 +159,7 @@ TEST_F(SqliteStorageTest, DownloadsCountThirtyDayWindow) {
 
 TEST_F(SqliteStorageTest, ReopenedFileKeepsData) {
   publish_ok(make_version("tcpstat", "1.0.0"), alice_);
-  ASSERT_TRUE(storage_->create_token(bob_.id, "laptop", "hash-laptop"));
+  ASSERT_TRUE(storage_->create_token(bob_.id, "laptop", "hash-laptop", 0));
   ASSERT_TRUE(storage_->add_downloads({{"tcpstat", "1.0.0", 100, 7}}));
   auto generation = *storage_->index_generation();
   storage_.reset();

@@ -40,6 +40,7 @@ struct TokenInfo {
   std::string name;  // the device or purpose given at creation, e.g. "laptop"
   UnixTime created = 0;
   UnixTime last_used = 0;  // 0 = never
+  UnixTime expires = 0;    // 0 = never; an expired token authenticates nobody
 };
 
 // A web store session (cookie). Like tokens, only the hash of the cookie value is stored.
@@ -162,8 +163,9 @@ class Storage {
   virtual Result<std::vector<User>> list_users() = 0;
 
   // API tokens, looked up by the hash of the secret.
+  // `expires` 0: the token never expires.
   virtual Result<TokenInfo> create_token(std::int64_t user_id, const std::string& name,
-                                         const std::string& token_hash) = 0;
+                                         const std::string& token_hash, UnixTime expires) = 0;
   // The token's owner; also records `now` as its last use. nullopt when unknown or revoked.
   virtual Result<std::optional<User>> use_token(const std::string& token_hash, UnixTime now) = 0;
   virtual Result<std::vector<TokenInfo>> list_tokens(std::int64_t user_id) = 0;
