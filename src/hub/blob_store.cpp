@@ -9,27 +9,11 @@
 #include <system_error>
 #include <utility>
 
+#include "common/unique_fd.h"
 #include "registry/digest.h"
 
 namespace lmp::hub {
 namespace {
-
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  // Closes now, reporting the error close() may return (delayed write errors on NFS).
-  int close() { return ::close(std::exchange(fd_, -1)); }
-
- private:
-  int fd_;
-};
 
 // Removes a temp file on scope exit unless it was renamed into place.
 class TempFile {
@@ -73,7 +57,7 @@ Result<std::string> BlobStore::put(std::string_view content) {
   std::string name = (tmp_ / "blob-XXXXXX").string();
   int raw = ::mkstemp(name.data());
   if (raw < 0) return io_error("cannot create a file in " + tmp_.string(), errno);
-  Fd fd(raw);
+  UniqueFd fd(raw);
   TempFile temp(name);
   if (::fchmod(fd.get(), 0644) != 0) return io_error("cannot chmod " + name, errno);
   std::size_t offset = 0;
@@ -91,7 +75,7 @@ Result<std::string> BlobStore::put(std::string_view content) {
     return io_error("cannot store blob " + target.string(), errno);
   temp.keep();
   // Make the rename itself durable.
-  Fd dir(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  UniqueFd dir(::open(root_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir.get() >= 0) (void)::fsync(dir.get());
   return hex;
 }

@@ -18,7 +18,7 @@
 #include "hub/api_json.h"
 #include "hub/download_counter.h"
 #include "hub/server.h"
-#include "hub/unique_fd.h"
+#include "common/unique_fd.h"
 #include "registry/index.h"
 
 namespace lmp::hub {

@@ -20,7 +20,7 @@
 #include "hub/download_counter.h"
 #include "hub/publish.h"
 #include "hub/sqlite_storage.h"
-#include "hub/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace lmp::hub {
 namespace {

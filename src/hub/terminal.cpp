@@ -4,7 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include "hub/unique_fd.h"
+#include "common/unique_fd.h"
 
 namespace lmp::hub {
 
