@@ -11,8 +11,9 @@ packages=(build-essential cmake ninja-build pkg-config clang llvm lld
   wasi-libc libclang-rt-14-dev-wasm32
   libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
 
-# The browser tests (scripts/test.sh sets LMP_SETUP_BROWSER=1) also need Debian's chromium.
-if [ "${LMP_SETUP_BROWSER:-0}" = 1 ]; then packages+=(chromium); fi
+# The tests (scripts/test.sh sets LMP_SETUP_TESTS=1) also need Debian's chromium for the
+# browser tests and clang-16 with its libFuzzer runtime for the bounded fuzzing.
+if [ "${LMP_SETUP_TESTS:-0}" = 1 ]; then packages+=(chromium clang-16 libclang-rt-16-dev); fi
 command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()
@@ -28,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # playwright-core for the browser tests, pinned by tests/browser/package-lock.json.
-if [ "${LMP_SETUP_BROWSER:-0}" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
+if [ "${LMP_SETUP_TESTS:-0}" = 1 ] && [ ! -d tests/browser/node_modules/playwright-core ]; then
   echo "setup: installing playwright-core (npm ci in tests/browser)" >&2
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi

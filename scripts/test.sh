@@ -7,7 +7,7 @@
 # a test that cannot load eBPF fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LMP_SETUP_BROWSER=1 scripts/setup.sh build
+LMP_SETUP_TESTS=1 scripts/setup.sh build
 # The sanitizer build: the unit tests, and lmp with the integration binary for the
 # WebAssembly suite (guest-controlled pointers and lengths cross into the host there).
 if [ ! -f build-asan/build.ninja ]; then
@@ -23,4 +23,5 @@ echo "== WebAssembly integration tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure --timeout 600 -L wasm || status=1
 echo "== hub integration tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure --timeout 600 -L hub || status=1
+scripts/fuzz.sh || status=1  # bounded fuzzing of every fuzz target (FUZZ_SECONDS each)
 exit $status

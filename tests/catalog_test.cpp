@@ -652,9 +652,9 @@ TEST_F(CatalogTest, BiolatencyShowsHistogramAfterSyncedWrites) {
 // A catalog package with both files: info names the WebAssembly user space and still lists
 // the programs and maps of the package.json beside it.
 TEST(CatalogInfo, WasmPackageShowsUserSpaceProgramsAndMaps) {
-  TempDir home;
+  TempDir home;  // 0777, which lmp refuses as a cache: the cache is a directory inside it
   RunOptions options;
-  options.env = {"LMP_HOME=" + home.path().string(), "LMP_REPOSITORY="};
+  options.env = {"LMP_HOME=" + (home.path() / "home").string(), "LMP_REPOSITORY="};
   Outcome pull = run_lmp({"pull", "bootstrap"}, options);
   ASSERT_EQ(pull.exit_code, 0) << pull.err;
   Outcome info = run_lmp({"info", "bootstrap"}, options);

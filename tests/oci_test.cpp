@@ -10,7 +10,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
+#include <mutex>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -356,6 +358,98 @@ TEST_F(OciTest, RunPullsFromTheRegistry) {
   Outcome run = run_lmp({"run", "--duration", "1", ref}, home(me));
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_NE(run.out.find("PATH"), std::string::npos) << run.out;
+}
+
+// A hostile registry (no docker-registry needed): it accepts the login, then names an
+// upload Location on another port. The second server records what it is sent: the
+// registry's credentials must not be among it.
+class UploadElsewhere {
+ public:
+  UploadElsewhere() {
+    other_.Put(R"(/upload/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      record(req);
+      res.status = 201;
+    });
+    other_.Patch(R"(/upload/.*)", [this](const httplib::Request& req, httplib::Response& res) {
+      record(req);
+      res.status = 202;
+    });
+    other_port_ = other_.bind_to_any_port("127.0.0.1");
+    auto authorized = [](const httplib::Request& req, httplib::Response& res) {
+      if (req.get_header_value("Authorization").starts_with("Basic ")) return true;
+      res.status = 401;
+      res.set_header("WWW-Authenticate", R"(Basic realm="hostile")");
+      return false;
+    };
+    registry_.Get(R"(/v2/.*)", [=](const httplib::Request& req, httplib::Response& res) {
+      if (!authorized(req, res)) return;
+      res.status = req.path == "/v2/" ? 200 : 404;  // HEAD of a blob: not there yet
+    });
+    registry_.Post(R"(/v2/.*/blobs/uploads/)",
+                   [=, this](const httplib::Request& req, httplib::Response& res) {
+                     if (!authorized(req, res)) return;
+                     res.status = 202;
+                     res.set_header("Location", "http://127.0.0.1:" + std::to_string(other_port_) +
+                                                    "/upload/" + std::to_string(++uploads_));
+                   });
+    registry_.Put(R"(/v2/.*/manifests/.*)",
+                  [=](const httplib::Request& req, httplib::Response& res) {
+                    if (authorized(req, res)) res.status = 201;
+                  });
+    port_ = registry_.bind_to_any_port("127.0.0.1");
+    threads_.emplace_back([this] { other_.listen_after_bind(); });
+    threads_.emplace_back([this] { registry_.listen_after_bind(); });
+    while (!other_.is_running() || !registry_.is_running()) std::this_thread::sleep_for(1ms);
+  }
+  ~UploadElsewhere() {
+    other_.stop();
+    registry_.stop();
+    for (auto& t : threads_) t.join();
+  }
+  std::string host() const { return "127.0.0.1:" + std::to_string(port_); }
+  int requests() {
+    std::lock_guard lock(mutex_);
+    return requests_;
+  }
+  std::vector<std::string> authorizations() {
+    std::lock_guard lock(mutex_);
+    return authorizations_;
+  }
+
+ private:
+  void record(const httplib::Request& req) {
+    std::lock_guard lock(mutex_);
+    ++requests_;
+    if (req.has_header("Authorization"))
+      authorizations_.push_back(req.get_header_value("Authorization"));
+  }
+
+  httplib::Server registry_, other_;
+  int port_ = 0, other_port_ = 0;
+  std::atomic<int> uploads_{0};
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  int requests_ = 0;
+  std::vector<std::string> authorizations_;
+};
+
+TEST(OciHostileTest, CredentialsAreNotSentToAnotherOrigin) {
+  fs::path package = fs::path(LMP_BINARY).parent_path() / "catalog/opensnoop";
+  if (!fs::exists(package / "package.json")) GTEST_SKIP() << "needs the built catalog";
+  UploadElsewhere server;
+  TempDir me;
+  RunOptions options;
+  options.env = {"LMP_HOME=" + (me.path() / "home").string(),
+                 "DOCKER_CONFIG=" + (me.path() / "docker").string(), "LMP_HTTP_RETRIES=0"};
+  options.input = "s3cret\n";
+  Outcome login = run_lmp({"login", server.host(), "-u", "alice", "--password-stdin"}, options);
+  ASSERT_EQ(login.exit_code, 0) << login.err;
+  Outcome push =
+      run_lmp({"push", package.string(), server.host() + "/tools/opensnoop:1.0.0"}, options);
+  ASSERT_EQ(push.exit_code, 0) << push.err;
+  EXPECT_GT(server.requests(), 0);
+  EXPECT_TRUE(server.authorizations().empty())
+      << "sent to another port: " << server.authorizations().front();
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // tampered bytes), and runs the real lmp binary with LMP_HOME in a temp dir. No root needed.
 #include <httplib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -33,10 +34,16 @@ void spit(const fs::path& path, const std::string& text) {
 
 // Serves DIR/<mode>/... : "ok" and "legacy" as files, "bad" from a tampered copy; "drop"
 // and "slow" send half of every non-index file and then close or stall; "flaky" drops the
-// first request of each file and serves later ones.
+// first request of each file and serves later ones. Hostile modes, for every non-index
+// file: "big" sends 100 KiB more than the file, "bomb" a gzip Content-Encoding that
+// expands to 64 MiB, "drip" one byte every 200 ms (never stalling, never ending); "html"
+// answers every path, index.json included, with a 200 HTML page.
 class RepoServer {
  public:
   explicit RepoServer(fs::path root) : root_(std::move(root)) {
+    // 64 MiB of zeros, gzip-compressed (about 64 KiB on the wire).
+    Outcome gz = run_program({"sh", "-c", "head -c 67108864 /dev/zero | gzip -c"});
+    bomb_ = gz.out;
     server_.Get(R"(/(\w+)/(.*))", [this](const httplib::Request& req, httplib::Response& res) {
       serve(req.matches[1], req.matches[2], res);
     });
@@ -60,6 +67,11 @@ class RepoServer {
 
  private:
   void serve(const std::string& mode, const std::string& path, httplib::Response& res) {
+    if (mode == "html") {
+      res.set_content("<!DOCTYPE html><html><body><h1>Index of /" + path + "</h1></body></html>",
+                      "text/html");
+      return;
+    }
     std::string dir = mode == "legacy" ? "legacy" : mode == "bad" ? "bad" : "repo";
     fs::path file = root_ / dir / path;
     if (path.find("..") != std::string::npos || !fs::is_regular_file(file)) {
@@ -82,6 +94,7 @@ class RepoServer {
                                         std::chrono::steady_clock::now() - busy_at_[path]));
     }
     auto body = std::make_shared<std::string>(slurp(file));
+    if (path.ends_with("package.json") && serve_hostile(mode, *body, res)) return;
     bool misbehave = path != "index.json" &&
                      (mode == "drop" || mode == "slow" || (mode == "flaky" && first_request(path)));
     if (!misbehave) {
@@ -97,12 +110,43 @@ class RepoServer {
           return false;  // close the connection mid-file
         });
   }
+  // The modes that attack the client; false for the others.
+  bool serve_hostile(const std::string& mode, const std::string& body, httplib::Response& res) {
+    if (mode == "big") {  // chunked: no Content-Length announces it
+      auto more = std::make_shared<std::string>(body + std::string(100 * 1024, 'x'));
+      res.set_chunked_content_provider(
+          "application/octet-stream", [more](std::size_t offset, httplib::DataSink& sink) {
+            if (offset >= more->size()) {
+              sink.done();
+              return true;
+            }
+            std::size_t n = std::min<std::size_t>(16384, more->size() - offset);
+            return sink.write(more->data() + offset, n);
+          });
+    } else if (mode == "long") {  // the Content-Length itself is over the listed size
+      res.set_content(body + "x", "application/octet-stream");
+    } else if (mode == "bomb") {
+      res.set_header("Content-Encoding", "gzip");
+      res.set_content(bomb_, "application/octet-stream");
+    } else if (mode == "drip") {
+      res.set_content_provider(
+          body.size(), "application/octet-stream",
+          [this, body](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+            std::this_thread::sleep_for(200ms);
+            return !stopping_ && sink.write(body.data() + offset, 1);
+          });
+    } else {
+      return false;
+    }
+    return true;
+  }
   bool first_request(const std::string& path) {
     std::lock_guard lock(mutex_);
     return seen_.insert(path).second;
   }
 
   fs::path root_;
+  std::string bomb_;
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
@@ -115,6 +159,11 @@ class RepoServer {
 
 class RegistryTest : public ::testing::Test {
  protected:
+  // A real package (unindexed downloads must parse): the catalog's, built beside lmp.
+  static fs::path legacy_package() {
+    return fs::path(LMP_BINARY).parent_path() / "catalog/opensnoop/package.json";
+  }
+
   void SetUp() override {
     fs::path src = dir_.path() / "src";
     // Two versions of "demo" (the larger body makes half-sends meaningful) and one "other".
@@ -134,7 +183,8 @@ class RegistryTest : public ::testing::Test {
     ASSERT_EQ(built.exit_code, 0) << built.err;
     fs::copy(dir_.path() / "repo", dir_.path() / "bad", fs::copy_options::recursive);
     spit(dir_.path() / "bad/demo/1.2.0/package.json", "{\"tampered\":true}");
-    spit(dir_.path() / "legacy/old/package.json", "{\"legacy\":1}");
+    fs::create_directories(dir_.path() / "legacy/old");
+    fs::copy_file(legacy_package(), dir_.path() / "legacy/old/package.json");
     server_ = std::make_unique<RepoServer>(dir_.path());
   }
 
@@ -197,7 +247,7 @@ TEST_F(RegistryTest, ResolvesNamesAndVersions) {
 TEST_F(RegistryTest, LegacyProbe) {
   Outcome o = lmp({"pull", "old"}, server_->url("legacy"));
   ASSERT_EQ(o.exit_code, 0) << o.err;
-  EXPECT_EQ(slurp(o.out.substr(0, o.out.size() - 1)), "{\"legacy\":1}");
+  EXPECT_EQ(slurp(o.out.substr(0, o.out.size() - 1)), slurp(legacy_package()));
   o = lmp({"pull", "missing"}, server_->url("legacy"));
   EXPECT_EQ(o.exit_code, 7) << o.err;
 }
@@ -267,6 +317,121 @@ TEST_F(RegistryTest, ConnectionRefused) {
   Outcome o = lmp({"pull", "demo"}, "http://127.0.0.1:1");
   EXPECT_EQ(o.exit_code, 8);
   EXPECT_NE(o.err.find("GET http://127.0.0.1:1/index.json"), std::string::npos) << o.err;
+}
+
+// A server sending more than the index lists is cut off at the listed size (or refused at
+// once when its Content-Length says so), and nothing is cached.
+TEST_F(RegistryTest, OversizeDownloadStopsAtTheListedSize) {
+  Outcome o = lmp({"pull", "demo"}, server_->url("big"));
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("bytes; stopped"), std::string::npos) << o.err;
+  o = lmp({"pull", "demo"}, server_->url("long"));
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("announces more than"), std::string::npos) << o.err;
+  expect_cache_empty();
+}
+
+// Content-Encoding: gzip counts after decoding: a bomb stops at the listed size (indexed)
+// or at LMP_MAX_DOWNLOAD_BYTES (by URL), never at 64 MiB.
+TEST_F(RegistryTest, GzipBombStopsAtTheLimit) {
+  Outcome o = lmp({"pull", "demo"}, server_->url("bomb"));
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("bytes; stopped"), std::string::npos) << o.err;
+  o = lmp({"pull", server_->url("bomb") + "/demo/1.2.0/package.json"}, "",
+          {"LMP_MAX_DOWNLOAD_BYTES=1048576"});
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("more than 1048576 bytes"), std::string::npos) << o.err;
+  expect_cache_empty();
+}
+
+// file:///dev/zero never ends: the unindexed limit ends it.
+TEST_F(RegistryTest, EndlessFileUrlStopsAtTheLimit) {
+  Outcome o = lmp({"pull", "file:///dev/zero"}, "", {"LMP_MAX_DOWNLOAD_BYTES=1048576"});
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("more than 1048576 bytes"), std::string::npos) << o.err;
+  expect_cache_empty();
+}
+
+// One byte every 200 ms never trips the stall timer; the per-download deadline ends it.
+TEST_F(RegistryTest, DrippingServerHitsTheDeadline) {
+  auto start = std::chrono::steady_clock::now();
+  Outcome o = lmp({"pull", "demo"}, server_->url("drip"),
+                  {"LMP_HTTP_TIMEOUT_MS=1000", "LMP_HTTP_DEADLINE_MS=1500"});
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  EXPECT_NE(o.err.find("took longer than 1500 ms"), std::string::npos) << o.err;
+  EXPECT_NE(o.err.find("LMP_HTTP_DEADLINE_MS"), std::string::npos) << o.err;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 6s);
+  expect_cache_empty();
+}
+
+// A URL that answers with a web page (or a legacy repository that does) caches nothing.
+TEST_F(RegistryTest, HtmlPageByUrlIsNotCached) {
+  Outcome o = lmp({"pull", server_->url("html") + "/tools/x/package.json"}, "");
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("not an lmp package"), std::string::npos) << o.err;
+  o = lmp({"pull", server_->url("html") + "/tools/x/app.wasm"}, "");
+  EXPECT_EQ(o.exit_code, 3) << o.err;
+  EXPECT_NE(o.err.find("not a WebAssembly module"), std::string::npos) << o.err;
+  expect_cache_empty();
+}
+
+// Terminal escape sequences in an index reach neither `lmp search` nor `lmp info`.
+TEST_F(RegistryTest, RepositoryTextIsEscaped) {
+  fs::path src = dir_.path() / "evil-src";
+  spit(src / "evil/package.json", "{}");
+  spit(src / "evil/config.json",
+       "{\"name\":\"evil\",\"version\":\"1.0.0\",\"author\":\"\\u001b]0;owned\\u0007\","
+       "\"description\":\"\\u001b[2J\\u009bcleared\",\"tags\":[\"t\\u001b[31m\"]}");
+  Outcome built = run_lmp({"repo", "build", src.string(), (dir_.path() / "repo").string()});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"search", "evil"}, {"info", "evil"}}) {
+    Outcome o = lmp(args, server_->url("ok"));
+    ASSERT_EQ(o.exit_code, 0) << o.err;
+    EXPECT_EQ(o.out.find('\x1b'), std::string::npos) << o.out;
+    EXPECT_EQ(o.out.find("\xc2\x9b"), std::string::npos) << o.out;
+    EXPECT_NE(o.out.find("\\x1b"), std::string::npos) << o.out;
+  }
+}
+
+// A corrupt or hostile refs.json is an error (not a crash), and `lmp rm` never deletes a
+// directory it names outside LMP_HOME.
+TEST_F(RegistryTest, HostileRefsJson) {
+  ASSERT_EQ(lmp({"pull", "demo"}, server_->url("ok")).exit_code, 0);
+  fs::path victim = dir_.path() / "victim";
+  spit(victim / "precious", "keep me");
+  auto refs = nlohmann::json::parse(slurp(home() / "refs.json"));
+  refs["packages"][0]["from_url"] = "yes";
+  spit(home() / "refs.json", refs.dump());
+  Outcome o = lmp({"list"}, "");
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("refs.json"), std::string::npos) << o.err;
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << o.err;
+
+  refs["packages"][0]["from_url"] = false;
+  refs["packages"][0]["dir"] = victim.string();
+  spit(home() / "refs.json", refs.dump());
+  o = lmp({"rm", "demo"}, "");
+  EXPECT_NE(o.exit_code, 0) << o.err;
+  EXPECT_TRUE(fs::exists(victim / "precious"));
+}
+
+// Under umask 000 the cache is still 0755 directories and 0644 files.
+TEST_F(RegistryTest, CacheModesIgnoreTheUmask) {
+  RunOptions options;
+  options.env = {"LMP_HOME=" + home().string(), "LMP_REPOSITORY=" + server_->url("ok")};
+  Outcome o = run_program(
+      {"sh", "-c", "umask 000 && exec " + std::string(LMP_BINARY) + " pull demo"}, options);
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  for (const auto& e : fs::recursive_directory_iterator(home())) {
+    auto perms = fs::symlink_status(e.path()).permissions();
+    EXPECT_EQ(perms & (fs::perms::group_write | fs::perms::others_write), fs::perms::none)
+        << e.path();
+  }
+  fs::permissions(home() / "packages", fs::perms(0777));
+  o = lmp({"list"}, "");
+  EXPECT_EQ(o.exit_code, 1) << o.err;
+  EXPECT_NE(o.err.find("writable by group or others"), std::string::npos) << o.err;
 }
 
 }  // namespace

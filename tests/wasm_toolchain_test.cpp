@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "harness.h"
 
@@ -90,6 +92,52 @@ TEST(WasmToolchainTest, UsageErrorsAreOneLine) {
   Outcome init_help = run_lmp({"init", "--help"});
   EXPECT_EQ(init_help.exit_code, 0);
   EXPECT_NE(init_help.out.find("wasm"), std::string::npos) << init_help.out;
+}
+
+// CLI11's parse errors are lmp's one-line usage errors (exit code 2), not CLI11's two lines.
+TEST(WasmToolchainTest, ParseErrorsOfCli11CommandsAreOneLine) {
+  std::vector<std::vector<std::string>> cases = {
+      {"build", "--no-such-flag"}, {"init"}, {"init", "a", "b"}, {"gen-wasm-skel", "--nope"},
+      {"build-wasm", "--nope"},
+  };
+  for (const auto& args : cases) {
+    Outcome o = run_lmp(args);
+    EXPECT_EQ(o.exit_code, 2) << args[0] << ": " << o.err;
+    EXPECT_TRUE(o.err.starts_with("error: ")) << args[0] << ": " << o.err;
+    EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << args[0] << ": " << o.err;
+  }
+}
+
+// A gen-wasm-skel that fails part-way writes none of its files (and leaves no temporaries).
+TEST(WasmToolchainTest, FailedGenWasmSkelWritesNothing) {
+  if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "lmp build needs kernel BTF";
+  TempDir dir;
+  fs::path project = dir.path() / "opentrace";
+  Outcome build = run_lmp(
+      {"build", (source_dir() / "tests/programs/opentrace").string(), "-o", project.string()},
+      {.timeout = 180s});
+  ASSERT_EQ(build.exit_code, 0) << build.err;
+  auto listing = [&] {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(project)) names.push_back(e.path().filename());
+    std::sort(names.begin(), names.end());
+    return names;
+  };
+  fs::create_directory(project / "opentrace.skel.h");  // the third file cannot be written
+  auto before = listing();
+  Outcome gen = run_lmp({"gen-wasm-skel", project.string()});
+  EXPECT_NE(gen.exit_code, 0) << gen.err;
+  EXPECT_NE(gen.err.find("opentrace.skel.h"), std::string::npos) << gen.err;
+  EXPECT_EQ(std::count(gen.err.begin(), gen.err.end(), '\n'), 1) << gen.err;
+  EXPECT_EQ(listing(), before);
+
+  // Once the way is clear, every file is written.
+  fs::remove(project / "opentrace.skel.h");
+  Outcome again = run_lmp({"gen-wasm-skel", project.string()});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  for (const char* f : {"opentrace.skel.h", "opentrace.wasm.h", "lmp-wasm.h", "app.c"})
+    EXPECT_TRUE(fs::is_regular_file(project / f)) << f;
+  for (const auto& name : listing()) EXPECT_FALSE(name.starts_with(".")) << name;
 }
 
 }  // namespace

@@ -23,8 +23,7 @@ Result<int> build_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+    return parse_error(app, e);
   }
   if (verbose) log::set_level(log::Level::kDebug);
 

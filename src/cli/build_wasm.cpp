@@ -21,8 +21,7 @@ Result<int> build_wasm_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp build-wasm --help");
+    return parse_error(app, e);
   }
   if (verbose) log::set_level(log::Level::kDebug);
   auto output = LMP_TRY(compiler::build_wasm(dir));

@@ -1,5 +1,7 @@
 #include "cli/command.h"
 
+#include <CLI/CLI.hpp>
+
 #include <array>
 #include <cstdio>
 
@@ -35,6 +37,15 @@ void report_error(const Error& error) {
   if (!error.hint.empty()) line += " (" + error.hint + ")";
   line += "\n";
   std::fputs(line.c_str(), stderr);
+}
+
+Result<int> parse_error(CLI::App& app, const CLI::ParseError& error) {
+  if (error.get_exit_code() == 0) return app.exit(error);  // --help
+  std::string message = error.what();
+  for (char& c : message)
+    if (c == '\n') c = ' ';
+  while (!message.empty() && message.back() == ' ') message.pop_back();
+  return fail(ExitCode::kUsage, message, "see " + app.get_name() + " --help");
 }
 
 }  // namespace lmp::cli

@@ -8,6 +8,11 @@
 
 #include "common/result.h"
 
+namespace CLI {
+class App;
+class ParseError;
+}  // namespace CLI
+
 namespace lmp::cli {
 
 // Arguments after the subcommand name (argv[0] is the subcommand name itself).
@@ -26,6 +31,10 @@ std::span<const Command> commands();
 
 // Prints an error as one line to stderr: "error: MESSAGE (HINT)".
 void report_error(const Error& error);
+
+// What a command does with CLI11's parse error: --help prints the help (exit code 0); any
+// other error becomes one usage error line (exit code 2) instead of CLI11's two lines.
+Result<int> parse_error(CLI::App& app, const CLI::ParseError& error);
 
 Result<int> run_command(Args args);
 Result<int> build_command(Args args);

@@ -21,8 +21,7 @@ Result<int> gen_wasm_skel_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp gen-wasm-skel --help");
+    return parse_error(app, e);
   }
   auto result = LMP_TRY(compiler::gen_wasm_skel(dir, force));
   for (const auto& f : result.written) log::info("Wrote " + f.string());

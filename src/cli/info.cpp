@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "package/package.h"
 #include "package/program_options.h"
 #include "registry/hub_client.h"
@@ -17,8 +18,9 @@
 namespace lmp::cli {
 namespace {
 
+// Values come from indexes, hubs, the cache and packages: escaped before printing.
 void field(const char* key, const std::string& value) {
-  if (!value.empty()) std::printf("%-12s %s\n", key, value.c_str());
+  if (!value.empty()) std::printf("%-12s %s\n", key, escape_text(value).c_str());
 }
 
 void print_programs_and_maps(const package::Package& pkg) {
@@ -26,12 +28,13 @@ void print_programs_and_maps(const package::Package& pkg) {
   std::printf("programs:\n");
   for (const auto& p : skel.progs) {
     std::string type = p.attach.substr(0, p.attach.find('/'));
-    std::printf("  %-24s %-12s %s\n", p.name.c_str(), type.c_str(), p.attach.c_str());
+    std::printf("  %-24s %-12s %s\n", escape_text(p.name).c_str(), escape_text(type).c_str(),
+                escape_text(p.attach).c_str());
   }
   std::printf("maps:\n");
   for (const auto& m : skel.maps)
-    std::printf("  %-24s %s\n", m.name.c_str(),
-                m.sample ? ("sampled: " + m.sample->type).c_str() : "");
+    std::printf("  %-24s %s\n", escape_text(m.name).c_str(),
+                m.sample ? escape_text("sampled: " + m.sample->type).c_str() : "");
 }
 
 // Programs, maps and the -h text of a local package.json. An app.wasm's options are its
@@ -39,7 +42,7 @@ void print_programs_and_maps(const package::Package& pkg) {
 Result<void> print_package(const std::filesystem::path& path) {
   if (path.extension() == ".wasm") {
     std::printf("user space:  %s (WebAssembly; run it with -h for its options)\n",
-                path.filename().c_str());
+                escape_text(path.filename().string()).c_str());
     std::error_code ec;
     std::filesystem::path json = path.parent_path() / "package.json";
     if (!std::filesystem::is_regular_file(json, ec)) return {};
@@ -50,7 +53,7 @@ Result<void> print_package(const std::filesystem::path& path) {
   package::Package pkg = LMP_TRY(package::read_package_file(path));
   print_programs_and_maps(pkg);
   auto options = package::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
-  if (options) std::printf("options:\n%s", options->help_text().c_str());
+  if (options) std::printf("options:\n%s", escape_lines(options->help_text()).c_str());
   return {};
 }
 

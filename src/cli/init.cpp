@@ -45,8 +45,7 @@ Result<int> init_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? 0 : static_cast<int>(ExitCode::kUsage);
+    return parse_error(app, e);
   }
   auto files = LMP_TRY(compiler::create_project(name, name, template_name));
   log::info("Created " + name + "/ from template '" + template_name + "':");

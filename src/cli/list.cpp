@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
+#include "common/text_escape.h"
 #include "registry/cache.h"
 #include "registry/progress.h"
 #include "registry/semver.h"
@@ -63,14 +64,16 @@ Result<int> list_command(Args args) {
                      {"source", e.source},
                      {"pulled_at", e.pulled_at},
                      {"path", e.main_file()}});
-    std::printf("%s\n", out.dump().c_str());
+    // dump() escapes control characters; invalid UTF-8 becomes U+FFFD rather than a throw.
+    std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
   std::printf("%-24s %-12s %10s  %-16s %s\n", "NAME", "VERSION", "SIZE", "PULLED", "SOURCE");
-  for (const auto& e : entries) {
-    std::printf("%-24s %-12s %10s  %-16s %s\n", e.name.c_str(),
-                e.version.empty() ? "-" : e.version.c_str(), registry::human_size(e.size).c_str(),
-                ago(e.pulled_at).c_str(), e.source.c_str());
+  for (const auto& e : entries) {  // refs.json is input too: every field escaped
+    std::printf("%-24s %-12s %10s  %-16s %s\n", escape_text(e.name).c_str(),
+                e.version.empty() ? "-" : escape_text(e.version).c_str(),
+                registry::human_size(e.size).c_str(), escape_text(ago(e.pulled_at)).c_str(),
+                escape_text(e.source).c_str());
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/cache.h"
 #include "registry/credentials.h"
 #include "registry/hub_client.h"
@@ -83,7 +84,7 @@ Result<int> login_hub(const std::string& url_arg, const std::string& user, bool 
     auto revoked = registry::HubClient(*transport, url, previous->token).logout();
     if (!revoked) log::debug("revoking the previous token: " + revoked.error().message);
   }
-  log::info("logged in to " + url + " as " + login.user + "; token stored in " +
+  log::info("logged in to " + url + " as " + escape_text(login.user) + "; token stored in " +
             registry::credentials_path(home).string());
   return 0;
 }

@@ -6,6 +6,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/cache.h"
 #include "registry/hub_client.h"
 #include "registry/progress.h"
@@ -48,9 +49,10 @@ Result<int> publish_command(Args args) {
   auto transport = registry::make_curl_transport();
   registry::HubClient hub(*transport, hub_url, token);
   registry::Published published = LMP_TRY(hub.publish(bundle.files, label));
-  log::info("published " + published.name + " " + published.version + " to " + hub.url() + " (" +
-            registry::human_size(bundle.size) + ")");
-  std::printf("%s\n", published.url.c_str());
+  // Names and the URL come from the hub's answer: escaped before they reach the terminal.
+  log::info("published " + escape_text(published.name) + " " + escape_text(published.version) +
+            " to " + hub.url() + " (" + registry::human_size(bundle.size) + ")");
+  std::printf("%s\n", escape_text(published.url).c_str());
   return 0;
 }
 

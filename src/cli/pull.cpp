@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/progress.h"
 #include "registry/puller.h"
 
@@ -23,9 +24,9 @@ Result<int> pull_command(Args args) {
     registry::Reference ref = LMP_TRY(registry::parse_reference(args[i]));
     registry::CachedPackage pulled = LMP_TRY(puller.pull(ref));
     std::string what = pulled.name + (pulled.version.empty() ? "" : ":" + pulled.version);
-    log::info("pulled " + what + " (" + registry::human_size(pulled.size) + ") from " +
-              pulled.source);
-    std::printf("%s\n", pulled.main_file().c_str());
+    log::info("pulled " + escape_text(what) + " (" + registry::human_size(pulled.size) + ") from " +
+              escape_text(pulled.source));
+    std::printf("%s\n", escape_text(pulled.main_file().string()).c_str());
   }
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "cli/command.h"
+#include "common/text_escape.h"
 #include "registry/cache.h"
 #include "registry/oci_pull.h"
 #include "registry/reference.h"
@@ -36,8 +37,8 @@ Result<int> rm_command(Args args) {
     if (removed.empty())
       return fail(ExitCode::kNotFound, "'" + ref.text + "' is not in the cache", "see 'lmp list'");
     for (const auto& r : removed)
-      std::printf("removed %s%s\n", r.name.c_str(),
-                  r.version.empty() ? "" : (":" + r.version).c_str());
+      std::printf("removed %s\n",
+                  escape_text(r.name + (r.version.empty() ? "" : ":" + r.version)).c_str());
   }
   return 0;
 }

@@ -22,12 +22,13 @@
 #include "loader/map_sampler.h"
 #include "loader/poller.h"
 #include "loader/privileges.h"
-#include "package/program_options.h"
 #include "loader/run_loop.h"
 #include "loader/stop_signals.h"
 #include "loader/tracefs.h"
 #include "output/output.h"
+#include "output/writer.h"
 #include "package/package.h"
+#include "package/program_options.h"
 #include "registry/puller.h"
 #include "registry/reference.h"
 #include "wasm/libbpf_host.h"
@@ -52,11 +53,17 @@ constexpr const char* kRunUsage =
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
     "                    (also BTF_FILE_PATH)\n"
+    "  --wasm-max-memory SIZE  cap a WebAssembly module's memory (default 256M)\n"
     "  -v, --verbose     print debug messages, including libbpf's\n"
     "  -h, --help        show this help\n";
 
 // Larger modules are refused before they are read.
 constexpr std::uintmax_t kMaxWasmBytes = 64u << 20;
+
+// At a stop, buffered output is still written while stdout's reader takes it: until it
+// stalls this long, or for this long in all (docs/output.md).
+constexpr std::chrono::milliseconds kFinishIdle{100};
+constexpr std::chrono::milliseconds kFinishTotal{1000};
 
 struct RunFlags {
   bool json = false;
@@ -65,6 +72,7 @@ struct RunFlags {
   std::optional<std::chrono::milliseconds> duration;
   registry::PullPolicy pull = registry::PullPolicy::kMissing;
   std::string btf;
+  uint64_t wasm_max_memory = wasm::kDefaultMaxMemoryBytes;
   std::string ref;
   std::vector<std::string> program_args;
 };
@@ -106,6 +114,9 @@ Result<RunFlags> parse_run_flags(Args args) {
       flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of(arg, "--pull"))));
     } else if (arg.starts_with("--btf")) {
       flags.btf = LMP_TRY(value_of(arg, "--btf"));
+    } else if (arg.starts_with("--wasm-max-memory")) {
+      flags.wasm_max_memory =
+          LMP_TRY(wasm::parse_memory_size(LMP_TRY(value_of(arg, "--wasm-max-memory"))));
     } else {
       return fail(ExitCode::kUsage, "unknown option '" + std::string(arg) + "' for lmp run",
                   "lmp's options come before the package; the program's come after it");
@@ -182,6 +193,33 @@ std::map<std::string, std::size_t> export_types_by_buffer(const package::Meta& m
   return result;
 }
 
+std::string count_of(uint64_t n, const char* what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+// The end of a run: writes what stdout's reader still takes, then reports on stderr what was
+// lost: events the kernel dropped (full perf buffers) and records lmp received but did not
+// write. A failed write is the run's error (exit code 1), unless the run failed first.
+// `what` names the records: "event", "event or map sample", a guest's "write".
+Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<void> ran,
+                       const std::map<std::string, uint64_t>& kernel_lost, const char* what) {
+  auto written = writer.finish(kFinishIdle, kFinishTotal);
+  for (const auto& [map, count] : kernel_lost)
+    log::warn("perf buffer " + map + ": the kernel dropped " + count_of(count, "event") +
+              " because it was full (a larger perf_buffer_pages helps)");
+  uint64_t unwritten = writer.unwritten_after(headers);
+  std::string records = count_of(unwritten, what);
+  if (!written)  // also when it ended the run
+    return fail(written.error().code, written.error().message,
+                unwritten ? records + (unwritten == 1 ? " was" : " were") + " not written" : "");
+  if (!ran) return std::unexpected(ran.error());
+  if (unwritten > 0)
+    log::warn(records + (unwritten == 1 ? " was" : " were") + " not written: " +
+              (writer.closed() ? "stdout was closed by its reader"
+                               : "stdout's reader did not keep up (docs/output.md)"));
+  return 0;
+}
+
 // Runs a WebAssembly user-space program (docs/wasm.md). Its exit code is lmp's.
 Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   const fs::path& path = resolved.path;
@@ -210,16 +248,23 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   // A stop is noticed at the guest's next host call or within ~50 ms of a wait; a second
   // Ctrl-C kills lmp, the way out of a guest that computes without calling the host.
   loader::StopSignals signals(/*once=*/true);
+  // The guest's stdout goes through the same bounded writer as events (docs/output.md): a
+  // stalled reader never blocks a stop, a failed write or a closed reader ends the run.
+  output::OutputWriter writer(STDOUT_FILENO);
+  std::ostream out(&writer);
   wasm::RunOptions options;
-  options.stop_requested = [&host] {
-    return loader::StopSignals::requested() || host.privilege_error().has_value();
+  options.stop_requested = [&host, &writer] {
+    return loader::StopSignals::requested() || host.privilege_error().has_value() ||
+           writer.failed() || writer.closed();
   };
   options.duration = flags.duration;
+  options.max_memory_bytes = flags.wasm_max_memory;
   auto wasm_bytes = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  auto result = wasm::run_module(wasm_bytes, std::move(args), host, std::cout, std::cerr, options);
-  std::cout.flush();
+  auto result = wasm::run_module(wasm_bytes, std::move(args), host, out, std::cerr, options);
+  auto written = finish_run(writer, 0, {}, {}, "write");
   if (host.privilege_error()) return std::unexpected(*host.privilege_error());
   if (!result) return std::unexpected(std::move(result.error()).context(path.string()));
+  if (!written) return std::unexpected(written.error());
   return *result;
 }
 
@@ -270,8 +315,9 @@ Result<int> run_command(Args args) {
   LMP_CHECK(loader::apply_initial_values(obj, parsed.assignments));
   LMP_CHECK(object->load());
 
-  // Printers: stdout is data only.
-  std::ios::sync_with_stdio(false);
+  // Printers: stdout is data only, written without ever blocking on its reader.
+  output::OutputWriter writer(STDOUT_FILENO);
+  std::ostream out(&writer);
   auto format = flags.json ? output::Format::kJson : output::Format::kTable;
   const btf* btf = bpf_object__btf(obj);
   // One printer per export type, so buffers sharing a type share one header.
@@ -293,24 +339,31 @@ Result<int> run_command(Args args) {
       log::warn("no export type for buffer " + std::string(map) + "; its events are not printed");
     warned[std::string(map)] = true;
   };
-  auto on_lost = [](std::string_view map, uint64_t count) {
-    log::warn("lost " + std::to_string(count) + " events from " + std::string(map));
+  // Samples the kernel dropped because a perf buffer was full: warned once, totalled at exit.
+  std::map<std::string, uint64_t> kernel_lost;
+  auto on_lost = [&kernel_lost](std::string_view map, uint64_t count) {
+    uint64_t& total = kernel_lost[std::string(map)];
+    if (total == 0)
+      log::warn("perf buffer " + std::string(map) +
+                " is full: the kernel drops events (the total is reported at exit)");
+    total += count;
   };
   auto poller = LMP_TRY(loader::Poller::create(obj, meta.perf_buffer_pages, on_sample, on_lost));
   for (const auto& [buffer, index] : export_types_by_buffer(meta, poller->buffer_names())) {
     if (!type_printers[index])
-      type_printers[index] = LMP_TRY(output::EventPrinter::create(
-          btf, meta.export_types[index], format, meta.print_header, std::cout));
+      type_printers[index] = LMP_TRY(output::EventPrinter::create(btf, meta.export_types[index],
+                                                                  format, meta.print_header, out));
     event_printers[buffer] = type_printers[index].get();
   }
 
   auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps));
   std::map<std::string, std::unique_ptr<output::MapPrinter>> map_printers;
   for (const auto& sampler : samplers)
-    map_printers[sampler.name()] = LMP_TRY(
-        output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
-                                   sampler.value_type_id(), sampler.sample(), format, std::cout));
+    map_printers[sampler.name()] =
+        LMP_TRY(output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
+                                           sampler.value_type_id(), sampler.sample(), format, out));
 
+  const uint64_t headers = writer.records();  // table headers: not events
   loader::Attachments attachments = LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs));
 
   std::string programs;
@@ -328,8 +381,9 @@ Result<int> run_command(Args args) {
         "/trace_pipe");
 
   if (flags.duration && flags.duration->count() == 0) {
-    std::cout.flush();
-    return 0;  // --duration 0: everything is attached; detach and exit (used by benchmarks)
+    // --duration 0: everything is attached; detach and exit (used by benchmarks)
+    return finish_run(writer, headers, {}, kernel_lost,
+                      samplers.empty() ? "event" : "event or map sample");
   }
 
   loader::RunLoopOptions loop;
@@ -342,16 +396,18 @@ Result<int> run_command(Args args) {
     for (auto& e : entries) converted.push_back({std::move(e.key), std::move(e.value)});
     map_printers[sampler.name()]->print(converted);
   };
-  loop.after_round = [&] {
+  loop.after_round = [&]() -> Result<bool> {
     first_round = false;
-    std::cout.flush();
+    LMP_CHECK(writer.flush());
+    return !writer.closed();  // the reader closed stdout: nothing more can be shown
   };
+  loop.busy = [&writer] { return writer.pending() > 0; };
   auto ran = loader::run_until_stopped(*poller, samplers, loop);
-  std::cout.flush();
-  if (!ran) return std::unexpected(ran.error());
+  auto code = finish_run(writer, headers, std::move(ran), kernel_lost,
+                         samplers.empty() ? "event" : "event or map sample");
   // Teardown in reverse: links first, then buffers, then the object.
   while (!attachments.empty()) attachments.pop_back();
-  return 0;
+  return code;
 }
 
 }  // namespace lmp::cli

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/puller.h"
 #include "registry/search.h"
 
@@ -43,7 +44,7 @@ Result<int> search_command(Args args) {
   if (found.searched == 0)
     return fail(ExitCode::kNotFound, "no hub or repository with an index.json to search",
                 "set LMP_REPOSITORY to a repository URL");
-  for (const auto& note : found.notes) log::info(note);
+  for (const auto& note : found.notes) log::info(escape_text(note));
   if (found.rows.empty()) {
     log::info("no packages match");
     return 0;
@@ -54,16 +55,20 @@ Result<int> search_command(Args args) {
     std::printf("%-20s %-10s %9s %-44s %s\n", "NAME", "VERSION", "DOWNLOADS", "SUMMARY", "TAGS");
   else
     std::printf("%-20s %-10s %-52s %s\n", "NAME", "VERSION", "SUMMARY", "TAGS");
+  // Every field comes from a repository or a hub: escaped, so none can drive the terminal.
   for (const auto& row : found.rows) {
     std::string tags;
     for (const auto& t : row.tags) tags += (tags.empty() ? "" : ",") + t;
+    std::string name = escape_text(row.name), version = escape_text(row.version);
+    std::string summary = escape_text(row.summary);
+    tags = escape_text(tags);
     if (downloads)
-      std::printf("%-20s %-10s %9s %-44s %s\n", row.name.c_str(), row.version.c_str(),
+      std::printf("%-20s %-10s %9s %-44s %s\n", name.c_str(), version.c_str(),
                   row.downloads ? std::to_string(*row.downloads).c_str() : "-",
-                  clip(row.summary, 44).c_str(), tags.c_str());
+                  clip(summary, 44).c_str(), tags.c_str());
     else
-      std::printf("%-20s %-10s %-52s %s\n", row.name.c_str(), row.version.c_str(),
-                  clip(row.summary, 52).c_str(), tags.c_str());
+      std::printf("%-20s %-10s %-52s %s\n", name.c_str(), version.c_str(),
+                  clip(summary, 52).c_str(), tags.c_str());
   }
   return 0;
 }

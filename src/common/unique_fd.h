@@ -5,7 +5,7 @@
 
 #include <utility>
 
-namespace lmp::hub {
+namespace lmp {
 
 class UniqueFd {
  public:
@@ -29,9 +29,13 @@ class UniqueFd {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
   }
+  // Gives up ownership.
+  int release() { return std::exchange(fd_, -1); }
+  // Closes now and returns close()'s result: delayed write errors (NFS, quotas) show here.
+  int close() { return fd_ >= 0 ? ::close(std::exchange(fd_, -1)) : 0; }
 
  private:
   int fd_ = -1;
 };
 
-}  // namespace lmp::hub
+}  // namespace lmp

@@ -323,6 +323,47 @@ std::string skel_header(const WasmSkelModel& model) {
   return text;
 }
 
+namespace {
+
+// Writes every file or none: a target that cannot be replaced by a file is refused first,
+// each file goes to a temporary name beside its target, and only when all are written are
+// they renamed into place (the temporaries are removed on any failure).
+Result<void> write_all_or_nothing(const std::vector<std::pair<fs::path, std::string>>& files) {
+  std::error_code ec;
+  for (const auto& [path, content] : files) {
+    auto status = fs::symlink_status(path, ec);
+    if (fs::exists(status) && !fs::is_regular_file(status) && !fs::is_symlink(status))
+      return fail(ExitCode::kFailure,
+                  str_cat("cannot write ", path.string(), ": it exists and is not a regular file"),
+                  "move it away and run lmp gen-wasm-skel again");
+  }
+  std::vector<fs::path> temporaries;
+  auto remove_temporaries = [&] {
+    for (const auto& t : temporaries) fs::remove(t, ec);
+  };
+  for (const auto& [path, content] : files) {
+    fs::path temporary =
+        path.parent_path() / str_cat(".", path.filename().string(), ".gen-wasm-skel");
+    auto written = write_file_atomic(temporary, content);
+    if (!written) {
+      remove_temporaries();
+      return std::unexpected(written.error());
+    }
+    temporaries.push_back(temporary);
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    fs::rename(temporaries[i], files[i].first, ec);
+    if (ec) {
+      remove_temporaries();
+      return fail(ExitCode::kFailure,
+                  str_cat("cannot write ", files[i].first.string(), ": ", ec.message()));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<GenWasmSkelResult> gen_wasm_skel(const fs::path& dir, bool force) {
   std::error_code ec;
   fs::path source = dir / "package.json";
@@ -345,10 +386,8 @@ Result<GenWasmSkelResult> gen_wasm_skel(const fs::path& dir, bool force) {
   } else {
     result.kept_app = true;
   }
-  for (const auto& [path, content] : files) {
-    LMP_CHECK(write_file_atomic(path, content));
-    result.written.push_back(path);
-  }
+  LMP_CHECK(write_all_or_nothing(files));
+  for (const auto& file : files) result.written.push_back(file.first);
   return result;
 }
 

@@ -69,7 +69,8 @@ TEST(MarkdownTest, ShiftsHeadingsAndRewritesLinks) {
 }
 
 TEST(MarkdownTest, AcceptsAnyBytes) {
-  std::string garbage("\0\xff\xfe[](<>)**_`", 15);
+  constexpr char kGarbage[] = "\0\xff\xfe[](<>)**_`";
+  std::string garbage(kGarbage, sizeof kGarbage - 1);
   EXPECT_NO_FATAL_FAILURE(render_markdown(garbage));
   EXPECT_EQ(render_markdown(""), "");
 }

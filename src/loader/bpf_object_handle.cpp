@@ -4,9 +4,14 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "loader/libbpf_log.h"
+#include "loader/object_check.h"
+#include "loader/open_probe.h"
 
 namespace lmp::loader {
 namespace {
@@ -46,6 +51,42 @@ bool program_is_trampoline(bpf_object* object, const std::string& name) {
   return false;
 }
 
+// Says what is wrong with a --btf / BTF_FILE_PATH file: missing (kNotFound), or not a file
+// holding BTF (kUsage): a device or directory, empty, neither raw BTF nor ELF.
+Result<void> check_btf_file(const std::string& path) {
+  constexpr const char* kHint = "pass a vmlinux BTF file, e.g. from btfhub, with --btf FILE";
+  std::error_code ec;
+  auto status = std::filesystem::status(path, ec);
+  if (!std::filesystem::exists(status))
+    return fail(ExitCode::kNotFound, "BTF file " + path + " does not exist", kHint);
+  if (!std::filesystem::is_regular_file(status)) {
+    const char* kind = std::filesystem::is_directory(status)        ? "a directory"
+                       : std::filesystem::is_character_file(status) ? "a character device"
+                       : std::filesystem::is_block_file(status)     ? "a block device"
+                       : std::filesystem::is_fifo(status)           ? "a FIFO"
+                                                                    : "not a regular file";
+    return fail(ExitCode::kUsage, "BTF file " + path + " is " + kind + ", not a BTF file", kHint);
+  }
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  if (!in.read(magic, sizeof(magic))) {
+    if (!in.is_open())
+      return fail(ExitCode::kUsage, "cannot read BTF file " + path + ": " + std::strerror(errno),
+                  kHint);
+    return fail(ExitCode::kUsage, "BTF file " + path + " is empty or too short", kHint);
+  }
+  // Raw BTF starts with 0xeB9F (little-endian here); an ELF file may carry a .BTF section.
+  bool raw_btf = static_cast<uint8_t>(magic[0]) == 0x9f && static_cast<uint8_t>(magic[1]) == 0xeb;
+  bool elf = std::string_view(magic, 4) ==
+             "\x7f"
+             "ELF";
+  if (!raw_btf && !elf)
+    return fail(ExitCode::kUsage,
+                "BTF file " + path + " is not BTF (neither raw BTF nor an ELF file with .BTF)",
+                kHint);
+  return {};
+}
+
 }  // namespace
 
 std::string libbpf_error_text(int err) {
@@ -61,9 +102,7 @@ Result<std::string> resolve_btf_path(const std::string& flag) {
   }
   std::error_code ec;
   if (!path.empty()) {
-    if (!std::filesystem::is_regular_file(path, ec))
-      return fail(ExitCode::kNotFound, "BTF file " + path + " does not exist",
-                  "pass a vmlinux BTF file, e.g. from btfhub, with --btf FILE");
+    LMP_CHECK(check_btf_file(path));
     return path;
   }
   if (!std::filesystem::exists(kKernelBtf, ec))
@@ -78,6 +117,19 @@ void BpfObjectHandle::Closer::operator()(bpf_object* object) const {
 
 Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, const std::string& name,
                                               const std::string& btf_path) {
+  // libbpf 1.1.2 crashes on crafted objects: check what it trusts, then let a child open
+  // it first so that a crash nobody foresaw is a malformed object, not a dead lmp.
+  LMP_CHECK(check_object(elf));
+  ProbeResult probe = probe_open(elf, name, btf_path);
+  if (probe.outcome == ProbeOutcome::kCrashed)
+    return fail(ExitCode::kBadPackage,
+                "malformed eBPF object: libbpf crashed parsing it (signal " +
+                    std::to_string(probe.signal) + " in a test process; lmp did not load it)",
+                "the package is damaged or was crafted; rebuild it with lmp build");
+  if (probe.outcome == ProbeOutcome::kTimedOut)
+    return fail(ExitCode::kBadPackage,
+                "malformed eBPF object: libbpf did not finish parsing it in 10 s",
+                "the package is damaged or was crafted; rebuild it with lmp build");
   BpfObjectHandle handle;
   handle.elf_.assign(elf.begin(), elf.end());
   handle.name_ = name;

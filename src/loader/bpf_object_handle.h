@@ -14,14 +14,18 @@ struct bpf_object;
 namespace lmp::loader {
 
 // The BTF file to relocate against: `flag` (--btf), else $BTF_FILE_PATH, else empty for the
-// running kernel's /sys/kernel/btf/vmlinux. Errors: kNotFound when the given file is missing;
+// running kernel's /sys/kernel/btf/vmlinux. Errors: kNotFound when the given file is missing,
+// kUsage when it is not a regular file holding raw BTF or ELF (a device, empty, other data);
 // kKernel "this kernel has no BTF (/sys/kernel/btf/vmlinux missing)" when nothing is usable.
 Result<std::string> resolve_btf_path(const std::string& flag);
 
 class BpfObjectHandle {
  public:
   // Opens (parses, no kernel access) the ELF object. `btf_path` empty = kernel BTF.
-  // Errors: kBadPackage when libbpf cannot parse the object.
+  // The bytes are untrusted: check_object (object_check.h) and a forked probe_open
+  // (open_probe.h) run before libbpf parses them in this process.
+  // Errors: kBadPackage "malformed eBPF object: ..." for what the checks refuse or what
+  // crashed libbpf in the probe; kBadPackage when libbpf cannot parse the object.
   static Result<BpfObjectHandle> open(std::span<const uint8_t> elf, const std::string& name,
                                       const std::string& btf_path);
 

@@ -56,13 +56,14 @@ Result<void> apply_initial_values(bpf_object* object, std::span<const Assignment
     auto where = "variable " + assignment.variable;
     auto slot = find_slot(object, assignment.section, assignment.variable);
     if (!slot) return std::unexpected(std::move(slot.error()));
-    std::vector<uint8_t> bytes = assignment.value.to_bytes();
-    if (bytes.size() != slot->size)
+    // The size from the package is checked against the object before anything is allocated.
+    if (assignment.value.type.size != slot->size)
       return fail(ExitCode::kBadPackage,
                   where + ": the package says " + assignment.value.type.text + " (" +
-                      std::to_string(bytes.size()) + " bytes) but the object has " +
+                      std::to_string(assignment.value.type.size) + " bytes) but the object has " +
                       std::to_string(slot->size) + " bytes",
                   "rebuild the package with lmp build");
+    std::vector<uint8_t> bytes = assignment.value.to_bytes();
     std::size_t size = 0;
     const void* image = bpf_map__initial_value(slot->map, &size);
     if (!image || slot->offset + slot->size > size)

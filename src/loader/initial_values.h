@@ -5,8 +5,8 @@
 #include <span>
 
 #include "common/result.h"
-#include "package/program_options.h"
 #include "package/package.h"
+#include "package/program_options.h"
 
 struct bpf_object;
 

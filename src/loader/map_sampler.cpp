@@ -3,6 +3,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "loader/bpf_object_handle.h"
@@ -36,6 +37,7 @@ Result<std::vector<MapSampler>> MapSampler::create_all(bpf_object* object,
     sampler.name_ = info.name;
     sampler.sample_ = *info.sample;
     if (sampler.sample_.interval_ms == 0) sampler.sample_.interval_ms = 1000;
+    sampler.sample_.interval_ms = std::max(sampler.sample_.interval_ms, kMinSampleIntervalMs);
     sampler.key_type_id_ = bpf_map__btf_key_type_id(map);
     sampler.value_type_id_ = bpf_map__btf_value_type_id(map);
     sampler.btf_ = bpf_object__btf(object);
@@ -62,7 +64,8 @@ Result<std::vector<MapEntryBytes>> MapSampler::read() {
   std::vector<std::vector<uint8_t>> keys;
   std::vector<uint8_t> key(key_size), next(key_size);
   const void* previous = nullptr;
-  std::size_t limit = static_cast<std::size_t>(bpf_map__max_entries(map_)) * 2 + 16;
+  std::size_t limit = std::min<std::size_t>(
+      static_cast<std::size_t>(bpf_map__max_entries(map_)) * 2 + 16, kMaxSampledEntries);
   while (keys.size() < limit && bpf_map_get_next_key(fd, previous, next.data()) == 0) {
     keys.push_back(next);
     key = next;

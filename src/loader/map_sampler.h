@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct MapEntryBytes {
   std::vector<uint8_t> key;
   std::vector<uint8_t> value;  // per-CPU maps: all CPUs folded into one (per_cpu.h)
 };
+
+// Bounds on what a package's @sample asks for: at most this many entries are read per
+// round (the rest of a larger map is left out), and rounds are at least this far apart.
+inline constexpr std::size_t kMaxSampledEntries = 1u << 20;
+inline constexpr uint32_t kMinSampleIntervalMs = 10;
 
 class MapSampler {
  public:

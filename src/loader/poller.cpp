@@ -74,6 +74,13 @@ Result<std::unique_ptr<Poller>> Poller::create(bpf_object* object, uint32_t perf
       }
       continue;
     }
+    if (perf_buffer_pages == 0 || (perf_buffer_pages & (perf_buffer_pages - 1)) != 0 ||
+        perf_buffer_pages > kMaxPerfBufferPages)
+      return fail(ExitCode::kBadPackage,
+                  "perf_buffer_pages is " + std::to_string(perf_buffer_pages) +
+                      ": it must be a power of two from 1 to " +
+                      std::to_string(kMaxPerfBufferPages),
+                  "fix perf_buffer_pages in the package (64 is the default)");
     auto sample = [](void* ctx, int, void* data, __u32 size) {
       auto* c = static_cast<Context*>(ctx);
       c->poller->on_sample_(c->name, std::span(static_cast<const uint8_t*>(data), size));
@@ -86,8 +93,7 @@ Result<std::unique_ptr<Poller>> Poller::create(bpf_object* object, uint32_t perf
         perf_buffer__new(bpf_map__fd(map), perf_buffer_pages, sample, lost, context.get(), nullptr);
     if (!pb)
       return fail(ExitCode::kKernel,
-                  "cannot set up perf buffer " + name + ": " + libbpf_error_text(errno),
-                  "perf_buffer_pages must be a power of two");
+                  "cannot set up perf buffer " + name + ": " + libbpf_error_text(errno));
     poller->perf_buffers_.push_back(pb);
     LMP_CHECK(watch(perf_buffer__epoll_fd(pb)));
   }

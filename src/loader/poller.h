@@ -25,10 +25,14 @@ using SampleCallback = std::function<void(std::string_view map, std::span<const 
 // Called when a perf buffer reports lost samples.
 using LostCallback = std::function<void(std::string_view map, uint64_t count)>;
 
+// The largest perf_buffer_pages a package may ask for: 16 MiB of locked memory per CPU.
+inline constexpr uint32_t kMaxPerfBufferPages = 4096;
+
 class Poller {
  public:
   // Sets up buffers for every ring buffer and perf event array map of the loaded `object`.
-  // `perf_buffer_pages` is the per-CPU size of perf buffers (a power of two).
+  // `perf_buffer_pages` is the per-CPU size of perf buffers: a power of two up to
+  // kMaxPerfBufferPages, else kBadPackage (checked when the object has a perf event array).
   static Result<std::unique_ptr<Poller>> create(bpf_object* object, uint32_t perf_buffer_pages,
                                                 SampleCallback on_sample, LostCallback on_lost);
   ~Poller();

@@ -15,7 +15,9 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
     auto now = Clock::now();
     if (deadline && now >= *deadline) break;
     // Wait no longer than the poll timeout, the next sample or the deadline.
-    auto wake = now + std::chrono::milliseconds(options.poll_timeout_ms);
+    int timeout_ms = options.poll_timeout_ms;
+    if (options.busy && options.busy()) timeout_ms = std::min(timeout_ms, options.busy_wait_ms);
+    auto wake = now + std::chrono::milliseconds(timeout_ms);
     for (const auto& s : samplers) wake = std::min(wake, s.due());
     if (deadline) wake = std::min(wake, *deadline);
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
@@ -28,7 +30,7 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
       if (!entries) return std::unexpected(std::move(entries.error()));
       if (options.on_map_sample) options.on_map_sample(sampler, std::move(*entries));
     }
-    if (options.after_round) options.after_round();
+    if (options.after_round && !LMP_TRY(options.after_round())) break;
   }
   return {};
 }

@@ -18,12 +18,18 @@ struct RunLoopOptions {
   std::optional<std::chrono::milliseconds> duration;  // stop after this long
   // One sampling round of a map.
   std::function<void(const MapSampler&, std::vector<MapEntryBytes>)> on_map_sample;
-  // After every round (flush output here).
-  std::function<void()> after_round;
+  // After every round (write output here). An error ends the loop with that error; false
+  // ends it normally (e.g. the reader of stdout went away).
+  std::function<Result<bool>()> after_round;
+  // While this returns true (output waits for a slow reader), rounds are at most
+  // `busy_wait_ms` apart, so after_round gets to write again soon.
+  std::function<bool()> busy;
+  int busy_wait_ms = 10;
 };
 
 // Installs SIGINT/SIGTERM handlers that request a stop (the previous handlers come back
-// on return) and polls until then. Returns normally on a stop request or the deadline.
+// on return) and polls until then. Returns normally on a stop request, the deadline or
+// after_round returning false.
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options);
 

@@ -33,7 +33,8 @@ Result<nlohmann::json> decode_value(const btf* btf, uint32_t type_id,
 // text, nested structs and arrays as compact JSON in their cell. JSON: one object per line whose
 // keys are exactly the struct's members (anonymous struct/union members flattened), nothing else.
 // Output goes to `out` with one write per event and is never flushed here: the caller flushes
-// (e.g. after each ring-buffer poll) so that a pipe or file is not flushed per event.
+// (e.g. after each ring-buffer poll) so that a pipe or file is not flushed per event. One write
+// is one record, which OutputWriter (output/writer.h) keeps or drops whole.
 class EventPrinter {
  public:
   // Finds the struct by export_type.type_id, checks its name and member count; falls back to

@@ -1,35 +1,15 @@
 #include "output/text_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+
+#include "common/text_escape.h"
 
 namespace lmp::output::detail {
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
-
-// The four characters \xNN; inside a JSON literal the backslash itself is escaped.
-void append_escaped_byte(std::string& out, uint8_t byte, bool json) {
-  if (json) out += '\\';
-  char esc[4] = {'\\', 'x', kHex[byte >> 4], kHex[byte & 0xf]};
-  out.append(esc, 4);
-}
-
-// Length of the valid UTF-8 sequence starting at p[0] (>= 0x80), or 0 when invalid.
-size_t utf8_sequence(const uint8_t* p, size_t n) {
-  auto cont = [&](size_t i, uint8_t lo = 0x80, uint8_t hi = 0xbf) {
-    return i < n && p[i] >= lo && p[i] <= hi;
-  };
-  uint8_t b = p[0];
-  if (b >= 0xc2 && b <= 0xdf) return cont(1) ? 2 : 0;
-  if (b == 0xe0) return cont(1, 0xa0) && cont(2) ? 3 : 0;
-  if (b == 0xed) return cont(1, 0x80, 0x9f) && cont(2) ? 3 : 0;
-  if (b >= 0xe1 && b <= 0xef) return cont(1) && cont(2) ? 3 : 0;
-  if (b == 0xf0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (b >= 0xf1 && b <= 0xf3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (b == 0xf4) return cont(1, 0x80, 0x8f) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
 
 }  // namespace
 
@@ -64,36 +44,9 @@ void append_hex128(std::string& out, const uint8_t* bytes) {
 }
 
 void append_c_string(std::string& out, std::span<const uint8_t> bytes, bool json) {
-  const uint8_t* p = bytes.data();
-  size_t n = bytes.size();
-  size_t i = 0;
-  while (i < n && p[i] != 0) {
-    size_t run = i;  // the common case: printable ASCII, appended as one chunk
-    while (run < n && p[run] >= 0x20 && p[run] < 0x7f &&
-           !(json && (p[run] == '"' || p[run] == '\\')))
-      ++run;
-    out.append(reinterpret_cast<const char*>(p + i), run - i);
-    i = run;
-    if (i >= n || p[i] == 0) break;
-    uint8_t b = p[i];
-    if (b == '"' || b == '\\') {
-      out += '\\';
-      out += static_cast<char>(b);
-      ++i;
-    } else if (b >= 0x80) {
-      size_t len = utf8_sequence(p + i, n - i);
-      if (len == 0) {
-        append_escaped_byte(out, b, json);
-        ++i;
-      } else {
-        out.append(reinterpret_cast<const char*>(p + i), len);
-        i += len;
-      }
-    } else {
-      append_escaped_byte(out, b, json);  // control character or DEL
-      ++i;
-    }
-  }
+  // A C string ends at its first NUL; the rest of the array is not text.
+  auto nul = std::find(bytes.begin(), bytes.end(), uint8_t{0});
+  lmp::append_escaped(out, bytes.first(static_cast<size_t>(nul - bytes.begin())), json);
 }
 
 void append_json_string(std::string& out, std::string_view text) {

@@ -1,5 +1,6 @@
 #include "package/c_value.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -203,6 +204,11 @@ Result<CType> parse_c_type(std::string_view text) {
         end != joined.data() + close || n == 0 ||
         (base != "char" && base != "unsigned char" && base != "signed char"))
       return std::unexpected(bad_type(text));
+    if (n > kMaxCharArray)
+      return fail(ExitCode::kBadPackage,
+                  "type '" + std::string(text) + "': lmp handles char arrays up to " +
+                      std::to_string(kMaxCharArray) + " bytes",
+                  "the package is damaged or was crafted; rebuild it with lmp build");
     type.kind = ValueKind::kString;
     type.size = n;
     return type;
@@ -289,10 +295,12 @@ std::string TypedValue::to_string() const {
 }
 
 TypedValue value_from_bytes(const CType& type, std::span<const uint8_t> bytes) {
-  std::vector<uint8_t> buf(std::max<std::size_t>(type.size, 8), 0);
-  std::memcpy(buf.data(), bytes.data(), std::min(bytes.size(), type.size));
+  // Numbers are at most 8 bytes; strings are read from `bytes` directly, so a type's size
+  // (from a package) never sizes an allocation here.
+  uint8_t buf[8] = {};
+  std::memcpy(buf, bytes.data(), std::min({bytes.size(), type.size, sizeof buf}));
   auto load = [&](auto v) {
-    std::memcpy(&v, buf.data(), sizeof(v));
+    std::memcpy(&v, buf, sizeof(v));
     return v;
   };
   switch (type.kind) {

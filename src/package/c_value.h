@@ -29,9 +29,13 @@ struct CType {
   std::string placeholder() const;
 };
 
+// The largest char[N] lmp accepts in a package (a command-line string or initial value; the
+// kernel object's own size is checked again before anything is written).
+inline constexpr std::size_t kMaxCharArray = 1u << 20;
+
 // Classifies C type text. Qualifiers (const, volatile) are ignored; integer keyword order is
 // free ("long unsigned int"); known typedefs (pid_t, __u32, u64, size_t, ...) map to their
-// base type; "enum X" is a 4-byte signed integer; char[N] is a string.
+// base type; "enum X" is a 4-byte signed integer; char[N] is a string (N <= kMaxCharArray).
 // Errors (kBadPackage) for anything else (structs, pointers, unknown typedefs).
 Result<CType> parse_c_type(std::string_view text);
 

@@ -18,7 +18,9 @@
 #include <nlohmann/json.hpp>
 
 #include "common/file.h"
+#include "registry/cache_files.h"
 #include "registry/digest.h"
+#include "registry/reference.h"
 #include "registry/semver.h"
 
 namespace lmp::registry {
@@ -26,24 +28,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-// Holds an exclusive flock on a file for the lifetime of the object.
-class FileLock {
- public:
-  explicit FileLock(const fs::path& path)
-      : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) {
-    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
-  }
-  ~FileLock() {
-    if (fd_ >= 0) ::close(fd_);  // releases the lock
-  }
-  FileLock(const FileLock&) = delete;
-  FileLock& operator=(const FileLock&) = delete;
-  bool ok() const { return fd_ >= 0; }
-
- private:
-  int fd_;
-};
 
 std::string now_utc() {
   std::time_t now = std::time(nullptr);
@@ -68,30 +52,62 @@ json to_json(const CachedPackage& p, const fs::path& home) {
           {"from_url", p.from_url}, {"dir", p.dir.lexically_relative(home).string()}};
 }
 
-Result<CachedPackage> from_json(const json& j, const fs::path& home) {
-  auto bad = [] {
-    return fail(ExitCode::kFailure, "refs.json: malformed entry",
-                "remove LMP_HOME/refs.json to start over");
+// Where the cache keeps a package: computed from its (checked) name, version or source,
+// never taken from refs.json, so every directory lmp removes or replaces is its own.
+fs::path package_dir_of(const fs::path& home, const CachedPackage& entry) {
+  if (entry.from_url) return home / "packages/url" / sha256_hex(entry.source).substr(0, 16);
+  return home / "packages" / entry.name / (entry.version.empty() ? "latest" : entry.version);
+}
+
+// refs.json is input like any other: another program, a full disk or a user may have
+// written it. Every field is type-checked; nothing in it can name a path.
+Result<CachedPackage> from_json(const json& j, const fs::path& home, std::size_t index) {
+  auto bad = [&](const std::string& what) {
+    return fail(
+        ExitCode::kFailure,
+        (home / "refs.json").string() + ": packages[" + std::to_string(index) + "]: " + what,
+        "remove LMP_HOME/refs.json to start with an empty cache list");
   };
-  if (!j.is_object()) return bad();
+  if (!j.is_object()) return bad("expected an object");
+  auto str = [&](const json& o, const char* key, std::string& into) {
+    auto it = o.find(key);
+    if (it == o.end()) return true;
+    if (!it->is_string()) return false;
+    into = it->get<std::string>();
+    return true;
+  };
+  auto number = [&](const json& o, const char* key, std::uint64_t& into) {
+    auto it = o.find(key);
+    if (it == o.end()) return true;
+    if (!it->is_number_unsigned()) return false;
+    into = it->get<std::uint64_t>();
+    return true;
+  };
   CachedPackage p;
-  auto str = [&](const char* key) -> std::string {
-    auto it = j.find(key);
-    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
-  };
-  p.name = str("name"), p.version = str("version"), p.source = str("source");
-  p.pulled_at = str("pulled_at");
-  p.from_url = j.value("from_url", false);
-  p.size = j.value("size", std::uint64_t{0});
-  std::string dir = str("dir");
-  if (p.name.empty() || dir.empty() || dir.find("..") != std::string::npos) return bad();
-  p.dir = home / dir;
+  std::string dir;
+  for (auto [key, into] : {std::pair{"name", &p.name}, std::pair{"version", &p.version},
+                           std::pair{"source", &p.source}, std::pair{"pulled_at", &p.pulled_at},
+                           std::pair{"dir", &dir}})
+    if (!str(j, key, *into)) return bad(std::string(key) + ": expected a string");
+  if (auto it = j.find("from_url"); it != j.end()) {
+    if (!it->is_boolean()) return bad("from_url: expected true or false");
+    p.from_url = it->get<bool>();
+  }
+  if (!is_package_name(p.name)) return bad("name: not a package name");
+  if (!p.version.empty() && !parse_semver(p.version)) return bad("version: not a semver version");
+  if (p.from_url && p.source.empty()) return bad("source: missing");
+  p.dir = package_dir_of(home, p);
+  if (dir != p.dir.lexically_relative(home).string())
+    return bad("dir: '" + dir + "' is not where the cache keeps this package");
   auto files = j.find("files");
-  if (files == j.end() || !files->is_array()) return bad();
+  if (files == j.end() || !files->is_array() || files->empty())
+    return bad("files: expected a non-empty array");
   for (const auto& f : *files) {
-    if (!f.is_object()) return bad();
-    FileEntry e{f.value("name", ""), f.value("sha256", ""), f.value("size", std::uint64_t{0})};
-    if (!is_plain_file_name(e.name) || !is_sha256_hex(e.sha256)) return bad();
+    FileEntry e;
+    if (!f.is_object() || !str(f, "name", e.name) || !str(f, "sha256", e.sha256) ||
+        !number(f, "size", e.size) || !is_plain_file_name(e.name) || !is_sha256_hex(e.sha256))
+      return bad("files: expected {name, sha256, size} with a plain file name and a digest");
+    p.size += e.size;  // recomputed: the stored total is not trusted
     p.files.push_back(std::move(e));
   }
   return p;
@@ -132,10 +148,13 @@ TempFile::~TempFile() {
 
 Result<Cache> Cache::open(const fs::path& home) {
   std::error_code ec;
-  for (const char* sub : {"blobs/sha256", "packages", "tmp"}) {
-    fs::create_directories(home / sub, ec);
-    if (ec) return io_error("cannot create " + (home / sub).string(), ec);
-  }
+  for (const char* sub : {"blobs/sha256", "packages", "tmp"})
+    LMP_CHECK(create_cache_directories(home / sub));
+  // Like ssh: a cache another local user can write to is refused, not used.
+  LMP_CHECK(check_private(home, /*follow=*/true));
+  for (const char* sub :
+       {"blobs", "blobs/sha256", "packages", "packages/url", "tmp", "refs.json", "lock"})
+    LMP_CHECK(check_private(home / sub));
   // Remove downloads of processes that no longer exist (killed mid-download).
   for (const auto& entry : fs::directory_iterator(home / "tmp", ec)) {
     std::string name = entry.path().filename().string();
@@ -166,6 +185,39 @@ bool Cache::has_blob(const std::string& sha256) const {
   return is_sha256_hex(sha256) && fs::is_regular_file(blob_path(sha256), ec);
 }
 
+std::optional<std::uint64_t> Cache::blob_size(const std::string& sha256) const {
+  std::error_code ec;
+  if (!has_blob(sha256)) return std::nullopt;
+  std::uintmax_t size = fs::file_size(blob_path(sha256), ec);
+  if (ec) return std::nullopt;
+  return size;
+}
+
+Result<void> Cache::verify(const CachedPackage& entry) const {
+  auto damaged = [&](const std::string& what) {
+    std::string ref = entry.from_url
+                          ? entry.source
+                          : entry.name + (entry.version.empty() ? "" : ":" + entry.version);
+    return fail(ExitCode::kFailure, "the cached copy of " + ref + " " + what,
+                "run 'lmp rm " + ref + "' and pull it again");
+  };
+  if (!resolves_inside(home_ / "packages", entry.dir)) return damaged("lies outside the cache");
+  LMP_CHECK(check_private(entry.dir.parent_path()));
+  LMP_CHECK(check_private(entry.dir));
+  for (const auto& f : entry.files) {
+    fs::path path = entry.dir / f.name;
+    LMP_CHECK(check_private(path));
+    std::error_code ec;
+    if (!fs::is_regular_file(fs::symlink_status(path, ec))) return damaged("lacks " + f.name);
+    if (fs::file_size(path, ec) != f.size || ec)
+      return damaged("was changed: " + f.name + " does not have its recorded size");
+    auto digest = sha256_file(path);
+    if (!digest || *digest != f.sha256)
+      return damaged("was changed: " + f.name + " does not match its recorded sha256");
+  }
+  return {};
+}
+
 Result<void> Cache::store_blob(const TempFile& file, const std::string& sha256) {
   if (!is_sha256_hex(sha256)) return fail(ExitCode::kFailure, "bad digest " + sha256);
   if (has_blob(sha256)) return {};
@@ -176,33 +228,43 @@ Result<void> Cache::store_blob(const TempFile& file, const std::string& sha256) 
   return {};
 }
 
-fs::path Cache::package_dir(const CachedPackage& entry) const {
-  if (entry.from_url) return home_ / "packages/url" / sha256_hex(entry.source).substr(0, 16);
-  return home_ / "packages" / entry.name / (entry.version.empty() ? "latest" : entry.version);
-}
-
 Result<CachedPackage> Cache::add(CachedPackage entry) {
-  FileLock lock(home_ / "lock");
+  auto lock = LMP_TRY(CacheLock::acquire(home_ / "lock"));
   return add_locked(std::move(entry));
 }
 
 Result<CachedPackage> Cache::commit(CachedPackage entry, Fetched& fetched) {
-  FileLock lock(home_ / "lock");
+  auto lock = LMP_TRY(CacheLock::acquire(home_ / "lock"));
   entry.files.clear();
   for (auto& [temp, file] : fetched) {
-    if (!temp.path().empty())
+    if (!temp.path().empty()) {
       LMP_CHECK(store_blob(temp, file.sha256));
-    else if (!has_blob(file.sha256))
-      return fail(ExitCode::kFailure,
-                  "the cached copy of " + file.name + " was removed during the download",
-                  "another lmp removed it (lmp rm); run the command again");
+    } else {
+      // A blob already cached under this digest: the size the (untrusted) index or
+      // descriptor declares must still be the blob's real size.
+      auto size = blob_size(file.sha256);
+      if (!size)
+        return fail(ExitCode::kFailure,
+                    "the cached copy of " + file.name + " was removed during the download",
+                    "another lmp removed it (lmp rm); run the command again");
+      if (*size != file.size)
+        return fail(ExitCode::kNetwork,
+                    file.name + ": the source lists " + std::to_string(file.size) +
+                        " bytes for sha256:" + file.sha256 + ", but that content has " +
+                        std::to_string(*size) + " bytes",
+                    "the index or manifest is wrong; nothing was cached");
+    }
     entry.files.push_back(file);
   }
   return add_locked(std::move(entry));
 }
 
 Result<CachedPackage> Cache::add_locked(CachedPackage entry) {
-  entry.dir = package_dir(entry);
+  if (entry.files.empty()) return fail(ExitCode::kFailure, "a package without files");
+  if (!is_package_name(entry.name)) entry.name = "package";
+  if (!entry.version.empty() && !parse_semver(entry.version))
+    return fail(ExitCode::kFailure, "bad version '" + entry.version + "' for the cache");
+  entry.dir = package_dir_of(home_, entry);
   if (entry.pulled_at.empty()) entry.pulled_at = now_utc();
   entry.size = 0;
   for (const auto& f : entry.files) entry.size += f.size;
@@ -214,8 +276,7 @@ Result<CachedPackage> Cache::add_locked(CachedPackage entry) {
       ("dl-" + std::to_string(::getpid()) + "-pkg-" + entry.files.front().sha256.substr(0, 12)));
   const fs::path& staging = staging_guard.path();
   fs::remove_all(staging, ec);
-  fs::create_directories(staging, ec);
-  if (ec) return io_error("cannot create " + staging.string(), ec);
+  LMP_CHECK(create_cache_directories(staging));
   for (const auto& f : entry.files) {
     if (!has_blob(f.sha256)) return fail(ExitCode::kFailure, "blob of " + f.name + " is missing");
     fs::create_hard_link(blob_path(f.sha256), staging / f.name, ec);
@@ -223,7 +284,9 @@ Result<CachedPackage> Cache::add_locked(CachedPackage entry) {
     if (ec) return io_error("cannot link " + f.name + " into the cache", ec);
   }
   auto entries = LMP_TRY(load());
-  fs::create_directories(entry.dir.parent_path(), ec);
+  LMP_CHECK(create_cache_directories(entry.dir.parent_path()));
+  if (!resolves_inside(home_ / "packages", entry.dir))
+    return fail(ExitCode::kFailure, entry.dir.string() + " resolves outside the cache");
   fs::remove_all(entry.dir, ec);
   fs::rename(staging, entry.dir, ec);
   if (ec) return io_error("cannot create " + entry.dir.string(), ec);
@@ -256,7 +319,7 @@ Result<std::optional<CachedPackage>> Cache::find_url(const std::string& url) con
 
 Result<std::vector<CachedPackage>> Cache::remove(const std::string& name,
                                                  const std::string& version, bool by_url) {
-  FileLock lock(home_ / "lock");
+  auto lock = LMP_TRY(CacheLock::acquire(home_ / "lock"));
   auto entries = LMP_TRY(load());
   std::vector<CachedPackage> removed;
   std::erase_if(entries, [&](const CachedPackage& e) {
@@ -270,6 +333,9 @@ Result<std::vector<CachedPackage>> Cache::remove(const std::string& name,
   LMP_CHECK(save(entries));
   std::error_code ec;
   for (const auto& e : removed) {
+    // e.dir was computed from a checked name (from_json); symbolic links inside the cache
+    // must not lead the removal elsewhere either.
+    if (!resolves_inside(home_ / "packages", e.dir)) continue;
     fs::remove_all(e.dir, ec);
     if (!e.from_url) fs::remove(e.dir.parent_path(), ec);  // only when empty
   }
@@ -289,7 +355,8 @@ Result<std::vector<CachedPackage>> Cache::load() const {
     return fail(ExitCode::kFailure, (home_ / "refs.json").string() + " is corrupt",
                 "remove it to start with an empty cache list");
   std::vector<CachedPackage> entries;
-  for (const auto& j : root["packages"]) entries.push_back(LMP_TRY(from_json(j, home_)));
+  for (const auto& j : root["packages"])
+    entries.push_back(LMP_TRY(from_json(j, home_, entries.size())));
   return entries;
 }
 

@@ -52,7 +52,9 @@ class TempFile {
 
 class Cache {
  public:
-  // Creates the layout when missing and removes temp files left by dead processes.
+  // Creates the layout when missing (directories 0755 whatever the umask), refuses a cache
+  // another local user could change (check_private in cache_files.h) and removes temp files
+  // left by dead processes.
   static Result<Cache> open(const std::filesystem::path& home);
 
   const std::filesystem::path& home() const { return home_; }
@@ -61,16 +63,19 @@ class Cache {
   Result<TempFile> temp_file();
 
   bool has_blob(const std::string& sha256) const;
+  // The size of a stored blob; nullopt when it is not stored.
+  std::optional<std::uint64_t> blob_size(const std::string& sha256) const;
   // Moves a complete, verified file into blobs/ (kept as is when the blob exists).
   Result<void> store_blob(const TempFile& file, const std::string& sha256);
 
   // Records `entry`, whose files must all be stored blobs: links them into its package
   // directory (replacing an older copy of the same name and version or URL) and updates
-  // refs.json. Returns the entry with `dir` filled in.
+  // refs.json. Returns the entry with `dir` filled in (computed, never given).
   Result<CachedPackage> add(CachedPackage entry);
 
   // What a download hands over: the verified temp files (an empty path for a blob that was
-  // already cached) and their entries, in the package's file order.
+  // already cached) and their entries, in the package's file order. An already cached blob
+  // must have the size its entry declares (the declaration comes from a server).
   using Fetched = std::vector<std::pair<TempFile, FileEntry>>;
   // Stores the fetched blobs and records the package under one lock, so a concurrent
   // `lmp rm` (which deletes unused blobs under the same lock) cannot remove a blob between
@@ -79,6 +84,12 @@ class Cache {
   Result<CachedPackage> commit(CachedPackage entry, Fetched& fetched);
 
   Result<std::vector<CachedPackage>> list() const;
+
+  // Checks a cached package before it is loaded: it lies inside the cache, its directories
+  // and files pass check_private(), and every file is a regular file with the size and
+  // sha256 refs.json records (so a swapped file is never run). kFailure otherwise, with the
+  // hint to remove and pull it again.
+  Result<void> verify(const CachedPackage& entry) const;
 
   // The cached package NAME:VERSION; empty version = the highest cached version.
   Result<std::optional<CachedPackage>> find(const std::string& name,
@@ -93,7 +104,6 @@ class Cache {
  private:
   explicit Cache(std::filesystem::path home) : home_(std::move(home)) {}
   std::filesystem::path blob_path(const std::string& sha256) const;
-  std::filesystem::path package_dir(const CachedPackage& entry) const;
   // add() with the cache lock already held.
   Result<CachedPackage> add_locked(CachedPackage entry);
   Result<std::vector<CachedPackage>> load() const;

@@ -15,6 +15,7 @@
 
 #include "common/file.h"
 #include "common/log.h"
+#include "registry/cache_files.h"
 
 extern char** environ;
 
@@ -92,9 +93,7 @@ Result<json> load_store(const fs::path& path) {
 }
 
 Result<void> save_store(const fs::path& path, const json& root) {
-  std::error_code ec;
-  fs::create_directories(path.parent_path(), ec);
-  if (ec) return fail(ExitCode::kFailure, "cannot create " + path.parent_path().string());
+  LMP_CHECK(create_cache_directories(path.parent_path()));  // 0755 whatever the umask
   return write_file_atomic(path, root.dump(2) + "\n", 0600);
 }
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -32,23 +33,31 @@ struct FileCloser {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-// Where a transfer's bytes go. write() returns false to abort (reason in `error`).
+// Where a transfer's bytes go. write() returns false to abort (reason in `error`, exit
+// code in `code`).
 class Sink {
  public:
   virtual ~Sink() = default;
   virtual bool write(std::string_view bytes) = 0;
   virtual bool reset() = 0;  // before a retry
   std::string error;
+  ExitCode code = ExitCode::kFailure;
+
+ protected:
+  // False, with the error set, when `more` bytes on top of `have` pass `max`.
+  bool within(std::uint64_t have, std::size_t more, std::uint64_t max) {
+    if (more <= max && have <= max - more) return true;
+    error = "more than " + std::to_string(max) + " bytes; stopped";
+    code = ExitCode::kNetwork;
+    return false;
+  }
 };
 
 class StringSink : public Sink {
  public:
   explicit StringSink(std::size_t max) : max_(max) {}
   bool write(std::string_view bytes) override {
-    if (data.size() + bytes.size() > max_) {
-      error = "response larger than " + std::to_string(max_) + " bytes";
-      return false;
-    }
+    if (!within(data.size(), bytes.size(), max_)) return false;
     data.append(bytes);
     return true;
   }
@@ -61,8 +70,9 @@ class StringSink : public Sink {
 
 class FileSink : public Sink {
  public:
-  explicit FileSink(std::FILE* file) : file_(file) {}
+  FileSink(std::FILE* file, std::uint64_t max) : file_(file), max_(max) {}
   bool write(std::string_view bytes) override {
+    if (!within(size, bytes.size(), max_)) return false;
     if (std::fwrite(bytes.data(), 1, bytes.size(), file_.get()) != bytes.size()) {
       error = "cannot write the downloaded file";
       return false;
@@ -86,6 +96,7 @@ class FileSink : public Sink {
 
  private:
   std::unique_ptr<std::FILE, FileCloser> file_;
+  std::uint64_t max_;
   Sha256 hash_;
 };
 
@@ -94,9 +105,11 @@ struct Transfer {
   Sink* sink;
   ProgressBar* bar;
   long stall_timeout_ms;
+  Clock::time_point deadline;
   curl_off_t last_bytes = -1;
   Clock::time_point last_progress = Clock::now();
   bool stalled = false;
+  bool past_deadline = false;
 };
 
 size_t on_write(char* data, size_t size, size_t count, void* user) {
@@ -107,6 +120,10 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
   auto* t = static_cast<Transfer*>(user);
   auto now = Clock::now();
+  if (now >= t->deadline) {  // a server dripping bytes resets the stall timer, not this
+    t->past_deadline = true;
+    return 1;
+  }
   if (dlnow != t->last_bytes) {
     t->last_bytes = dlnow;
     t->last_progress = now;
@@ -152,12 +169,17 @@ struct Attempt {
   CURLcode code = CURLE_OK;
   long status = 0;
   bool stalled = false;
+  bool past_deadline = false;
   std::string detail;       // curl's error buffer
   long retry_after_s = -1;  // a 429/503 response's Retry-After, in seconds
 };
 
 // Longest Retry-After lmp waits for; a server asking for more gets an error instead.
 constexpr long kMaxRetryAfterSeconds = 60;
+
+constexpr const char* kTooLargeHint =
+    "a file must have the size its index or manifest lists; others are limited by "
+    "LMP_MAX_DOWNLOAD_BYTES";
 
 bool is_transient(const Attempt& a) {
   if (a.code == CURLE_HTTP_RETURNED_ERROR) return a.status == 429 || a.status >= 500;
@@ -173,17 +195,17 @@ class CurlHttpClient : public HttpClient {
 
   Result<std::string> fetch(const std::string& url, std::size_t max_bytes) override {
     StringSink sink(max_bytes);
-    LMP_CHECK(run(url, sink, ""));
+    LMP_CHECK(run(url, sink, "", max_bytes));
     return std::move(sink.data);
   }
 
   Result<Download> fetch_to_file(const std::string& url, const std::filesystem::path& dest,
-                                 std::string_view label) override {
+                                 std::string_view label, std::uint64_t max_bytes) override {
     std::FILE* f = std::fopen(dest.c_str(), "wbe");
     if (!f) return fail(ExitCode::kFailure, "cannot create " + dest.string());
     std::setvbuf(f, nullptr, _IOFBF, 1 << 20);  // few large writes, not one per 8 KiB
-    FileSink sink(f);
-    LMP_CHECK(run(url, sink, label));
+    FileSink sink(f, max_bytes);
+    LMP_CHECK(run(url, sink, label, max_bytes));
     std::uint64_t size = sink.size;
     std::string digest = sink.digest();
     if (!sink.close()) return fail(ExitCode::kFailure, "cannot write " + dest.string());
@@ -191,16 +213,22 @@ class CurlHttpClient : public HttpClient {
   }
 
  private:
-  Result<void> run(const std::string& url, Sink& sink, std::string_view label) {
+  Result<void> run(const std::string& url, Sink& sink, std::string_view label,
+                   std::uint64_t max_bytes) {
+    auto deadline = Clock::now() + std::chrono::milliseconds(settings_.deadline_ms);
     for (int attempt = 0;; ++attempt) {
-      Attempt a = attempt_once(url, sink, label);
+      Attempt a = attempt_once(url, sink, label, max_bytes, deadline);
       if (a.code == CURLE_OK) return {};
       if (attempt >= settings_.retries || !is_transient(a) ||
           a.retry_after_s > kMaxRetryAfterSeconds)
-        return describe(url, a, sink);
+        return describe(url, a, sink, max_bytes);
       // The server's Retry-After when it sent one, else exponential backoff.
       long delay = a.retry_after_s >= 0 ? a.retry_after_s * 1000
                                         : settings_.backoff_ms << std::min(attempt, 6);
+      if (Clock::now() + std::chrono::milliseconds(delay) >= deadline) {
+        a.past_deadline = true;
+        return describe(url, a, sink, max_bytes);
+      }
       log::debug("GET " + url + ": attempt " + std::to_string(attempt + 1) + " failed (" +
                  curl_easy_strerror(a.code) + "), retrying in " + std::to_string(delay) + " ms");
       std::this_thread::sleep_for(std::chrono::milliseconds(delay));
@@ -208,24 +236,34 @@ class CurlHttpClient : public HttpClient {
     }
   }
 
-  Attempt attempt_once(const std::string& url, Sink& sink, std::string_view label) {
+  Attempt attempt_once(const std::string& url, Sink& sink, std::string_view label,
+                       std::uint64_t max_bytes, Clock::time_point deadline) {
     Attempt a;
     init_curl();
     CurlHandle curl(curl_easy_init());
     if (!curl) return a.code = CURLE_FAILED_INIT, a;
     ProgressBar bar{std::string(label)};
-    Transfer t{&sink, &bar, settings_.stall_timeout_ms};
+    Transfer t{&sink, &bar, settings_.stall_timeout_ms, deadline};
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     char errbuf[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // Never from https down to http.
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+                     url.starts_with("https:") ? "https" : "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
+    // The progress callback enforces the deadline; this is the backstop.
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<long long>(1, left.count())) + 1000L);
+    // A Content-Length over the limit fails before any byte is written.
+    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                     static_cast<curl_off_t>(std::min<std::uint64_t>(max_bytes, INT64_MAX)));
     curl_easy_setopt(c, CURLOPT_USERAGENT, "lmp/" LMP_REGISTRY_VERSION);
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
@@ -242,13 +280,21 @@ class CurlHttpClient : public HttpClient {
         a.retry_after_s = static_cast<long>(retry_after);
     }
     a.stalled = t.stalled;
+    a.past_deadline =
+        t.past_deadline || (a.code == CURLE_OPERATION_TIMEDOUT && Clock::now() >= deadline);
     a.detail = errbuf;
     return a;
   }
 
-  std::unexpected<Error> describe(const std::string& url, const Attempt& a, const Sink& sink) {
+  std::unexpected<Error> describe(const std::string& url, const Attempt& a, const Sink& sink,
+                                  std::uint64_t max_bytes) {
     std::string where = "GET " + url + ": ";
     std::string detail = a.detail.empty() ? curl_easy_strerror(a.code) : a.detail;
+    if (a.past_deadline)
+      return fail(ExitCode::kNetwork,
+                  where + "timed out: the download took longer than " +
+                      std::to_string(settings_.deadline_ms) + " ms",
+                  "the server is too slow; LMP_HTTP_DEADLINE_MS sets the limit");
     switch (a.code) {
       case CURLE_HTTP_RETURNED_ERROR: {
         std::string reason = reason_phrase(a.status);
@@ -272,8 +318,15 @@ class CurlHttpClient : public HttpClient {
                       "the server stopped sending; try again later");
         break;
       case CURLE_WRITE_ERROR:
-        if (!sink.error.empty()) return fail(ExitCode::kFailure, where + sink.error);
+        if (!sink.error.empty())
+          return fail(sink.code, where + sink.error,
+                      sink.code == ExitCode::kNetwork ? kTooLargeHint : "");
         break;
+      case CURLE_FILESIZE_EXCEEDED:
+        return fail(ExitCode::kNetwork,
+                    where + "the server announces more than " + std::to_string(max_bytes) +
+                        " bytes; not downloaded",
+                    kTooLargeHint);
       case CURLE_PARTIAL_FILE:
         return fail(ExitCode::kNetwork, where + "connection closed before the end of the file");
       default:
@@ -303,7 +356,16 @@ HttpSettings HttpSettings::from_env() {
     s.connect_timeout_ms = std::min(s.connect_timeout_ms, timeout);
   }
   s.retries = static_cast<int>(env_long("LMP_HTTP_RETRIES", s.retries));
+  if (long deadline = env_long("LMP_HTTP_DEADLINE_MS", 0); deadline > 0) s.deadline_ms = deadline;
   return s;
+}
+
+std::uint64_t max_download_bytes() {
+  const char* v = std::getenv("LMP_MAX_DOWNLOAD_BYTES");
+  if (!v || !*v) return kDefaultMaxDownloadBytes;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v, &end, 10);
+  return end && *end == '\0' && n > 0 && v[0] != '-' ? n : kDefaultMaxDownloadBytes;
 }
 
 std::unique_ptr<HttpClient> make_curl_client(const HttpSettings& settings) {

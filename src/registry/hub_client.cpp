@@ -6,6 +6,7 @@
 #include <random>
 
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/credentials.h"
 #include "registry/oci_auth.h"
 
@@ -95,9 +96,9 @@ Result<std::string> hub_token(const std::filesystem::path& home, const std::stri
 Error hub_error(const HttpResponse& response, std::string_view what, std::string_view hub) {
   json body = json::parse(response.body, nullptr, false);
   std::string message, hint;
-  if (body.is_object()) {
-    message = text(body, "error");
-    hint = text(body, "hint");
+  if (body.is_object()) {  // the hub's words, printed to a terminal: escaped, and short
+    message = escape_text(text(body, "error").substr(0, 1000));
+    hint = escape_text(text(body, "hint").substr(0, 1000));
   }
   if (message.empty()) message = "HTTP " + std::to_string(response.status);
   ExitCode code = ExitCode::kNetwork;

@@ -181,6 +181,12 @@ TEST(HubClient, ErrorsMapToExitCodes) {
   EXPECT_EQ(plain.message, "searching: HTTP 502");
   EXPECT_EQ(plain.code, ExitCode::kNetwork);
 
+  // A hub's words reach the terminal escaped.
+  Error evil = hub_error(answer(400, "{\"error\":\"x\\u001b]0;t\\u0007\",\"hint\":\"\\u001b[2J\"}"),
+                         "publishing", "http://hub");
+  EXPECT_EQ(evil.message, "publishing: x\\x1b]0;t\\x07");
+  EXPECT_EQ(evil.hint, "\\x1b[2J");
+
   FakeTransport t;
   t.handler = [](const HttpRequest&) {
     return answer(409, R"({"error":"demo 1.0.0 exists","hint":"versions are immutable"})");

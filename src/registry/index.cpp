@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text_escape.h"
 #include "registry/digest.h"
 #include "registry/reference.h"
 #include "registry/semver.h"
@@ -14,7 +15,8 @@ namespace {
 using nlohmann::json;
 
 std::unexpected<Error> bad(const std::string& path, const std::string& what) {
-  return fail(ExitCode::kBadPackage, "index.json: " + path + ": " + what);
+  // The path holds the index's own keys: escaped, as it is printed to a terminal.
+  return fail(ExitCode::kBadPackage, "index.json: " + escape_text(path) + ": " + what);
 }
 
 Result<std::string> optional_string(const json& obj, const char* key, const std::string& path) {

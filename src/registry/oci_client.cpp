@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/digest.h"
 
 namespace lmp::registry {
@@ -18,15 +19,36 @@ bool is_digest_ref(std::string_view ref) {
 std::string registry_error_text(const std::string& body) {
   auto root = nlohmann::json::parse(body, nullptr, false);
   if (!root.is_object() || !root.contains("errors") || !root["errors"].is_array()) return "";
+  auto text = [](const nlohmann::json& e, const char* key) {
+    auto it = e.find(key);
+    return it != e.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
   std::string out;
   for (const auto& e : root["errors"]) {
     if (!e.is_object()) continue;
-    std::string code = e.value("code", ""), message = e.value("message", "");
+    std::string code = text(e, "code"), message = text(e, "message");
     if (!out.empty()) out += "; ";
     out += code + (message.empty() ? "" : ": " + message);
     if (out.size() > 500) break;
   }
-  return out;
+  return escape_text(out.substr(0, 600));  // a registry's words, printed to a terminal
+}
+
+// "scheme://host:port" of a URL, lowercase, with the scheme's default port filled in:
+// credentials go only to the origin they are for.
+std::string origin_of(std::string_view url) {
+  std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "";
+  std::string scheme(url.substr(0, scheme_end));
+  std::string_view rest = url.substr(scheme_end + 3);
+  std::string host(rest.substr(0, rest.find_first_of("/?#")));
+  if (std::size_t at = host.rfind('@'); at != std::string::npos) host.erase(0, at + 1);
+  for (auto* s : {&scheme, &host})
+    for (char& c : *s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::size_t colon = host.rfind(':');
+  bool has_port = colon != std::string::npos && host.find(']', colon) == std::string::npos;
+  if (!has_port) host += scheme == "https" ? ":443" : ":80";
+  return scheme + "://" + host;
 }
 
 std::string with_query(const std::string& url, const std::string& query) {
@@ -91,6 +113,12 @@ Result<std::string> OciClient::authorize(const HttpResponse& response, const std
       return fail(ExitCode::kNetwork, registry_ + ": Bearer challenge without a realm");
     HttpRequest token;
     token.url = token_url(*bearer, scope.empty() ? bearer->param("scope") : scope);
+    // The password goes to the token service the registry names, but never in clear text
+    // when the registry itself is spoken to over https.
+    if (base_url_.starts_with("https:") && !token.url.starts_with("https:"))
+      return fail(ExitCode::kNetwork, registry_ + " names a plain-http token service (" +
+                                          escape_text(bearer->param("realm")) +
+                                          "); refusing to send credentials");
     token.max_body_bytes = 64 * 1024;
     if (credentials_) token.headers["Authorization"] = basic_authorization(*credentials_);
     HttpResponse got = LMP_TRY(transport_.send(token));
@@ -101,8 +129,8 @@ Result<std::string> OciClient::authorize(const HttpResponse& response, const std
       return fail(ExitCode::kPermission, registry_ + ": authentication required", login_hint);
     }
     if (got.status != 200)
-      return fail(ExitCode::kNetwork, "token service " + bearer->param("realm") + ": HTTP " +
-                                          std::to_string(got.status));
+      return fail(ExitCode::kNetwork, "token service " + escape_text(bearer->param("realm")) +
+                                          ": HTTP " + std::to_string(got.status));
     return "Bearer " + LMP_TRY(parse_token_response(got.body));
   }
   if (basic) {
@@ -111,10 +139,20 @@ Result<std::string> OciClient::authorize(const HttpResponse& response, const std
     return basic_authorization(*credentials_);
   }
   return fail(ExitCode::kNetwork, registry_ + " asks for an unsupported authentication scheme '" +
-                                      challenges.front().scheme + "'");
+                                      escape_text(challenges.front().scheme) + "'");
 }
 
 Result<HttpResponse> OciClient::send(HttpRequest request, const std::string& scope) {
+  if (base_url_.starts_with("https:") && !request.url.starts_with("https:"))
+    return fail(ExitCode::kNetwork, registry_ + " sent lmp to " + escape_text(request.url) +
+                                        ": refusing to go from https to plain http");
+  if (origin_of(request.url) != origin_of(base_url_)) {
+    // An upload Location on another host or port (blob storage): the registry's
+    // credentials and tokens are not for it, and its 401 is not answered.
+    request.headers.erase("Authorization");
+    log::debug(request.method + " " + request.url + ": another origin, sent without credentials");
+    return transport_.send(request);
+  }
   if (auto it = authorization_.find(scope); it != authorization_.end())
     request.headers["Authorization"] = it->second;
   HttpResponse response = LMP_TRY(transport_.send(request));
@@ -194,9 +232,16 @@ Result<FetchedManifest> OciClient::fetch_manifest(const std::string& repository,
 
 Result<Download> OciClient::fetch_blob(const std::string& repository, const OciDescriptor& blob,
                                        const std::filesystem::path& dest, std::string_view label) {
+  if (blob.size > max_download_bytes())
+    return fail(ExitCode::kBadPackage,
+                registry_ + "/" + repository + "@" + blob.digest + ": the manifest lists " +
+                    std::to_string(blob.size) + " bytes, more than the limit of " +
+                    std::to_string(max_download_bytes()),
+                "LMP_MAX_DOWNLOAD_BYTES raises the limit");
   HttpRequest req;
   req.url = base_url_ + "/v2/" + repository + "/blobs/" + blob.digest;
   req.body_file = dest;
+  req.max_body_bytes = blob.size;  // not one byte more than the descriptor says
   req.progress_label = std::string(label);
   HttpResponse got = LMP_TRY(send(req, repository_scope(repository, false)));
   std::string where = registry_ + "/" + repository + "@" + blob.digest;

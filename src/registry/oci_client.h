@@ -50,7 +50,9 @@ class OciClient {
   // repository or tag: kNotFound.
   Result<FetchedManifest> fetch_manifest(const std::string& repository, const std::string& ref);
 
-  // Downloads a blob into `dest`, checking its size and sha256 against `blob`.
+  // Downloads a blob into `dest`, checking its size and sha256 against `blob`: the transfer
+  // stops at the first byte past the size, and a size over max_download_bytes() is refused
+  // before anything is asked (kBadPackage).
   Result<Download> fetch_blob(const std::string& repository, const OciDescriptor& blob,
                               const std::filesystem::path& dest, std::string_view label = {});
 
@@ -67,6 +69,9 @@ class OciClient {
 
  private:
   // Sends `request` with the authorization for `scope`, answering one 401 challenge.
+  // Credentials and tokens go only to the registry's own origin (scheme, host and port):
+  // a URL elsewhere (an upload Location on blob storage) is sent without them, and one that
+  // would take an https registry to plain http is refused.
   Result<HttpResponse> send(HttpRequest request, const std::string& scope);
   Result<std::string> authorize(const HttpResponse& challenge_response, const std::string& scope);
   std::string resolve_location(const HttpResponse& response) const;

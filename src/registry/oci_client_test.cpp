@@ -143,6 +143,91 @@ TEST(OciClient, ChunkedUpload) {
   EXPECT_TRUE(t.seen[5].body.empty());
 }
 
+// An upload Location on another host or port (blob storage, or a hostile registry) gets no
+// credentials and no token; an https registry never sends lmp to plain http.
+TEST(OciClient, CredentialsStayWithTheirOrigin) {
+  FakeTransport t;
+  std::string location;
+  t.handler = [&](const HttpRequest& r) {
+    bool own = r.url.starts_with("https://reg.example/");
+    if (own && !r.headers.contains("Authorization"))
+      return answer(401, "", {{"www-authenticate", R"(Basic realm="r")"}});
+    if (r.method == "HEAD") return answer(404);
+    if (r.method == "POST") return answer(202, "", {{"location", location}});
+    return answer(201);
+  };
+  OciClient client(t, "reg.example", Credentials{"u", "p"});
+  std::string content = "blob";
+  std::string digest = "sha256:" + sha256_hex(content);
+  for (std::string other : {"https://reg.example:8443/up/1", "https://storage.example/up/1",
+                            "https://u:p@reg.example.evil/up"}) {
+    location = other;
+    t.seen.clear();
+    ASSERT_TRUE(client.push_blob("a", digest, content)) << other;
+    ASSERT_TRUE(t.seen.back().url.starts_with(other)) << t.seen.back().url;
+    EXPECT_FALSE(t.seen.back().headers.contains("Authorization")) << other;
+  }
+  location = "/v2/a/blobs/uploads/same";  // the registry's own origin: credentials go along
+  ASSERT_TRUE(client.push_blob("a", digest, content));
+  EXPECT_TRUE(t.seen.back().headers.contains("Authorization"));
+
+  location = "http://reg.example/v2/a/blobs/uploads/1";
+  t.seen.clear();
+  auto downgraded = client.push_blob("a", digest, content);
+  ASSERT_FALSE(downgraded);
+  EXPECT_NE(downgraded.error().message.find("from https to plain http"), std::string::npos)
+      << downgraded.error().message;
+  for (const auto& r : t.seen) EXPECT_FALSE(r.url.starts_with("http://"));
+}
+
+// A token service on plain http never receives the password of an https registry.
+TEST(OciClient, NoPasswordToAPlainHttpRealm) {
+  FakeTransport t;
+  t.handler = [](const HttpRequest&) {
+    return answer(401, "", {{"www-authenticate", R"(Bearer realm="http://auth.example/token")"}});
+  };
+  OciClient client(t, "reg.example", Credentials{"u", "p"});
+  EXPECT_FALSE(client.check_login());
+  for (const auto& r : t.seen) EXPECT_FALSE(r.url.starts_with("http://auth.example"));
+}
+
+// A registry's error text reaches the terminal escaped; a badly typed one does not throw.
+TEST(OciClient, RegistryErrorTextIsEscaped) {
+  FakeTransport t;
+  t.handler = [](const HttpRequest& r) {
+    if (r.url.ends_with("/typed")) return answer(500, R"({"errors":[{"code":7,"message":[1]}]})");
+    return answer(404, "{\"errors\":[{\"code\":\"X\\u001b]0;pwn\\u0007\"}]}");
+  };
+  OciClient client(t, "localhost:5000");
+  auto got = client.fetch_manifest("a", "1.0.0");
+  ASSERT_FALSE(got);
+  EXPECT_EQ(got.error().hint.find('\x1b'), std::string::npos) << got.error().hint;
+  EXPECT_NE(got.error().hint.find("X\\x1b]0;pwn\\x07"), std::string::npos) << got.error().hint;
+  EXPECT_FALSE(client.fetch_manifest("a", "typed"));
+}
+
+// A blob is read up to the size its descriptor gives, and a descriptor may not give more
+// than LMP_MAX_DOWNLOAD_BYTES.
+TEST(OciClient, BlobDownloadsAreLimitedToTheirDescriptor) {
+  FakeTransport t;
+  t.handler = [](const HttpRequest& r) {
+    HttpResponse res = answer(200);
+    res.file = {r.max_body_bytes, std::string(64, '0')};
+    return res;
+  };
+  OciClient client(t, "localhost:5000");
+  OciDescriptor blob;
+  blob.digest = "sha256:" + std::string(64, '0');
+  blob.size = 1234;
+  ASSERT_TRUE(client.fetch_blob("a", blob, "/dev/null"));
+  EXPECT_EQ(t.seen.back().max_body_bytes, 1234u);
+  blob.size = 1000000000000000ull;
+  auto huge = client.fetch_blob("a", blob, "/dev/null");
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().code, ExitCode::kBadPackage);
+  EXPECT_EQ(t.seen.size(), 1u);  // refused before asking
+}
+
 TEST(Credentials, StoreFindEraseAndDockerFallback) {
   char tmpl[] = "/tmp/lmp-cred-XXXXXX";
   fs::path dir = ::mkdtemp(tmpl);

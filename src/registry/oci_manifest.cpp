@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/text_escape.h"
 #include "registry/digest.h"
 
 namespace lmp::registry {
@@ -17,7 +18,8 @@ inline constexpr std::size_t kMaxAnnotations = 64;
 inline constexpr std::size_t kMaxStringBytes = 4096;
 
 std::unexpected<Error> bad(const std::string& path, const std::string& what) {
-  return fail(ExitCode::kBadPackage, "OCI manifest: " + path + ": " + what,
+  // Both may quote the registry's own keys and values: escaped for the terminal.
+  return fail(ExitCode::kBadPackage, "OCI manifest: " + escape_text(path + ": " + what),
               "the registry holds something other than an lmp package");
 }
 

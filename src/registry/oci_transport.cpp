@@ -48,6 +48,8 @@ struct Exchange {
   std::unique_ptr<std::FILE, FileCloser> file;
   Sha256 hash;
   ProgressBar* bar = nullptr;
+  std::chrono::steady_clock::time_point deadline;
+  bool past_deadline = false;
   std::string error;  // why a callback aborted
   bool decided = false;
   bool to_file = false;
@@ -76,6 +78,11 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
     x->decided = true;
   }
   if (x->to_file) {
+    if (bytes.size() > x->request->max_body_bytes ||
+        x->response.file.size > x->request->max_body_bytes - bytes.size()) {
+      x->error = "more than " + std::to_string(x->request->max_body_bytes) + " bytes; stopped";
+      return 0;
+    }
     if (std::fwrite(bytes.data(), 1, bytes.size(), x->file.get()) != bytes.size()) {
       x->error = "cannot write " + x->request->body_file.string();
       return 0;
@@ -84,9 +91,10 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
     x->response.file.size += bytes.size();
     return bytes.size();
   }
-  std::size_t cap = x->request->body_file.empty() ? x->request->max_body_bytes : kMaxErrorBodyBytes;
+  std::uint64_t cap =
+      x->request->body_file.empty() ? x->request->max_body_bytes : kMaxErrorBodyBytes;
   if (x->response.body.size() + bytes.size() > cap) {
-    x->error = "response larger than " + std::to_string(cap) + " bytes";
+    x->error = "more than " + std::to_string(cap) + " bytes; stopped";
     return 0;
   }
   x->response.body.append(bytes);
@@ -96,6 +104,10 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
 int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
                 curl_off_t ulnow) {
   auto* x = static_cast<Exchange*>(user);
+  if (std::chrono::steady_clock::now() >= x->deadline) {
+    x->past_deadline = true;
+    return 1;
+  }
   if (!x->bar) return 0;
   if (!x->request->upload_label.empty())
     x->bar->update(static_cast<std::uint64_t>(ulnow), static_cast<std::uint64_t>(ultotal));
@@ -118,13 +130,22 @@ class CurlTransport : public OciTransport {
 
   Result<HttpResponse> send(const HttpRequest& request) override {
     bool idempotent = request.method == "GET" || request.method == "HEAD";
+    auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(settings_.deadline_ms);
     for (int attempt = 0;; ++attempt) {
       Exchange x;
+      x.deadline = deadline;
       CURLcode code = CURLE_OK;
       std::string detail;
       LMP_CHECK(perform(request, x, code, detail));
       if (code == CURLE_OK) return std::move(x.response);
       std::string where = request.method + " " + request.url + ": ";
+      if (x.past_deadline ||
+          (code == CURLE_OPERATION_TIMEDOUT && std::chrono::steady_clock::now() >= deadline))
+        return fail(
+            ExitCode::kNetwork,
+            where + "timed out: took longer than " + std::to_string(settings_.deadline_ms) + " ms",
+            "the server is too slow; LMP_HTTP_DEADLINE_MS sets the limit");
       if (!x.error.empty()) return fail(ExitCode::kNetwork, where + x.error);
       if (!idempotent || attempt >= settings_.retries || !is_transient(code)) {
         std::string hint;
@@ -166,7 +187,9 @@ class CurlTransport : public OciTransport {
     curl_easy_setopt(c, CURLOPT_URL, request.url.c_str());
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // Never from https down to http.
+    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+                     request.url.starts_with("https:") ? "https" : "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION,
                      request.method == "GET" || request.method == "HEAD" ? 1L : 0L);
     curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
@@ -174,6 +197,11 @@ class CurlTransport : public OciTransport {
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, settings_.connect_timeout_ms);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, std::max(1L, settings_.stall_timeout_ms / 1000));
+    // The progress callback enforces the deadline; this is the backstop.
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        x.deadline - std::chrono::steady_clock::now());
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(std::max<long long>(1, left.count())) + 1000L);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "lmp/" LMP_REGISTRY_VERSION);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);

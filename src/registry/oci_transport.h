@@ -21,7 +21,9 @@ struct HttpRequest {
   std::string body;
   // When set, a 2xx response body streams into this file (hashed) instead of `body`.
   std::filesystem::path body_file;
-  std::size_t max_body_bytes = kMaxDocumentBytes;
+  // The most a 2xx response body may have, in memory or in body_file: one byte more stops
+  // the transfer with a kNetwork error. Error bodies are capped at 64 KiB.
+  std::uint64_t max_body_bytes = kMaxDocumentBytes;
   std::string progress_label;  // names the download on the progress bar; empty for none
   // When set, the bar follows the upload of `body` instead, named by this label.
   std::string upload_label;
@@ -39,9 +41,10 @@ struct HttpResponse {
 class OciTransport {
  public:
   virtual ~OciTransport() = default;
-  // Sends one request; redirects are followed (credentials are not sent to other hosts).
-  // Any HTTP status is a successful Result; transport failures (DNS, refused connection,
-  // timeout, dropped connection) are kNetwork errors prefixed "METHOD URL: ".
+  // Sends one request; GET and HEAD follow redirects (credentials are not sent to another
+  // scheme, host or port; from https only to https). Any HTTP status is a successful
+  // Result; transport failures (DNS, refused connection, stall, the deadline of
+  // HttpSettings, a body past max_body_bytes) are kNetwork errors prefixed "METHOD URL: ".
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 };
 

@@ -2,7 +2,10 @@
 
 #include <set>
 
+#include "common/file.h"
 #include "common/log.h"
+#include "common/text_escape.h"
+#include "package/package.h"
 #include "registry/digest.h"
 #include "registry/oci_pull.h"
 #include "registry/search.h"
@@ -34,6 +37,25 @@ std::string url_package_name(const std::string& url) {
   }
   for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return is_package_name(name) ? name : "package";
+}
+
+// An unverified download (a URL, a legacy repository: no digest to check) is cached only
+// when it is what lmp runs: a WebAssembly module (`.wasm`: its magic and version) or a
+// package that parses. An HTML page or a directory listing is not.
+Result<void> check_unverified(const fs::path& file, const RemoteFile& remote) {
+  std::string bytes = LMP_TRY(read_file(file, max_download_bytes()));
+  auto refuse = [&](const std::string& why) {
+    return fail(ExitCode::kBadPackage, remote.url + ": " + why,
+                "nothing was cached; the URL must name a package.json, package.yaml or .wasm");
+  };
+  if (remote.name.ends_with(".wasm")) {
+    if (!bytes.starts_with(std::string_view("\0asm\x01\0\0\0", 8)))
+      return refuse("not a WebAssembly module (no \\0asm header, version 1)");
+    return {};
+  }
+  auto parsed = package::parse_package(bytes);
+  if (!parsed) return refuse("not an lmp package (" + escape_text(parsed.error().message) + ")");
+  return {};
 }
 
 fs::path local_main_file(const fs::path& path) {
@@ -98,14 +120,23 @@ Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from
   // Download and verify every file before storing any, so a failure caches nothing.
   Cache::Fetched fetched;
   for (const auto& file : package.files) {
-    if (!file.sha256.empty() && cache_.has_blob(file.sha256)) {
+    bool indexed = !file.sha256.empty();
+    if (indexed && file.size > max_download_bytes())
+      return fail(ExitCode::kBadPackage,
+                  file.url + ": the index lists " + std::to_string(file.size) +
+                      " bytes, more than the limit of " + std::to_string(max_download_bytes()),
+                  "LMP_MAX_DOWNLOAD_BYTES raises the limit");
+    if (indexed && cache_.has_blob(file.sha256)) {  // commit() checks the size
       fetched.emplace_back(TempFile({}), FileEntry{file.name, file.sha256, file.size});
       continue;
     }
     TempFile temp = LMP_TRY(cache_.temp_file());
     std::string label =
         package.name + (package.version.empty() ? "" : ":" + package.version) + " " + file.name;
-    Download got = LMP_TRY(http_->fetch_to_file(file.url, temp.path(), label));
+    // Not one byte more than the index lists; the documented maximum when nothing does.
+    std::uint64_t max_bytes = indexed ? file.size : max_download_bytes();
+    Download got = LMP_TRY(http_->fetch_to_file(file.url, temp.path(), label, max_bytes));
+    if (!indexed) LMP_CHECK(check_unverified(temp.path(), file));
     if (!file.sha256.empty() && (got.sha256 != file.sha256 || got.size != file.size))
       return fail(
           ExitCode::kNetwork,
@@ -171,7 +202,10 @@ Result<fs::path> Puller::resolve_to_local(const Reference& ref, PullPolicy polic
     if (ref.kind == ReferenceKind::kName) cached = LMP_TRY(cache_.find(ref.name, ref.version));
     if (ref.kind == ReferenceKind::kOci) cached = LMP_TRY(cache_.find_url(oci_source(ref)));
     std::error_code ec;
-    if (cached && fs::exists(cached->main_file(), ec)) return cached->main_file();
+    if (cached && fs::exists(cached->main_file(), ec)) {
+      LMP_CHECK(cache_.verify(*cached));  // what is loaded is what was pulled
+      return cached->main_file();
+    }
     if (policy == PullPolicy::kNever)
       return fail(ExitCode::kNotFound, to_string(ref) + " is not in the cache",
                   "run 'lmp pull " + ref.text + "' or use --pull missing");

@@ -26,13 +26,16 @@ class Puller {
   // `repositories` are base URLs searched in order (see configured_repositories()).
   Puller(Cache cache, std::unique_ptr<HttpClient> http, std::vector<std::string> repositories);
 
-  // Downloads `ref` (a name, name:version or URL) into the cache, replacing an older copy.
-  // Every file of an indexed repository is checked against its sha256 before anything is
-  // stored. Local paths are refused (nothing to pull); OCI is not supported yet.
+  // Downloads `ref` (a name, name:version, URL or OCI reference) into the cache, replacing
+  // an older copy. Every file of an indexed repository is checked against its size (the
+  // download stops past it) and sha256 before anything is stored; a file nobody lists (a
+  // URL, a legacy repository) is limited to max_download_bytes() and must be a package that
+  // parses or a WebAssembly module. Local paths are refused (nothing to pull).
   Result<CachedPackage> pull(const Reference& ref);
 
   // The file to run for `ref`: a local path as given (a directory means its app.wasm or
-  // package.json), or the main file of the cached package, pulled first per `policy`.
+  // package.json), or the main file of the cached package, pulled first per `policy`. A
+  // cached package is checked first (Cache::verify: sizes, sha256, permissions).
   Result<std::filesystem::path> resolve_to_local(const Reference& ref, PullPolicy policy);
 
   Cache& cache() { return cache_; }

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "common/file.h"
+#include "package/test_objects.h"
 #include "registry/digest.h"
 
 namespace lmp::registry {
@@ -22,6 +23,9 @@ class FakeHttp : public HttpClient {
  public:
   std::map<std::string, std::string> bodies;
   std::set<std::string> broken;
+  // max_bytes of each fetch_to_file, shared by the copies make() hands to pullers.
+  std::shared_ptr<std::vector<std::uint64_t>> limits =
+      std::make_shared<std::vector<std::uint64_t>>();
   int requests = 0;
 
   Result<std::string> fetch(const std::string& url, std::size_t) override {
@@ -30,10 +34,15 @@ class FakeHttp : public HttpClient {
     if (it == bodies.end()) return fail(ExitCode::kNotFound, "GET " + url + ": HTTP 404 Not Found");
     return it->second;
   }
-  Result<Download> fetch_to_file(const std::string& url, const fs::path& dest,
-                                 std::string_view) override {
+  Result<Download> fetch_to_file(const std::string& url, const fs::path& dest, std::string_view,
+                                 std::uint64_t max_bytes) override {
     std::string body = LMP_TRY(fetch(url, 0));
+    limits->push_back(max_bytes);
     std::ofstream out(dest, std::ios::binary);
+    if (body.size() > max_bytes) {
+      out << body.substr(0, max_bytes);
+      return fail(ExitCode::kNetwork, "GET " + url + ": more than the limit");
+    }
     if (broken.contains(url)) {
       out << body.substr(0, body.size() / 2);
       return fail(ExitCode::kNetwork, "GET " + url + ": connection closed");
@@ -84,6 +93,13 @@ Reference ref(const std::string& text) {
   return *parse_reference(text, [](const fs::path&) { return false; });
 }
 
+// A package.json that parses.
+std::string valid_package() {
+  return package::testing::package_json(package::testing::fake_bpf_elf(),
+                                        package::testing::minimal_meta())
+      .dump();
+}
+
 TEST_F(PullerTest, NameResolvesToHighestVersion) {
   publish("tool", "1.2.0", "one-two");
   publish("tool", "1.10.0", "one-ten");
@@ -126,7 +142,7 @@ TEST_F(PullerTest, DroppedConnectionCachesNothing) {
 }
 
 TEST_F(PullerTest, LegacyProbeWithoutIndex) {
-  http_->bodies[kRepo + "/old/package.json"] = "legacy";
+  http_->bodies[kRepo + "/old/package.json"] = valid_package();
   Puller puller = make();
   auto pulled = puller.pull(ref("old"));
   ASSERT_TRUE(pulled) << pulled.error().message;
@@ -205,7 +221,7 @@ TEST_F(PullerTest, CommitRefusesABlobRemovedMeanwhile) {
 }
 
 TEST_F(PullerTest, UrlPull) {
-  http_->bodies["https://h.test/tools/mytool/package.json"] = "by-url";
+  http_->bodies["https://h.test/tools/mytool/package.json"] = valid_package();
   Puller puller = make();
   auto pulled = puller.pull(ref("https://h.test/tools/mytool/package.json"));
   ASSERT_TRUE(pulled) << pulled.error().message;
@@ -213,6 +229,76 @@ TEST_F(PullerTest, UrlPull) {
   EXPECT_TRUE(pulled->from_url);
   auto found = puller.cache().find_url("https://h.test/tools/mytool/package.json");
   ASSERT_TRUE(found && *found);
+}
+
+// What nobody vouches for by digest must be what lmp runs: an HTML page or a directory
+// listing fetched by URL (or from a legacy repository) is refused and nothing is cached.
+TEST_F(PullerTest, UrlPullRefusesWhatIsNotAPackage) {
+  http_->bodies["https://h.test/x/package.json"] = "<!DOCTYPE html><html><body>hi</body></html>";
+  http_->bodies["https://h.test/x/app.wasm"] = "<html>not wasm</html>";
+  http_->bodies["https://h.test/y/app.wasm"] = std::string("\0asm\x01\0\0\0", 8);
+  http_->bodies[kRepo + "/old/package.json"] = "Index of /old";
+  Puller puller = make();
+  for (const char* url : {"https://h.test/x/package.json", "https://h.test/x/app.wasm", "old"}) {
+    auto pulled = puller.pull(ref(url));
+    ASSERT_FALSE(pulled) << url;
+    EXPECT_EQ(pulled.error().code, ExitCode::kBadPackage) << pulled.error().message;
+  }
+  EXPECT_EQ(count("blobs/sha256"), 0u);
+  EXPECT_TRUE(puller.cache().list()->empty());
+  EXPECT_TRUE(puller.pull(ref("https://h.test/y/app.wasm")));
+}
+
+// Indexed files may not grow past the size the index lists; unindexed ones stop at the
+// documented maximum (LMP_MAX_DOWNLOAD_BYTES), and an index may not declare more than it.
+TEST_F(PullerTest, DownloadsAreLimited) {
+  publish("tool", "1.0.0", "0123456789");
+  http_->bodies["https://h.test/u/package.json"] = valid_package();
+  Puller puller = make();
+  ASSERT_TRUE(puller.pull(ref("tool")));
+  ASSERT_TRUE(puller.pull(ref("https://h.test/u/package.json")));
+  ASSERT_EQ(http_->limits->size(), 2u);
+  EXPECT_EQ((*http_->limits)[0], 10u);
+  EXPECT_EQ((*http_->limits)[1], kDefaultMaxDownloadBytes);
+
+  ::setenv("LMP_MAX_DOWNLOAD_BYTES", "5", 1);
+  publish("tool", "2.0.0", "0123456789");
+  auto big = make().pull(ref("tool:2.0.0"));
+  ::unsetenv("LMP_MAX_DOWNLOAD_BYTES");
+  ASSERT_FALSE(big);
+  EXPECT_EQ(big.error().code, ExitCode::kBadPackage);
+  EXPECT_NE(big.error().message.find("more than the limit of 5"), std::string::npos)
+      << big.error().message;
+}
+
+// A blob already cached under a digest does not let an index claim another size for it.
+TEST_F(PullerTest, CachedBlobDoesNotVouchForADeclaredSize) {
+  publish("tool", "1.0.0", "same bytes");
+  Puller puller = make();
+  ASSERT_TRUE(puller.pull(ref("tool")));
+  index_.packages["liar"].name = "liar";
+  VersionEntry& v = index_.packages["liar"].versions["1.0.0"];
+  v.version = "1.0.0";
+  v.files = {{"package.json", sha256_hex("same bytes"), 12345}};
+  http_->bodies[kRepo + "/index.json"] = write_index(index_);
+  auto lied = make().pull(ref("liar"));
+  ASSERT_FALSE(lied);
+  EXPECT_NE(lied.error().message.find("that content has 10 bytes"), std::string::npos)
+      << lied.error().message;
+  EXPECT_FALSE(make().cache().find("liar", "").value());
+}
+
+// A cached file changed after the pull (another user, a disk error) is not loaded.
+TEST_F(PullerTest, CachedFilesAreVerifiedBeforeUse) {
+  publish("tool", "1.0.0", "original");
+  Puller puller = make();
+  auto path = puller.resolve_to_local(ref("tool"), PullPolicy::kMissing);
+  ASSERT_TRUE(path) << path.error().message;
+  fs::remove(*path);  // a hard link to the blob: replace rather than write through it
+  std::ofstream(*path) << "swapped!";
+  auto again = make().resolve_to_local(ref("tool"), PullPolicy::kMissing);
+  ASSERT_FALSE(again);
+  EXPECT_NE(again.error().message.find("was changed"), std::string::npos) << again.error().message;
 }
 
 }  // namespace

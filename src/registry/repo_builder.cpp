@@ -12,9 +12,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool is_package_dir(const fs::path& dir) {
+// What goes into a repository is published to everyone, so only regular files inside the
+// source tree are read: a symbolic link (README.md -> /etc/passwd, a directory linked from
+// elsewhere) or a device, FIFO or socket is refused rather than followed. `root` is SRC,
+// canonical.
+Result<bool> source_file(const fs::path& root, const fs::path& path) {
   std::error_code ec;
-  return fs::is_regular_file(dir / "package.json", ec) || fs::is_regular_file(dir / "app.wasm", ec);
+  fs::file_status st = fs::symlink_status(path, ec);
+  if (!fs::exists(st)) return false;
+  if (fs::is_symlink(st))
+    return fail(ExitCode::kBadPackage, path.string() + " is a symbolic link",
+                "lmp repo build copies only regular files; replace the link with the file");
+  if (!fs::is_regular_file(st))
+    return fail(ExitCode::kBadPackage, path.string() + " is not a regular file");
+  fs::path real = fs::canonical(path, ec);
+  fs::path rel = real.lexically_relative(root);
+  if (ec || rel.empty() || *rel.begin() == "..")
+    return fail(ExitCode::kBadPackage, path.string() + " lies outside " + root.string());
+  return true;
+}
+
+// A directory holding package.json or app.wasm (links are refused, not followed).
+Result<bool> is_package_dir(const fs::path& root, const fs::path& dir) {
+  bool json = LMP_TRY(source_file(root, dir / "package.json"));
+  bool wasm = LMP_TRY(source_file(root, dir / "app.wasm"));
+  return json || wasm;
 }
 
 std::string strip_quotes(std::string s) {
@@ -23,14 +45,16 @@ std::string strip_quotes(std::string s) {
   return s;
 }
 
-// Copies the package's files into `dest` (replacing it) and returns their entries.
-Result<std::vector<FileEntry>> copy_files(const fs::path& from, const fs::path& dest) {
+// Copies the package's files into `dest` (replacing it) and returns their entries. `root`
+// is the tree `from` must not leave (SRC, or OUT for the copy of the latest version).
+Result<std::vector<FileEntry>> copy_files(const fs::path& root, const fs::path& from,
+                                          const fs::path& dest) {
   std::error_code ec;
   fs::create_directories(dest, ec);
   if (ec) return fail(ExitCode::kFailure, "cannot create " + dest.string() + ": " + ec.message());
   std::vector<FileEntry> files;
   for (const char* name : kPackageFiles) {
-    if (!fs::is_regular_file(from / name, ec)) {
+    if (!LMP_TRY(source_file(root, from / name))) {
       fs::remove(dest / name, ec);  // a stale copy of an older version
       continue;
     }
@@ -43,9 +67,9 @@ Result<std::vector<FileEntry>> copy_files(const fs::path& from, const fs::path& 
   return files;
 }
 
-Result<BuiltVersion> add_package(const fs::path& dir, const fs::path& out, Index& index) {
-  std::error_code ec;
-  if (!fs::is_regular_file(dir / "config.json", ec))
+Result<BuiltVersion> add_package(const fs::path& root, const fs::path& dir, const fs::path& out,
+                                 Index& index) {
+  if (!LMP_TRY(source_file(root, dir / "config.json")))
     return fail(ExitCode::kBadPackage, dir.string() + ": no config.json",
                 "a published package needs config.json with name and version");
   package::Config config = LMP_TRY(package::read_config_file(dir / "config.json"));
@@ -58,8 +82,9 @@ Result<BuiltVersion> add_package(const fs::path& dir, const fs::path& out, Index
   v.license = config.license;
   v.category = config.category;
   v.tags = config.tags;
-  if (auto readme = read_file(dir / "README.md")) v.summary = readme_summary(*readme);
-  v.files = LMP_TRY(copy_files(dir, out / config.name / config.version));
+  if (LMP_TRY(source_file(root, dir / "README.md")))
+    v.summary = readme_summary(LMP_TRY(read_file(dir / "README.md")));
+  v.files = LMP_TRY(copy_files(root, dir, out / config.name / config.version));
   PackageEntry& pkg = index.packages[config.name];
   pkg.name = config.name;
   pkg.versions[config.version] = std::move(v);
@@ -99,21 +124,28 @@ Result<std::vector<BuiltVersion>> build_repository(const fs::path& src, const fs
     if (!parsed) return std::unexpected(std::move(parsed.error()).context(out.string()));
     index = std::move(*parsed);
   }
+  fs::path root = fs::canonical(src, ec);
+  if (ec) return fail(ExitCode::kFailure, "cannot resolve " + src.string() + ": " + ec.message());
   std::vector<fs::path> dirs;
-  if (is_package_dir(src)) dirs.push_back(src);
-  for (const auto& entry : fs::directory_iterator(src, ec))
-    if (entry.is_directory() && is_package_dir(entry.path())) dirs.push_back(entry.path());
+  if (LMP_TRY(is_package_dir(root, root))) dirs.push_back(root);
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    // Linked directories are not followed: they may lead anywhere on this machine.
+    if (entry.is_symlink() || !entry.is_directory()) continue;
+    if (LMP_TRY(is_package_dir(root, entry.path()))) dirs.push_back(entry.path());
+  }
   if (dirs.empty())
     return fail(ExitCode::kNotFound, "no packages in " + src.string(),
                 "expected directories holding package.json or app.wasm and config.json");
   std::sort(dirs.begin(), dirs.end());
 
   std::vector<BuiltVersion> built;
-  for (const auto& dir : dirs) built.push_back(LMP_TRY(add_package(dir, out, index)));
+  for (const auto& dir : dirs) built.push_back(LMP_TRY(add_package(root, dir, out, index)));
+  fs::path out_root = fs::canonical(out, ec);
+  if (ec) return fail(ExitCode::kFailure, "cannot resolve " + out.string() + ": " + ec.message());
   for (const auto& b : built) {
     const VersionEntry* latest = index.packages[b.name].latest();
     if (latest && latest->version == b.version)
-      LMP_CHECK(copy_files(out / b.name / b.version, out / b.name));
+      LMP_CHECK(copy_files(out_root, out_root / b.name / b.version, out_root / b.name));
   }
   LMP_CHECK(write_file_atomic(out / "index.json", write_index(index)));
   std::sort(built.begin(), built.end(), [](const BuiltVersion& a, const BuiltVersion& b) {

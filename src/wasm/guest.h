@@ -2,6 +2,7 @@
 // streams, the bpf host and the eBPF objects the guest holds. Internal to src/wasm.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -23,6 +24,10 @@ namespace lmp::wasm {
 namespace interp = wabt::interp;
 
 struct Guest {
+  Guest(interp::Store& store, BpfHost& host, std::ostream& out, std::ostream& err,
+        std::vector<std::string> args)
+      : store(store), host(host), out(out), err(err), args(std::move(args)) {}
+
   interp::Store& store;
   BpfHost& host;
   std::ostream& out;
@@ -36,16 +41,25 @@ struct Guest {
   bool polling = false;                  // a buffer poll is running (no re-entry)
   std::function<bool()> stop_requested;  // RunOptions::stop_requested
   std::optional<std::chrono::steady_clock::time_point> deadline;  // from RunOptions::duration
+  // When the guest last finished loading or attaching: the grace for a guest that does not
+  // wait (below) runs from here, so --duration 0 never cuts a slow load or attach short.
+  std::chrono::steady_clock::time_point setup_done{};
   bool stopped = false;  // a stop was seen; the guest is being unwound
 
-  // True once a stop was requested (checked at host calls). `waiting`: also true past the
-  // deadline, which only ends waits.
+  // True once a stop was requested or the run's duration is over. `waiting`: the guest waits
+  // (buffer poll, poll_oneoff, sched_yield), where the deadline ends it at once; at other
+  // host calls and periodic checks it ends it kBusyGrace later (a guest that never waits).
   bool should_stop(bool waiting) {
     if (!stopped && stop_requested && stop_requested()) stopped = true;
-    if (!stopped && waiting && deadline && std::chrono::steady_clock::now() >= *deadline)
-      stopped = true;
+    if (!stopped && deadline) {
+      auto now = std::chrono::steady_clock::now();
+      if (now >= *deadline && (waiting || now >= std::max(*deadline, setup_done) + kBusyGrace))
+        stopped = true;
+    }
     return stopped;
   }
+
+  static constexpr std::chrono::milliseconds kBusyGrace{1000};
 };
 
 // Waits are cut into slices this long so stop requests are seen promptly.

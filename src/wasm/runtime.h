@@ -8,6 +8,7 @@
 #include <ostream>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -18,6 +19,13 @@ namespace lmp::wasm {
 // The exit code of a run ended by a stop request or the duration, as Ctrl-C ends `lmp run`.
 inline constexpr int kStoppedExitCode = 0;
 
+// The default cap on a guest's linear memory (`lmp run --wasm-max-memory`).
+inline constexpr uint64_t kDefaultMaxMemoryBytes = uint64_t{256} << 20;
+// The most a wasm32 memory can hold (65536 pages of 64 KiB).
+inline constexpr uint64_t kMaxWasm32MemoryBytes = uint64_t{4} << 30;
+// The cap on a guest's tables (elements of 8 bytes each, committed up front like memory).
+inline constexpr uint64_t kMaxTableElements = uint64_t{1} << 20;
+
 struct RunOptions {
   // Asked at every host call and every ~50 ms while the guest waits (wasm_bpf_buffer_poll,
   // poll_oneoff sleeps). Once true, the guest is unwound with a trap it cannot catch and the
@@ -26,7 +34,15 @@ struct RunOptions {
   // Stops the guest at its first wait once this much time has passed (0: at its first wait,
   // i.e. once it has loaded and attached what it wanted to).
   std::optional<std::chrono::milliseconds> duration;
+  // The guest's linear memory never exceeds this (rounded down to whole 64 KiB pages): a
+  // module declaring a larger minimum is refused (kBadPackage), and memory.grow past it
+  // returns -1 to the guest. At most kMaxWasm32MemoryBytes.
+  uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;
 };
+
+// Parses a memory size for --wasm-max-memory: a number of bytes with an optional suffix
+// K, M or G (KiB, MiB, GiB; "MiB" and "MB" are read the same), from 64K to 4G.
+Result<uint64_t> parse_memory_size(std::string_view text);
 
 // Validates `wasm`, resolves its imports (wasm_bpf and a wasi_snapshot_preview1 subset; any
 // other import refuses to instantiate) and calls its `_start`. `args[0]` is the module name.

@@ -5,13 +5,20 @@
 // The target writes that program out as WAT (straight-line calls of every wasm_bpf import
 // and most WASI imports with fuzzed pointers, lengths, handles, fds and commands; stores;
 // memory.grow; callbacks that re-enter, stop, grow memory or trap; proc_exit; unreachable),
-// compiles it with wabt and runs it against a fake BpfHost.
+// compiles it with wabt and runs it against a fake BpfHost. The first byte also picks the
+// memory cap (a declared minimum above it is refused, memory.grow past it fails) and now and
+// then a _start of the wrong signature.
+//
+// An input that starts with "\0asm" is run as the module itself (the seeds include the
+// modules of ../shared/repro: a _start with a parameter, guests spinning on sched_yield and
+// with a slow callback), stopped after 100 ms if it does not end by itself.
 //
 // Checked besides "no crash" (the target is built with ASan and UBSan):
 //   - the host only sees buffers of the map's exact key and value sizes;
 //   - a failed run has a one-line message;
 //   - every object the guest loaded is closed when run_module returns.
 #include <cerrno>
+#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -226,11 +233,37 @@ class ProgramWriter {
   uint32_t pages_;
 };
 
+void check(const lmp::Result<int>& result, const FakeHost& host) {
+  if (!result &&
+      (result.error().message.empty() || result.error().message.find('\n') != std::string::npos))
+    die("error message is empty or not one line: " + result.error().message);
+  if (!host.open.empty()) die("run_module returned with an object still open");
+}
+
+// The input is a module: run as it is, with a 16 MiB cap and at most 100 ms.
+void run_raw_module(std::span<const uint8_t> wasm) {
+  FakeHost host;
+  host.samples = {std::vector<uint8_t>(64, 1), std::vector<uint8_t>(8, 2)};
+  lmp::wasm::RunOptions options;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(100);
+  options.stop_requested = [until] { return std::chrono::steady_clock::now() >= until; };
+  options.max_memory_bytes = 16 << 20;
+  std::ostringstream out, err;
+  check(lmp::wasm::run_module(wasm, {"fuzz.wasm"}, host, out, err, options), host);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size >= 4 && std::memcmp(data, "\0asm", 4) == 0) {
+    run_raw_module({data, size});
+    return 0;
+  }
   Input in(data, size);
-  uint32_t pages = 1 + in.byte() % 2;
+  uint8_t setup = in.byte();
+  uint32_t pages = 1 + setup % 2;
+  uint32_t start_kind = (setup >> 1) & 7;  // 5, 6: _start of the wrong signature
+  uint32_t cap_pages = (setup >> 4) & 7;   // 0: the default cap, else that many pages
   FakeHost host;
   for (int n = in.byte() % 4; n > 0; --n)
     host.samples.emplace_back(in.byte() * 3, static_cast<uint8_t>(n));
@@ -240,7 +273,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (int i = 0; i < 64 && !in.done(); ++i) body += "    " + writer.op() + "\n";
   std::string wat = "(module " + std::string(lmp::wasm::kWasmBpfImportsWat) + kPreludeRest +
                     "  (memory (export \"memory\") " + std::to_string(pages) +
-                    " 4)\n  (func (export \"_start\")\n" + body + "  ))";
+                    " 4)\n  (func (export \"_start\")" +
+                    (start_kind == 5   ? " (param i32)"
+                     : start_kind == 6 ? " (result i32)"
+                                       : "") +
+                    "\n" + body + (start_kind == 6 ? "  (i32.const 0)" : "") + "  ))";
   auto wasm = lmp::wasm::compile_wat(wat);
   if (!wasm) die("generated WAT does not compile: " + wasm.error() + "\n" + wat);
 
@@ -248,10 +285,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int host_calls = 0;
   lmp::wasm::RunOptions options;
   options.stop_requested = [&] { return ++host_calls > 10000; };
+  if (cap_pages) options.max_memory_bytes = cap_pages * kPage;
   auto result = lmp::wasm::run_module(*wasm, {"fuzz.wasm", "--x"}, host, out, err, options);
-  if (!result &&
-      (result.error().message.empty() || result.error().message.find('\n') != std::string::npos))
-    die("error message is empty or not one line: " + result.error().message);
-  if (!host.open.empty()) die("run_module returned with an object still open");
+  check(result, host);
+  if (result && start_kind >= 5 && start_kind <= 6) die("a _start of the wrong type ran");
+  if (result && cap_pages && cap_pages < pages) die("a memory over the cap was allocated");
   return 0;
 }

@@ -133,6 +133,7 @@ uint32_t fd_fdstat_get(Guest& g, uint32_t fd, uint32_t stat) {
 // Subscriptions are 48 bytes, events 32. Only clock subscriptions are served: the call
 // sleeps until the earliest deadline and reports every clock that has expired by then.
 uint32_t poll_oneoff(Guest& g, uint32_t in, uint32_t out, uint32_t count, uint32_t nevents) {
+  if (g.should_stop(true)) return kSuccess;  // a wait, even one that fails or ends at once
   if (count == 0) return kInval;
   if (!g.memory.bytes(in, uint64_t{count} * 48 > UINT32_MAX ? UINT32_MAX : count * 48) ||
       !g.memory.bytes(out, uint64_t{count} * 32 > UINT32_MAX ? UINT32_MAX : count * 32) ||
@@ -256,7 +257,11 @@ interp::HostFunc::Ptr make_wasi_import(Guest& g, std::string_view name) {
       }
       return ret(r, kSuccess);
     });
-  if (name == "sched_yield") return fn({}, [](P, R r) { return ret(r, kSuccess); });
+  if (name == "sched_yield")  // a wait: the duration ends a guest that spins on it
+    return fn({}, [&g](P, R r) {
+      g.should_stop(true);
+      return ret(r, kSuccess);
+    });
   if (name == "proc_exit")
     return make_host_func(g, {I32}, {}, [&g](P p, R) -> std::optional<std::string> {
       g.exit_code = static_cast<int>(arg_u32(p, 0));

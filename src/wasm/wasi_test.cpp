@@ -172,6 +172,9 @@ TEST(Wasi, GarbageIsNotAModule) {
   auto result = run_module(garbage, {"x.wasm"}, host, out, err);
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().message.rfind("invalid wasm module", 0), 0u);
+  // One line, one "error:" at most (main adds it): wabt's own text has a line per error.
+  EXPECT_EQ(result.error().message.find('\n'), std::string::npos) << result.error().message;
+  EXPECT_EQ(result.error().message.find("error:"), std::string::npos) << result.error().message;
 }
 
 }  // namespace

@@ -22,10 +22,8 @@ int64_t i64(const interp::Values& p, size_t i) {
   return static_cast<int64_t>(p[i].Get<uint64_t>());
 }
 
-// What the sample callback returns to make the host stop consuming for now (see buffer_poll),
-// and how often (in samples) it checks whether to.
+// What the sample callback returns to make the host stop consuming for now (see buffer_poll).
 constexpr int kYield = std::numeric_limits<int>::min();
-constexpr int kYieldEvery = 64;
 
 // bpf_cmd values the ABI accepts.
 constexpr int kLookup = 1, kUpdate = 2, kNextKey = 4;  // and 3, delete (key only)
@@ -79,6 +77,9 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     r[0] = Value::Make(static_cast<uint32_t>(rc));
     return std::nullopt;
   };
+  // A poll is a wait even when it fails at once: a guest looping on a failing poll is
+  // stopped by the duration here.
+  if (g.should_stop(true)) return result(-EINTR);
   if (!g.objects.contains(object)) return result(-EINVAL);
   if (!g.map_fds.contains(fd)) return result(-EBADF);
   if (g.polling) return result(-EBUSY);
@@ -86,10 +87,11 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
   interp::Func::Ptr callback = callback_at(g, u32(p, 2));
   if (!callback) return result(-EINVAL);
 
-  // A flood of samples would keep one host poll consuming forever (libbpf reads a ring
-  // buffer until it is empty), so after every kYieldEvery samples the callback checks the
-  // clock and the stop request and, past the slice or when stopping, makes the host return
-  // (kYield) with the samples delivered so far.
+  // After every sample the stop request and the clock are checked: a slow callback must not
+  // delay Ctrl-C, and a flood of samples would keep one host poll consuming forever (libbpf
+  // reads a ring buffer until it is empty). A stop, or the end of the wait slice, makes the
+  // host return (kYield) with the samples delivered so far. (A clock read costs tens of
+  // nanoseconds; a callback in the interpreter, microseconds.)
   using Clock = std::chrono::steady_clock;
   std::optional<std::string> trap;
   int delivered = 0;
@@ -110,8 +112,7 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     int rc = results.empty() ? 0 : static_cast<int>(results[0].Get<uint32_t>());
     if (rc != 0) return rc == kYield ? -EINVAL : rc;  // kYield is lmp's own
     // Checked after the sample was handed over, so yielding loses nothing.
-    if (delivered % kYieldEvery == 0 && (Clock::now() >= yield_at || g.should_stop(true)))
-      return kYield;
+    if (g.should_stop(true) || Clock::now() >= yield_at) return kYield;
     return 0;
   };
   // The wait is cut into slices so a stop request ends it promptly; a negative timeout
@@ -149,6 +150,7 @@ interp::HostFunc::Ptr make_wasm_bpf_import(Guest& g, std::string_view name) {
     return make_host_func(g, {I32, I32}, {I64}, [&g](P p, R r) {
       auto bytes = g.memory.bytes(u32(p, 0), u32(p, 1));
       int64_t handle = bytes ? g.host.load_object(*bytes) : 0;
+      g.setup_done = std::chrono::steady_clock::now();
       if (handle > 0) g.objects.insert(handle);
       r[0] = Value::Make(static_cast<uint64_t>(handle > 0 ? handle : 0));
       return std::nullopt;
@@ -159,7 +161,9 @@ interp::HostFunc::Ptr make_wasm_bpf_import(Guest& g, std::string_view name) {
       auto prog = g.memory.c_string(u32(p, 1));
       auto target = u32(p, 2) == 0 ? std::optional<std::string>("") : g.memory.c_string(u32(p, 2));
       if (!prog || !target) return ret(r, -EFAULT);
-      return ret(r, g.host.attach(i64(p, 0), *prog, *target));
+      int rc = g.host.attach(i64(p, 0), *prog, *target);
+      g.setup_done = std::chrono::steady_clock::now();
+      return ret(r, rc);
     });
   if (name == "wasm_bpf_map_fd_by_name")
     return make_host_func(g, {I64, I32}, {I32}, [&g, ret](P p, R r) {

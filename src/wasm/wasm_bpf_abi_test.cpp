@@ -16,6 +16,7 @@ struct FakeHost : BpfHost {
   std::vector<std::string> calls;
   std::vector<std::string> samples;
   std::vector<int> callback_results;
+  int samples_seen = 0;
 
   int64_t load_object(std::span<const uint8_t> object) override {
     calls.push_back("load " + std::string(object.begin(), object.end()));
@@ -33,6 +34,7 @@ struct FakeHost : BpfHost {
     calls.push_back("poll " + std::to_string(handle) + " " + std::to_string(fd) + " " +
                     std::to_string(timeout));
     for (const auto& s : samples) {
+      ++samples_seen;
       int rc = callback({reinterpret_cast<const uint8_t*>(s.data()), s.size()});
       callback_results.push_back(rc);
       if (rc) return rc;
@@ -87,11 +89,11 @@ struct Run {
   std::vector<int32_t> results;
 };
 
-Run run_wat(FakeHost& host, std::string_view body) {
+Run run_wat(FakeHost& host, std::string_view body, const RunOptions& options = {}) {
   std::ostringstream out, err;
   auto wasm = wat_to_wasm("(module " + std::string(kWasmBpfImportsWat) + std::string(kPreludeRest) +
                           std::string(body) + ")");
-  Run run{run_module(wasm, {"app.wasm"}, host, out, err), out.str(), {}};
+  Run run{run_module(wasm, {"app.wasm"}, host, out, err, options), out.str(), {}};
   for (size_t i = 0; i + 4 <= run.out.size(); i += 4) {
     int32_t v;
     std::memcpy(&v, run.out.data() + i, 4);
@@ -224,6 +226,57 @@ TEST(WasmBpfAbi, TrapInsideTheCallbackEndsTheRun) {
   EXPECT_EQ(run.result.error().message.rfind("wasm module trapped: ", 0), 0u);
   EXPECT_EQ(host.callback_results.size(), 1u);
   EXPECT_EQ(host.calls.back(), "close 5");
+}
+
+// ../shared/repro/cb_slow.wat: a stop waited for up to 64 (slow) callbacks.
+TEST(WasmBpfAbi, StopIsCheckedAfterEveryCallback) {
+  FakeHost host;
+  host.samples.assign(200, "abc");
+  RunOptions options;
+  options.stop_requested = [&host] { return host.samples_seen > 0; };
+  auto run = run_wat(host, R"(
+    (table (export "__indirect_function_table") 2 funcref)
+    (elem (i32.const 1) $on_event)
+    (func $on_event (param i32 i32 i32) (result i32) (i32.const 0))
+    (func (export "_start")
+      (global.set $obj (call $load (i32.const 100) (i32.const 4)))
+      (drop (call $poll (global.get $obj) (call $map_fd (global.get $obj) (i32.const 250))
+        (i32.const 1) (i32.const 600) (i32.const 700) (i32.const 4) (i32.const -1))))
+  )",
+                     options);
+  ASSERT_TRUE(run.result) << run.result.error().message;
+  EXPECT_EQ(*run.result, kStoppedExitCode);
+  EXPECT_EQ(host.samples_seen, 1);
+  EXPECT_EQ(host.calls.back(), "close 5");
+}
+
+// The callback index is checked against the table before wabt is asked to call it: out of
+// the table, empty, or of another type is -EINVAL, never a call with the wrong arguments.
+TEST(WasmBpfAbi, BadCallbackIndexIsEinval) {
+  FakeHost host;
+  host.samples = {"abc"};
+  auto run = run_wat(host, R"(
+    (table (export "__indirect_function_table") 4 funcref)
+    (elem (i32.const 1) $wrong_params $wrong_result $ok)
+    (func $wrong_params (param i32) (result i32) (i32.const 0))
+    (func $wrong_result (param i32 i32 i32) (result i64) (i64.const 0))
+    (func $ok (param i32 i32 i32) (result i32) (i32.const 0))
+    (func $poll_with (param $cb i32) (result i32)
+      (call $poll (global.get $obj) (call $map_fd (global.get $obj) (i32.const 250))
+        (local.get $cb) (i32.const 600) (i32.const 700) (i32.const 4) (i32.const 0)))
+    (func (export "_start")
+      (global.set $obj (call $load (i32.const 100) (i32.const 4)))
+      (call $r (i32.const 0) (call $poll_with (i32.const 0)))  ;; empty
+      (call $r (i32.const 1) (call $poll_with (i32.const 1)))
+      (call $r (i32.const 2) (call $poll_with (i32.const 2)))
+      (call $r (i32.const 3) (call $poll_with (i32.const 4)))  ;; out of the table
+      (call $r (i32.const 4) (call $poll_with (i32.const -1)))
+      (call $r (i32.const 5) (call $poll_with (i32.const 3)))
+      (call $dump (i32.const 6)))
+  )");
+  ASSERT_TRUE(run.result) << run.result.error().message;
+  EXPECT_EQ(run.results, (std::vector<int32_t>{-EINVAL, -EINVAL, -EINVAL, -EINVAL, -EINVAL, 1}));
+  EXPECT_EQ(host.samples_seen, 1);
 }
 
 }  // namespace

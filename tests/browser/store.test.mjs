@@ -1,6 +1,6 @@
 // The web store in a real browser: headless Chromium (Debian's) driven by playwright-core,
 // against a real lmp-hub on loopback filled with the bundled catalog. Run by
-// tests/browser/run.sh (ctest entry "browser"); screenshots go to $LMP_BROWSER_OUT.
+// ctest (entry "browser", tests/CMakeLists.txt); screenshots go to $LMP_BROWSER_OUT.
 //
 //   node --test tests/browser/store.test.mjs
 import assert from 'node:assert/strict';

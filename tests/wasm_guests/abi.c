@@ -1,6 +1,7 @@
 // Guest for tests/wasm_test.cpp: `abi.wasm MODE [ARG]` exercises one part of the wasm_bpf
 // ABI against the eBPF object it reads from stdin (wasm_abi.bpf.o) and prints what it saw,
 // one "name=value" line per result, for the test to check.
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ struct open_event {
   char path[128];
 };
 
-static char *object;
+static char* object;
 static int object_len;
 
 static void read_object(void) {
@@ -97,20 +98,20 @@ static int maps(int64_t obj) {
   return 0;
 }
 
-static const char *marker;
+static const char* marker;
 static int matched;
 
-static int on_event(void *ctx, void *data, unsigned size) {
-  const struct open_event *e = data;
+static int on_event(void* ctx, void* data, unsigned size) {
+  const struct open_event* e = data;
   if (size < sizeof(*e) || !strstr(e->path, marker)) return 0;
-  printf("%s event: %s\n", (const char *)ctx, e->path);
+  printf("%s event: %s\n", (const char*)ctx, e->path);
   fflush(stdout);
   matched = 1;
   return 1;  // stop this poll
 }
 
 // Burns time per sample (tens of microseconds in the interpreter).
-static int slow_event(void *ctx, void *data, unsigned size) {
+static int slow_event(void* ctx, void* data, unsigned size) {
   (void)ctx;
   (void)data;
   volatile unsigned sum = size;
@@ -119,7 +120,7 @@ static int slow_event(void *ctx, void *data, unsigned size) {
 }
 
 // Attaches `prog`, then polls `map` until an event whose path contains `marker` arrives.
-static int events(int64_t obj, const char *prog, const char *target, const char *map) {
+static int events(int64_t obj, const char* prog, const char* target, const char* map) {
   printf("attach=%d\n", wasm_attach_bpf_program(obj, prog, target));
   int fd = wasm_bpf_map_fd_by_name(obj, map);
   static char buf[sizeof(struct open_event)];
@@ -137,39 +138,72 @@ static int events(int64_t obj, const char *prog, const char *target, const char 
   return matched ? 0 : 3;
 }
 
+// Burns a long time per sample (about a second in the interpreter): a stop must not wait
+// for many of these.
+static int very_slow_event(void* ctx, void* data, unsigned size) {
+  (void)ctx;
+  (void)data;
+  volatile unsigned sum = size;
+  for (int i = 0; i < 20000000; ++i) sum += i;
+  return sum == 0xffffffffu;  // never: keeps polling
+}
+
+// Loops forever without waiting: on nothing but itself ("spin"), on sched_yield ("yield")
+// or on empty writes ("write").
+static int busy(const char* how) {
+  printf("ready\n");
+  fflush(stdout);
+  volatile unsigned n = 0;
+  for (;;) {
+    if (!strcmp(how, "yield")) sched_yield();
+    if (!strcmp(how, "write")) write(1, "", 0);
+    ++n;
+  }
+}
+
+// Allocates 1 MiB blocks until memory runs out; prints how many it got.
+static int grow(void) {
+  static char* volatile last;  // used, so the compiler keeps the allocations
+  int blocks = 0;
+  while (blocks < 10000 && (last = malloc(1 << 20))) last[blocks++] = 1;
+  printf("blocks=%d\n", blocks);
+  return 0;
+}
+
 static int bad_calls(void) {
   char text[] = "hello, not an object";
   printf("garbage_load=%lld\n", (long long)wasm_load_bpf_object(text, sizeof(text)));
-  printf("bad_pointer_load=%lld\n", (long long)wasm_load_bpf_object((void *)0xfffffff0, 64));
+  printf("bad_pointer_load=%lld\n", (long long)wasm_load_bpf_object((void*)0xfffffff0, 64));
   printf("too_long_load=%lld\n", (long long)wasm_load_bpf_object(text, 0x7fffffff));
   printf("unknown_handle_attach=%d\n", wasm_attach_bpf_program(12345, "ring_openat", 0));
   printf("unknown_handle_map=%d\n", wasm_bpf_map_fd_by_name(12345, "hash_map"));
   printf("unknown_handle_close=%d\n", wasm_close_bpf_object(12345));
   printf("unknown_fd_map_operate=%d\n", wasm_bpf_map_operate(0, LOOKUP, text, text, 0, 0));
   int64_t obj = load();
-  printf("bad_pointer_name=%d\n", wasm_bpf_map_fd_by_name(obj, (const char *)0xfffffff0));
+  printf("bad_pointer_name=%d\n", wasm_bpf_map_fd_by_name(obj, (const char*)0xfffffff0));
   int fd = wasm_bpf_map_fd_by_name(obj, "ring_events");
   printf("too_long_poll=%d\n",
          wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(on_event), 0, text, 0x7fffffff, 0));
   printf("bad_callback_poll=%d\n", wasm_bpf_buffer_poll(obj, fd, 99999, 0, text, 8, 0));
   int hash = wasm_bpf_map_fd_by_name(obj, "hash_map");
-  printf("bad_key_pointer=%d\n",
-         wasm_bpf_map_operate(hash, LOOKUP, (void *)0xfffffffe, text, 0, 0));
+  printf("bad_key_pointer=%d\n", wasm_bpf_map_operate(hash, LOOKUP, (void*)0xfffffffe, text, 0, 0));
   printf("bad_cmd=%d\n", wasm_bpf_map_operate(hash, 99, text, text, 0, 0));
   return 0;
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char** argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: %s MODE [ARG]\n", argv[0]);
     return 2;
   }
-  const char *mode = argv[1];
-  const char *arg = argc > 2 ? argv[2] : "";
+  const char* mode = argv[1];
+  const char* arg = argc > 2 ? argv[2] : "";
   printf("argv0=%s\n", argv[0]);
   if (!strcmp(mode, "exit")) exit(atoi(arg));
   if (!strcmp(mode, "trap")) __builtin_trap();
   if (!strcmp(mode, "bad")) return bad_calls();
+  if (!strcmp(mode, "spin") || !strcmp(mode, "yield") || !strcmp(mode, "write")) return busy(mode);
+  if (!strcmp(mode, "grow")) return grow();
   if (!strcmp(mode, "sleep")) {
     printf("ready\n");
     fflush(stdout);
@@ -222,6 +256,15 @@ int main(int argc, char **argv) {
     printf("ready\n");
     fflush(stdout);
     for (;;) wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(slow_event), 0, buf, sizeof(buf), 100);
+  }
+  if (!strcmp(mode, "slow")) {  // each callback takes about a second
+    printf("by_section=%d\n", wasm_attach_bpf_program(obj, "ring_openat", 0));
+    int fd = wasm_bpf_map_fd_by_name(obj, "ring_events");
+    static char buf[sizeof(struct open_event)];
+    printf("ready\n");
+    fflush(stdout);
+    for (;;)
+      wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(very_slow_event), 0, buf, sizeof(buf), 100);
   }
   fprintf(stderr, "unknown mode %s\n", mode);
   return 2;
