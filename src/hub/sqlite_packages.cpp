@@ -329,6 +329,10 @@ Result<registry::Index> SqliteStorage::index() {
 
 Result<std::int64_t> SqliteStorage::index_generation() {
   std::lock_guard lock(mutex_);
+  return generation_locked();
+}
+
+Result<std::int64_t> SqliteStorage::generation_locked() {
   auto q = LMP_TRY(db_.query("SELECT value FROM meta WHERE key = 'index_generation'"));
   if (!LMP_TRY(q.step()))
     return fail(ExitCode::kFailure, "database: the index generation is missing");

@@ -45,7 +45,7 @@ constexpr const char* kSummaryColumns =
     "EXISTS(SELECT 1 FROM version_files WHERE version_id = v.id AND name = 'package.json'), "
     "EXISTS(SELECT 1 FROM version_files WHERE version_id = v.id AND name = 'app.wasm'), "
     "p.updated, "
-    "(SELECT COALESCE(SUM(count), 0) FROM downloads WHERE package = p.name) AS total, "
+    "p.downloads AS total, "
     "(SELECT COALESCE(SUM(count), 0) FROM downloads WHERE package = p.name "
     " AND day BETWEEN :today - 29 AND :today)";
 
@@ -184,9 +184,13 @@ Result<PackagePage> SqliteStorage::list_packages(const PackageQuery& query, Unix
 Result<std::vector<std::pair<std::string, std::int64_t>>> SqliteStorage::counts(
     const std::string& sql) {
   std::lock_guard lock(mutex_);
+  const std::int64_t generation = LMP_TRY(generation_locked());
+  CachedCounts& cached = counts_cache_[sql];
+  if (cached.generation == generation) return cached.rows;
   auto q = LMP_TRY(db_.query(sql));
   std::vector<std::pair<std::string, std::int64_t>> result;
   while (LMP_TRY(q.step())) result.emplace_back(q.text(0), q.integer(1));
+  cached = {generation, result};
   return result;
 }
 

@@ -24,8 +24,7 @@ CREATE TABLE tokens(
   name TEXT NOT NULL,
   hash TEXT NOT NULL UNIQUE,
   created INTEGER NOT NULL,
-  last_used INTEGER NOT NULL DEFAULT 0,
-  expires INTEGER NOT NULL DEFAULT 0);
+  last_used INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX tokens_by_user ON tokens(user_id);
 CREATE TABLE sessions(
   hash TEXT PRIMARY KEY,
@@ -80,6 +79,15 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT INTO meta(key, value) VALUES('index_generation', 0);
 -- The latest non-yanked version of each package; rowid = packages.id.
 CREATE VIRTUAL TABLE package_search USING fts5(name, description, summary, readme, tags);
+)sql",
+    // 2: tokens may expire; each package keeps its all-time download total (the downloads
+    // sort key: summing the per-day rows of every package on every explore page was slow).
+    R"sql(
+ALTER TABLE tokens ADD COLUMN expires INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE packages ADD COLUMN downloads INTEGER NOT NULL DEFAULT 0;
+UPDATE packages SET downloads =
+  (SELECT COALESCE(SUM(count), 0) FROM downloads WHERE package = packages.name);
+CREATE INDEX packages_by_downloads ON packages(downloads DESC, name);
 )sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
@@ -308,6 +316,8 @@ Result<void> SqliteStorage::add_downloads(const std::vector<DownloadCount>& coun
         "INSERT INTO downloads(package, version, day, count) VALUES(?, ?, ?, ?) "
         "ON CONFLICT(package, version, day) DO UPDATE SET count = count + excluded.count"));
     LMP_CHECK(q.bind_all(c.package, c.version, c.day, c.count).run());
+    auto total = LMP_TRY(db_.query("UPDATE packages SET downloads = downloads + ? WHERE name = ?"));
+    LMP_CHECK(total.bind_all(c.count, c.package).run());
   }
   return tx.commit();
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -80,10 +81,18 @@ class SqliteStorage : public Storage {
   Result<std::vector<StoredFile>> version_files(std::int64_t version_id);
   // The version columns of kVersionColumns (sqlite_packages.cpp) read from `query`.
   Result<VersionRecord> read_version(sqlite::Query& query);
+  // Runs a (name, count) query, cached until the index generation changes: categories and
+  // program types change only on publish, yank and unyank, and cost a scan of every package.
   Result<std::vector<std::pair<std::string, std::int64_t>>> counts(const std::string& sql);
+  Result<std::int64_t> generation_locked();
 
   std::mutex mutex_;
   sqlite::Database db_;
+  struct CachedCounts {
+    std::int64_t generation = -1;
+    std::vector<std::pair<std::string, std::int64_t>> rows;
+  };
+  std::map<std::string, CachedCounts> counts_cache_;  // by SQL text
 };
 
 }  // namespace lmp::hub
