@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/credentials.h"
+#include "registry/fake_transport_for_test.h"
 
 namespace lmp::registry {
 namespace {
@@ -14,26 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-// Answers requests with a handler and records them.
-class FakeTransport : public OciTransport {
- public:
-  std::function<HttpResponse(const HttpRequest&)> handler;
-  std::vector<HttpRequest> seen;
-
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    seen.push_back(request);
-    return handler(request);
-  }
-};
-
-HttpResponse answer(long status, std::string body = {},
-                    std::map<std::string, std::string> headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
+using fake::answer;
+using fake::FakeTransport;
 
 const char* kHubInfo = R"({"server":"lmp-hub","version":"0.1.0","api":1,"registration":true})";
 

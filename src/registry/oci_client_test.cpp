@@ -11,32 +11,15 @@
 
 #include "registry/credentials.h"
 #include "registry/digest.h"
+#include "registry/fake_transport_for_test.h"
 
 namespace lmp::registry {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Answers requests with a handler and records them.
-class FakeTransport : public OciTransport {
- public:
-  std::function<HttpResponse(const HttpRequest&)> handler;
-  std::vector<HttpRequest> seen;
-
-  Result<HttpResponse> send(const HttpRequest& request) override {
-    seen.push_back(request);
-    return handler(request);
-  }
-};
-
-HttpResponse answer(long status, std::string body = {},
-                    std::map<std::string, std::string> headers = {}) {
-  HttpResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  r.headers = std::move(headers);
-  return r;
-}
+using fake::answer;
+using fake::FakeTransport;
 
 TEST(OciClient, PlainHttpOnlyForLocalRegistries) {
   EXPECT_EQ(registry_base_url("localhost:5000"), "http://localhost:5000");
