@@ -7,37 +7,25 @@
 #include <cerrno>
 #include <cstring>
 
+#include "common/unique_fd.h"
+
 namespace lmp {
 namespace {
 
-// Closes a file descriptor on scope exit.
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-  int release() { return std::exchange(fd_, -1); }
-
- private:
-  int fd_;
-};
-
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 }  // namespace
 
 Result<std::string> read_file(const std::filesystem::path& path, std::size_t max_bytes) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     int err = errno;
     return fail(err == ENOENT ? ExitCode::kNotFound : ExitCode::kFailure,
                 "cannot open " + path.string() + ": " + errno_text(err));
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd.get(), &st) == 0 && S_ISDIR(st.st_mode)) {
     return fail(ExitCode::kFailure, path.string() + " is a directory, expected a file");
   }
@@ -69,7 +57,7 @@ Result<void> write_file_atomic(const std::filesystem::path& path, std::string_vi
     return fail(ExitCode::kFailure,
                 "cannot create a file in " + dir.string() + ": " + errno_text(errno));
   }
-  Fd fd(raw);
+  UniqueFd fd(raw);
   auto cleanup_fail = [&](const std::string& what) {
     int err = errno;
     ::unlink(tmpl.c_str());

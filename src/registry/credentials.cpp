@@ -15,6 +15,7 @@
 
 #include "common/file.h"
 #include "common/log.h"
+#include "common/unique_fd.h"
 #include "registry/cache_files.h"
 
 extern char** environ;
@@ -27,23 +28,6 @@ using nlohmann::json;
 
 inline constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
 inline constexpr std::size_t kMaxHelperOutput = 64 * 1024;
-
-// An owned file descriptor.
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&&) = delete;
-  int get() const { return fd_; }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_;
-};
 
 // Docker Hub is stored under its historical key.
 std::vector<std::string> config_keys(std::string_view registry) {
@@ -230,9 +214,9 @@ Result<std::optional<Credentials>> run_credential_helper(const std::string& help
   if (helper.empty() || helper.find('/') != std::string::npos) return bad("bad helper name");
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return bad(std::strerror(errno));
-  Fd in_read(in_pipe[0]), in_write(in_pipe[1]);
+  UniqueFd in_read(in_pipe[0]), in_write(in_pipe[1]);
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return bad(std::strerror(errno));
-  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  UniqueFd out_read(out_pipe[0]), out_write(out_pipe[1]);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
