@@ -1,142 +1,15 @@
 // WebAssembly user space on the real kernel: guests from tests/wasm_guests (compiled at build
 // time for wasm32-wasi) run under `lmp run` and call the wasm_bpf imports directly on
 // tests/programs/wasm_abi, built with `lmp build`. Guests have no file system, so they read
-// the eBPF object from stdin; they print one "name=value" line per result.
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
+// the eBPF object from stdin; they print one "name=value" line per result. Every WasmTest runs
+// on both engines (--wasm-engine=interp and compiled); wasm_cache_test.cpp checks the
+// compiled engine's cache.
+#include <memory>
 
-#include <algorithm>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <thread>
-
-#include "harness.h"
+#include "wasm_process.h"
 
 namespace lmp::test {
 namespace {
-
-namespace fs = std::filesystem;
-using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
-
-fs::path guest(const std::string& name) {
-  return fs::path(LMP_WASM_GUEST_DIR) / (name + ".wasm");
-}
-
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// `lmp ARGS...` with stdin from a file and stdout/stderr into files (harness.h's runners
-// give the child no stdin, and guests read their eBPF object from it).
-class LmpProcess {
- public:
-  LmpProcess(const std::vector<std::string>& args, const fs::path& stdin_file = "/dev/null") {
-    out_ = dir_.path() / "out";
-    err_ = dir_.path() / "err";
-    pid_ = fork();
-    if (pid_ == 0) {
-      int in = open(stdin_file.c_str(), O_RDONLY);
-      int out = open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      int err = open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      if (in < 0 || out < 0 || err < 0) _exit(126);
-      dup2(in, 0), dup2(out, 1), dup2(err, 2);
-      std::vector<std::string> all{LMP_BINARY};
-      all.insert(all.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : all) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(LMP_BINARY, argv.data());
-      _exit(127);
-    }
-  }
-  ~LmpProcess() {
-    if (status_ < 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  LmpProcess(const LmpProcess&) = delete;
-  LmpProcess& operator=(const LmpProcess&) = delete;
-
-  std::string out() const { return slurp(out_); }
-  std::string err() const { return slurp(err_); }
-
-  // Waits for exit; the exit status, 128+signal, or -1 after killing it at the timeout.
-  int wait(std::chrono::milliseconds timeout = 60s) {
-    auto deadline = Clock::now() + timeout;
-    while (status_ < 0) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-        break;
-      }
-      if (Clock::now() >= deadline) {
-        kill(pid_, SIGKILL);
-        waitpid(pid_, nullptr, 0);
-        status_ = 1000;
-        return -1;
-      }
-      std::this_thread::sleep_for(5ms);
-    }
-    return status_;
-  }
-  // Repeats `action` until stdout contains `text` or the timeout passes.
-  bool wait_for_output(const std::string& text, std::chrono::milliseconds timeout,
-                       const std::function<void()>& action = {}) {
-    auto deadline = Clock::now() + timeout;
-    while (Clock::now() < deadline) {
-      if (out().find(text) != std::string::npos) return true;
-      if (action) action();
-      std::this_thread::sleep_for(20ms);
-    }
-    return out().find(text) != std::string::npos;
-  }
-  void signal(int sig) { kill(pid_, sig); }
-
- private:
-  TempDir dir_;
-  fs::path out_, err_;
-  pid_t pid_ = -1;
-  int status_ = -1;
-};
-
-struct Ran {
-  int exit_code;
-  std::string out;
-  std::string err;
-};
-
-std::ostream& operator<<(std::ostream& os, const Ran& ran) {
-  return os << "exit " << ran.exit_code << "\nstdout:\n" << ran.out << "\nstderr:\n" << ran.err;
-}
-
-Ran run(const std::vector<std::string>& args, const fs::path& stdin_file = "/dev/null") {
-  LmpProcess process(args, stdin_file);
-  int code = process.wait();
-  return {code, process.out(), process.err()};
-}
-
-// The value printed as "name=VALUE" (up to the next space or newline), or "<missing>".
-std::string value_of(const std::string& out, const std::string& name) {
-  std::string key = name + "=";
-  for (size_t at = out.find(key); at != std::string::npos; at = out.find(key, at + 1)) {
-    if (at != 0 && out[at - 1] != '\n' && out[at - 1] != ' ') continue;
-    size_t start = at + key.size();
-    return out.substr(start, out.find_first_of(" \n", start) - start);
-  }
-  return "<missing>";
-}
-
-int line_count(const std::string& text) {
-  return static_cast<int>(std::count(text.begin(), text.end(), '\n'));
-}
 
 // `bpftool net show dev lo`: lists tc and xdp programs attached to lo.
 std::string programs_on_lo() {
@@ -148,14 +21,21 @@ void open_file(const fs::path& path) {
   if (fd >= 0) close(fd);
 }
 
-class WasmTest : public ::testing::Test {
+// Every test runs on both engines; the suite shares one LMP_HOME, so each module is compiled
+// once.
+class WasmTest : public ::testing::TestWithParam<std::string> {
  protected:
   static void SetUpTestSuite() {
     packages_ = new PackageSet(source_dir() / "tests/programs", {"wasm_abi"});
+    dir_ = new TempDir;
+    private_dir(dir_->path() / "home");
+    private_dir(dir_->path() / "nobody-home", 65534);
   }
   static void TearDownTestSuite() {
     delete packages_;
     packages_ = nullptr;
+    delete dir_;
+    dir_ = nullptr;
   }
   void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
 
@@ -163,18 +43,39 @@ class WasmTest : public ::testing::Test {
   static fs::path object() {
     return fs::path(packages_->path("wasm_abi")).parent_path() / "wasm_abi.bpf.o";
   }
-  static Ran abi(const std::vector<std::string>& guest_args) {
+  // `args` with this test's engine after "run".
+  std::vector<std::string> lmp_args(std::vector<std::string> args) const {
+    if (!args.empty() && args[0] == "run")
+      args.insert(args.begin() + 1, "--wasm-engine=" + GetParam());
+    return args;
+  }
+  static std::vector<std::string> env() { return {"LMP_HOME=" + (dir_->path() / "home").string()}; }
+  Ran run(const std::vector<std::string>& args, const fs::path& stdin_file = "/dev/null") const {
+    return run_process(lmp_args(args), stdin_file, env());
+  }
+  std::unique_ptr<LmpProcess> start(const std::vector<std::string>& args,
+                                    const fs::path& stdin_file = "/dev/null") const {
+    return std::make_unique<LmpProcess>(lmp_args(args), stdin_file, env());
+  }
+  Ran abi(const std::vector<std::string>& guest_args) const {
     std::vector<std::string> args{"run", guest("abi").string()};
     args.insert(args.end(), guest_args.begin(), guest_args.end());
     return run(args, object());
   }
+  void expect_own_event(const std::string& mode, const std::string& map) const;
+  void expect_prompt_stop(const std::string& mode, int sig) const;
 
   static PackageSet* packages_;
+  static TempDir* dir_;
 };
 
 PackageSet* WasmTest::packages_ = nullptr;
+TempDir* WasmTest::dir_ = nullptr;
 
-TEST_F(WasmTest, ProcExitCodeIsLmpExitCodeAndArgv0IsTheModuleName) {
+INSTANTIATE_TEST_SUITE_P(Engines, WasmTest, ::testing::Values("interp", "compiled"),
+                         [](const auto& info) { return info.param; });
+
+TEST_P(WasmTest, ProcExitCodeIsLmpExitCodeAndArgv0IsTheModuleName) {
   Ran ran = run({"run", guest("abi").string(), "exit", "7"});
   EXPECT_EQ(ran.exit_code, 7) << ran;
   EXPECT_EQ(value_of(ran.out, "argv0"), "abi") << ran;
@@ -185,44 +86,74 @@ TEST_F(WasmTest, ProcExitCodeIsLmpExitCodeAndArgv0IsTheModuleName) {
 
 // Privileges are checked at the first load: what the guest does before (usage, option
 // errors) works for anyone; the load ends the run with lmp's permission error, exit 4.
-TEST_F(WasmTest, UnprivilegedUserRunsTheGuestUntilItLoads) {
+TEST_P(WasmTest, UnprivilegedUserRunsTheGuestUntilItLoads) {
   RunOptions nobody;
   nobody.as_nobody = true;
-  Outcome before = run_lmp({"run", guest("abi").string(), "exit", "3"}, nobody);
+  nobody.env = {"LMP_HOME=" + (dir_->path() / "nobody-home").string()};
+  Outcome before = run_lmp(lmp_args({"run", guest("abi").string(), "exit", "3"}), nobody);
   EXPECT_EQ(before.exit_code, 3) << before.err;
   EXPECT_EQ(before.err, "");
-  Outcome load = run_lmp({"run", guest("abi").string(), "load"}, nobody);
+  Outcome load = run_lmp(lmp_args({"run", guest("abi").string(), "load"}), nobody);
   EXPECT_EQ(load.exit_code, 4) << load.err;
   EXPECT_NE(load.err.find("needs root or CAP_BPF"), std::string::npos) << load.err;
   EXPECT_EQ(load.out.find("load failed"), std::string::npos) << load.out;
 }
 
-TEST_F(WasmTest, DirectoryWithPackageJsonAndAppWasmRunsTheModule) {
+TEST_P(WasmTest, DirectoryWithPackageJsonAndAppWasmRunsTheModule) {
   TempDir dir;
   fs::path tool = dir.path() / "mytool";
   fs::create_directories(tool);
   fs::copy_file(packages_->path("wasm_abi"), tool / "package.json");
-  fs::copy_file(guest("abi"), tool / "app.wasm");
+  // As lmp build-wasm makes it: the module carries the package's eBPF object (else lmp
+  // refuses it as stale).
+  write_file(tool / "app.wasm",
+             with_custom_section(slurp(guest("abi")), "lmp.test.object", slurp(object())));
   Ran ran = run({"run", tool.string(), "exit", "5"});
   EXPECT_EQ(ran.exit_code, 5) << ran;
   EXPECT_EQ(value_of(ran.out, "argv0"), "mytool") << ran;
 }
 
-TEST_F(WasmTest, JsonFlagDoesNotApplyAndSaysSo) {
+TEST_P(WasmTest, JsonFlagDoesNotApplyAndSaysSo) {
   Ran ran = run({"run", "--json", guest("abi").string(), "exit", "0"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_NE(ran.err.find("--json does not apply to WebAssembly modules"), std::string::npos) << ran;
   EXPECT_EQ(line_count(ran.err), 1) << ran;
 }
 
-TEST_F(WasmTest, TrapIsOneLineErrorWithExitCode1) {
+TEST_P(WasmTest, TrapIsOneLineErrorWithExitCode1) {
   Ran ran = run({"run", guest("abi").string(), "trap"});
   EXPECT_EQ(ran.exit_code, 1) << ran;
   EXPECT_NE(ran.err.find("wasm module trapped"), std::string::npos) << ran;
   EXPECT_EQ(line_count(ran.err), 1) << ran;
 }
 
-TEST_F(WasmTest, MissingImportIsRefused) {
+// A trap with programs attached (tc on lo, which outlives a process, and a tracepoint):
+// one line, exit 1, everything detached.
+TEST_P(WasmTest, TrapsWithProgramsAttachedEndCleanly) {
+  for (std::string how : {"unreachable", "oob", "recurse"}) {
+    Ran ran = abi({"crash", how});
+    EXPECT_EQ(ran.exit_code, 1) << how << ": " << ran;
+    EXPECT_EQ(value_of(ran.out, "tc_target"), "0") << how << ": " << ran;
+    EXPECT_EQ(ran.err.rfind("error: ", 0), 0u) << how << ": " << ran;
+    EXPECT_NE(ran.err.find("wasm module trapped: "), std::string::npos) << how << ": " << ran;
+    EXPECT_EQ(line_count(ran.err), 1) << how << ": " << ran;
+    EXPECT_EQ(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
+        << how << ": tc program still attached after the trap";
+  }
+}
+
+// A module linked against WASI functions lmp does not implement loads; the calls fail.
+TEST_P(WasmTest, UnimplementedWasiFunctionsLoadAndFailWhenCalled) {
+  Ran ran = run({"run", guest("wasi_unimpl").string()});
+  EXPECT_EQ(ran.exit_code, 0) << ran;
+  EXPECT_EQ(value_of(ran.out, "path_open"), "76") << ran;  // ENOTCAPABLE
+  EXPECT_EQ(value_of(ran.out, "path_filestat_get"), "76") << ran;
+  EXPECT_EQ(value_of(ran.out, "fd_readdir"), "76") << ran;
+  EXPECT_EQ(value_of(ran.out, "sock_accept"), "52") << ran;  // ENOSYS
+  EXPECT_EQ(value_of(ran.out, "proc_raise"), "52") << ran;
+}
+
+TEST_P(WasmTest, MissingImportIsRefused) {
   Ran ran = run({"run", guest("missing_import").string()});
   EXPECT_EQ(ran.exit_code, 3) << ran;
   EXPECT_NE(ran.err.find("module imports env.foo, which lmp does not provide"), std::string::npos)
@@ -230,7 +161,7 @@ TEST_F(WasmTest, MissingImportIsRefused) {
   EXPECT_EQ(line_count(ran.err), 1) << ran;
 }
 
-TEST_F(WasmTest, NotAModuleAndTruncatedModuleAreRefused) {
+TEST_P(WasmTest, NotAModuleAndTruncatedModuleAreRefused) {
   TempDir dir;
   fs::path garbage = dir.path() / "garbage.wasm";
   std::ofstream(garbage) << "this is not wasm";
@@ -246,13 +177,13 @@ TEST_F(WasmTest, NotAModuleAndTruncatedModuleAreRefused) {
   EXPECT_NE(ran.err.find("invalid wasm module"), std::string::npos) << ran;
 }
 
-TEST_F(WasmTest, LoadsARealObject) {
+TEST_P(WasmTest, LoadsARealObject) {
   Ran ran = abi({"load"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "loaded"), "1") << ran;
 }
 
-TEST_F(WasmTest, BadArgumentsReturnErrorsWithoutEndingTheRun) {
+TEST_P(WasmTest, BadArgumentsReturnErrorsWithoutEndingTheRun) {
   Ran ran = abi({"bad"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "garbage_load"), "0") << ran;
@@ -267,11 +198,20 @@ TEST_F(WasmTest, BadArgumentsReturnErrorsWithoutEndingTheRun) {
   EXPECT_EQ(value_of(ran.out, "bad_callback_poll"), "-22") << ran;
   EXPECT_EQ(value_of(ran.out, "bad_key_pointer"), "-14") << ran;
   EXPECT_EQ(value_of(ran.out, "bad_cmd"), "-22") << ran;
+  EXPECT_EQ(value_of(ran.out, "tc_target"), "0") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_pointer_attach"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_target_attach"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_buffer_poll"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_go_poll"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_value_pointer"), "-14") << ran;
+  EXPECT_EQ(value_of(ran.out, "bad_next_key_pointer"), "-14") << ran;
+  EXPECT_EQ(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
+      << "tc program still attached after the run";
   // The garbage object is explained in one line.
   EXPECT_NE(ran.err.find("warning: wasm_load_bpf_object: "), std::string::npos) << ran;
 }
 
-TEST_F(WasmTest, AttachBySectionAndByTarget) {
+TEST_P(WasmTest, AttachBySectionAndByTarget) {
   Ran ran = abi({"attach"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "unknown_prog"), "-2") << ran;
@@ -285,7 +225,7 @@ TEST_F(WasmTest, AttachBySectionAndByTarget) {
       << "tc program still attached after the run";
 }
 
-TEST_F(WasmTest, MapOperationsOnHashArrayAndPerCpuMaps) {
+TEST_P(WasmTest, MapOperationsOnHashArrayAndPerCpuMaps) {
   Ran ran = abi({"maps"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "fds_ok"), "1") << ran;
@@ -309,15 +249,15 @@ TEST_F(WasmTest, MapOperationsOnHashArrayAndPerCpuMaps) {
 }
 
 // The guest polls `mode`'s buffer until it sees an open of a path only this test opens.
-void expect_own_event(const fs::path& object, const std::string& mode, const std::string& map) {
+void WasmTest::expect_own_event(const std::string& mode, const std::string& map) const {
   TempDir dir;
   fs::path target = dir.path() / ("lmp-wasm-" + mode + "-" + std::to_string(getpid()));
-  LmpProcess process({"run", guest("abi").string(), mode, target.string()}, object);
-  ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
-  bool seen = process.wait_for_output(map + " event: " + target.string() + "\n", 20s,
-                                      [&] { open_file(target); });
-  int code = process.wait(10s);
-  Ran ran{code, process.out(), process.err()};
+  auto process = start({"run", guest("abi").string(), mode, target.string()}, object());
+  ASSERT_TRUE(process->wait_for_output("ready\n", 20s)) << process->err();
+  bool seen = process->wait_for_output(map + " event: " + target.string() + "\n", 20s,
+                                       [&] { open_file(target); });
+  int code = process->wait(10s);
+  Ran ran{code, process->out(), process->err()};
   EXPECT_TRUE(seen) << ran;
   EXPECT_EQ(code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "attach"), "0") << ran;
@@ -325,15 +265,21 @@ void expect_own_event(const fs::path& object, const std::string& mode, const std
   EXPECT_EQ(value_of(ran.out, "poll_result"), "1") << ran;
 }
 
-TEST_F(WasmTest, RingBufferPollDeliversOwnEvent) {
-  expect_own_event(object(), "ring", "ring_events");
+TEST_P(WasmTest, RingBufferPollDeliversOwnEvent) {
+  expect_own_event("ring", "ring_events");
 }
 
-TEST_F(WasmTest, PerfBufferPollDeliversOwnEvent) {
-  expect_own_event(object(), "perf", "perf_events");
+TEST_P(WasmTest, PerfBufferPollDeliversOwnEvent) {
+  expect_own_event("perf", "perf_events");
 }
 
-TEST_F(WasmTest, ClosedObjectIsUnusable) {
+// wasm-bpf's Go SDK polls through callback-wrapper.wasm_bpf_buffer_poll, whose callback is
+// the guest's export "go-callback".
+TEST_P(WasmTest, CallbackWrapperPollCallsTheGoCallback) {
+  expect_own_event("go-ring", "ring_events");
+}
+
+TEST_P(WasmTest, ClosedObjectIsUnusable) {
   Ran ran = abi({"close"});
   EXPECT_EQ(ran.exit_code, 0) << ran;
   EXPECT_EQ(value_of(ran.out, "close"), "0") << ran;
@@ -345,8 +291,9 @@ TEST_F(WasmTest, ClosedObjectIsUnusable) {
 
 // SIGINT/SIGTERM while the guest waits: lmp exits promptly with the Ctrl-C exit code (0), and
 // the tc program it attached to lo (which, unlike links, outlives a process) is detached.
-void expect_prompt_stop(const fs::path& object, const std::string& mode, int sig) {
-  LmpProcess process({"run", guest("abi").string(), mode}, object);
+void WasmTest::expect_prompt_stop(const std::string& mode, int sig) const {
+  auto started = start({"run", guest("abi").string(), mode}, object());
+  LmpProcess& process = *started;
   ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
   if (mode == "hold") {
     ASSERT_NE(programs_on_lo().find("wasm_tc_ingress"), std::string::npos)
@@ -365,15 +312,15 @@ void expect_prompt_stop(const fs::path& object, const std::string& mode, int sig
       << "tc program still attached after Ctrl-C";
 }
 
-TEST_F(WasmTest, CtrlCDuringBufferPollStopsAndDetaches) {
-  expect_prompt_stop(object(), "hold", SIGINT);
+TEST_P(WasmTest, CtrlCDuringBufferPollStopsAndDetaches) {
+  expect_prompt_stop("hold", SIGINT);
 }
 
-TEST_F(WasmTest, SigtermDuringSleepStops) {
-  expect_prompt_stop(object(), "sleep", SIGTERM);
+TEST_P(WasmTest, SigtermDuringSleepStops) {
+  expect_prompt_stop("sleep", SIGTERM);
 }
 
-TEST_F(WasmTest, DurationStopsAGuestThatWaits) {
+TEST_P(WasmTest, DurationStopsAGuestThatWaits) {
   auto start = Clock::now();
   Ran ran = run({"run", "--duration", "0.5", guest("abi").string(), "sleep"});
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
@@ -409,7 +356,7 @@ class Flooder {
 // The guest's callback is slow, so the ring buffer never runs empty: the poll must still
 // give way to the stop (a single libbpf poll would otherwise consume forever and the run
 // would end only with the flood).
-TEST_F(WasmTest, DurationStopsAGuestFloodedWithEvents) {
+TEST_P(WasmTest, DurationStopsAGuestFloodedWithEvents) {
   Ran ran;
   auto start = Clock::now();
   {
@@ -424,9 +371,10 @@ TEST_F(WasmTest, DurationStopsAGuestFloodedWithEvents) {
 
 // Ctrl-C while the guest's callback takes about a second per event: the stop is seen
 // inside the callback (its loop's stop check) or after it, not after 64 of them.
-TEST_F(WasmTest, CtrlCDuringASlowCallbackStopsWithinASecond) {
+TEST_P(WasmTest, CtrlCDuringASlowCallbackStopsWithinASecond) {
   Flooder flooder;
-  LmpProcess process({"run", guest("abi").string(), "slow"}, object());
+  auto started = start({"run", guest("abi").string(), "slow"}, object());
+  LmpProcess& process = *started;
   ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
   std::this_thread::sleep_for(1500ms);  // inside a callback by now
   auto sent = Clock::now();
@@ -440,8 +388,9 @@ TEST_F(WasmTest, CtrlCDuringASlowCallbackStopsWithinASecond) {
 
 // The first Ctrl-C stops a guest that loops without ever calling the host: lmp adds stop
 // checks to its loops (src/wasm/stop_checks.h).
-TEST_F(WasmTest, CtrlCStopsAGuestThatNeverCallsTheHost) {
-  LmpProcess process({"run", guest("abi").string(), "spin"});
+TEST_P(WasmTest, CtrlCStopsAGuestThatNeverCallsTheHost) {
+  auto started = start({"run", guest("abi").string(), "spin"});
+  LmpProcess& process = *started;
   ASSERT_TRUE(process.wait_for_output("ready\n", 20s)) << process.err();
   std::this_thread::sleep_for(300ms);
   auto sent = Clock::now();
@@ -455,7 +404,7 @@ TEST_F(WasmTest, CtrlCStopsAGuestThatNeverCallsTheHost) {
 
 // --duration ends guests that never wait: at once when they spin on sched_yield (a wait),
 // one second later when they spin on other host calls or on nothing.
-TEST_F(WasmTest, DurationStopsGuestsThatNeverWait) {
+TEST_P(WasmTest, DurationStopsGuestsThatNeverWait) {
   for (std::string mode : {"yield", "write", "spin"}) {
     auto start = Clock::now();
     Ran ran = run({"run", "--duration", "0.5", guest("abi").string(), mode});
@@ -467,7 +416,7 @@ TEST_F(WasmTest, DurationStopsGuestsThatNeverWait) {
 }
 
 // ../shared/repro/wasm_start_with_param.wasm: wabt aborted lmp (134) calling it.
-TEST_F(WasmTest, StartOfTheWrongSignatureIsABadModule) {
+TEST_P(WasmTest, StartOfTheWrongSignatureIsABadModule) {
   TempDir dir;
   fs::path module = dir.path() / "start_with_param.wasm";
   const unsigned char bytes[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05, 0x01,
@@ -485,7 +434,7 @@ TEST_F(WasmTest, StartOfTheWrongSignatureIsABadModule) {
 
 // --wasm-max-memory: a module needing more to start is refused; malloc past it fails in the
 // guest (memory.grow returns -1) instead of growing lmp.
-TEST_F(WasmTest, MaxMemoryCapsTheGuest) {
+TEST_P(WasmTest, MaxMemoryCapsTheGuest) {
   Ran small = run({"run", "--wasm-max-memory", "64K", guest("abi").string(), "exit", "0"});
   EXPECT_EQ(small.exit_code, 3) << small;
   EXPECT_NE(small.err.find("more than the limit of 64 KiB"), std::string::npos) << small;

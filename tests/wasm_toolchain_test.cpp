@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -138,6 +140,132 @@ TEST(WasmToolchainTest, FailedGenWasmSkelWritesNothing) {
   for (const char* f : {"opentrace.skel.h", "opentrace.wasm.h", "lmp-wasm.h", "app.c"})
     EXPECT_TRUE(fs::is_regular_file(project / f)) << f;
   for (const auto& name : listing()) EXPECT_FALSE(name.starts_with(".")) << name;
+}
+
+}  // namespace
+}  // namespace lmp::test
+
+namespace lmp::test {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+// tests/programs/wasmbpf_style, copied into a temporary directory and built with lmp build,
+// lmp gen-wasm-skel and lmp build-wasm.
+class WasmBpfStyleTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!wasm_toolchain_installed()) GTEST_SKIP() << "clang, lld or wasi-libc missing";
+    if (!fs::exists("/sys/kernel/btf/vmlinux")) GTEST_SKIP() << "lmp build needs kernel BTF";
+    project_ = dir_.path() / "wbstyle";
+    fs::copy(source_dir() / "tests/programs/wasmbpf_style", project_);
+    build_all();
+  }
+  void build_all() {
+    RunOptions in_project{.cwd = project_, .timeout = 180s};
+    for (auto step : {"build", "gen-wasm-skel", "build-wasm"}) {
+      Outcome o = run_lmp({step}, in_project);
+      ASSERT_EQ(o.exit_code, 0) << step << ": " << o.err;
+    }
+  }
+  TempDir dir_;
+  fs::path project_;
+};
+
+// A C guest written against libbpf-wasm.h the way wasm-bpf's examples are (the tool's own
+// header and the skeleton both included, errno.h names, BPF_ANY/NOEXIST/EXIST, set_autoload,
+// bpf_set_prog_attach_target, a helper file named in config.json) builds and runs unedited.
+TEST_F(WasmBpfStyleTest, BuildsUneditedAndGetsTheEventsItCauses) {
+  EXPECT_TRUE(fs::is_regular_file(project_ / "libbpf-wasm.h"));
+  EXPECT_TRUE(fs::is_regular_file(project_ / "app.wasm"));
+  LMP_REQUIRE_BPF_OR_SKIP();
+  fs::path wasm = project_ / "app.wasm";
+
+  // bpf_buffer__poll(buf, 0) waits (100 ms, as wasm-bpf) instead of returning at once.
+  Outcome idle = run_lmp({"run", wasm.string(), "--idle-polls"}, {.timeout = 60s});
+  ASSERT_EQ(idle.exit_code, 0) << idle.out << idle.err;
+  EXPECT_NE(idle.out.find("checks passed"), std::string::npos) << idle.out;
+  auto at = idle.out.find("idle polls took ");
+  ASSERT_NE(at, std::string::npos) << idle.out;
+  EXPECT_GE(std::stol(idle.out.substr(at + 16)), 400) << idle.out;
+
+  std::string name = "lmpb" + std::to_string(getpid() % 100000);
+  fs::path link = dir_.path() / name;
+  fs::create_symlink("/bin/true", link);
+  Background run({"run", "--duration", "5", wasm.string()});
+  bool seen = run.wait_for(
+      [&](const std::string& out) { return out.find("EXEC  " + name) != std::string::npos; }, 20s,
+      [&] { exec_named(link); });
+  Outcome o = run.stop();
+  ASSERT_TRUE(seen) << "stdout:\n" << o.out.substr(0, 2000) << "\nstderr:\n" << o.err;
+  EXPECT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(o.err.find("check failed"), std::string::npos) << o.err;
+}
+
+// build-wasm compiles app.c and the files config.json names, not every *.c of the directory
+// (not_user_space.c does not compile); a named file that is missing is an error.
+TEST_F(WasmBpfStyleTest, BuildWasmCompilesOnlyTheNamedSources) {
+  std::string config = read_text(project_ / "config.json");
+  auto at = config.find("helpers.c");
+  ASSERT_NE(at, std::string::npos);
+  write_text(project_ / "config.json", config.replace(at, 9, "gone.c"));
+  Outcome o = run_lmp({"build-wasm", project_.string()});
+  EXPECT_EQ(o.exit_code, 7) << o.err;
+  EXPECT_NE(o.err.find("gone.c"), std::string::npos) << o.err;
+}
+
+// After the .bpf.c changes and lmp build runs again, the old app.wasm embeds another object
+// than package.json: run, push and repo build refuse it, and run it with --force.
+TEST_F(WasmBpfStyleTest, StaleModuleIsRefusedUnlessForced) {
+  std::string source = read_text(project_ / "wbstyle.bpf.c");
+  auto at = source.find("#define WBSTYLE_MARK 1");
+  ASSERT_NE(at, std::string::npos);
+  write_text(project_ / "wbstyle.bpf.c", source.replace(at, 22, "#define WBSTYLE_MARK 2"));
+  Outcome rebuilt = run_lmp({"build"}, {.cwd = project_, .timeout = 180s});
+  ASSERT_EQ(rebuilt.exit_code, 0) << rebuilt.err;
+
+  auto refused = [](const Outcome& o, const std::string& force) {
+    EXPECT_EQ(o.exit_code, 3) << o.err;
+    EXPECT_NE(o.err.find("the module is stale"), std::string::npos) << o.err;
+    EXPECT_NE(o.err.find(force), std::string::npos) << o.err;
+  };
+  refused(run_lmp({"run", project_.string()}), "lmp run --force");
+  refused(run_lmp({"run", (project_ / "app.wasm").string(), "--idle-polls"}), "lmp run --force");
+  refused(run_lmp({"push", project_.string(), "localhost:1/lmp-test/wbstyle:0.1.0"}),
+          "lmp push --force");
+  fs::path repo = dir_.path() / "repo";
+  refused(run_lmp({"repo", "build", project_.string(), repo.string()}), "lmp repo build --force");
+  EXPECT_FALSE(fs::exists(repo / "index.json"));
+
+  Outcome forced_repo = run_lmp({"repo", "build", "--force", project_.string(), repo.string()});
+  EXPECT_EQ(forced_repo.exit_code, 0) << forced_repo.err;
+  Outcome forced_push =
+      run_lmp({"push", "--force", project_.string(), "localhost:1/lmp-test/wbstyle:0.1.0"});
+  EXPECT_EQ(forced_push.err.find("stale"), std::string::npos) << forced_push.err;
+  EXPECT_NE(forced_push.exit_code, 0);  // nothing listens on port 1
+
+  if (bpf_available()) {
+    Outcome forced_run =
+        run_lmp({"run", "--force", project_.string(), "--idle-polls"}, {.timeout = 60s});
+    EXPECT_EQ(forced_run.exit_code, 0) << forced_run.err;
+  }
+
+  // Rebuilding the module makes it current again.
+  for (auto step : {"gen-wasm-skel", "build-wasm"})
+    ASSERT_EQ(run_lmp({step}, {.cwd = project_, .timeout = 180s}).exit_code, 0) << step;
+  LMP_REQUIRE_BPF_OR_SKIP();
+  Outcome current = run_lmp({"run", project_.string(), "--idle-polls"}, {.timeout = 60s});
+  EXPECT_EQ(current.exit_code, 0) << current.err;
 }
 
 }  // namespace

@@ -11,8 +11,9 @@ namespace lmp::cli {
 
 Result<int> build_wasm_command(Args args) {
   CLI::App app{
-      "Compile DIR/app.c (and DIR's other *.c that are not *.bpf.c) into DIR/app.wasm\n"
-      "with clang for wasm32-wasi",
+      "Compile DIR/app.c, and the C files DIR/config.json lists in \"wasm\": {\"sources\": "
+      "[...]},\n"
+      "into DIR/app.wasm with clang for wasm32-wasi",
       "lmp build-wasm"};
   std::string dir = ".";
   bool verbose = false;

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "common/log.h"
@@ -9,28 +10,38 @@
 #include "registry/oci_pull.h"
 #include "registry/oci_push.h"
 #include "registry/progress.h"
+#include "registry/stale_wasm.h"
 
 namespace lmp::cli {
 
 Result<int> push_command(Args args) {
-  bool help = args.size() >= 2 &&
-              (std::string_view(args[1]) == "-h" || std::string_view(args[1]) == "--help");
-  if (help || args.size() < 2 || args.size() > 3) {
+  std::vector<std::string> words;
+  bool force = false;
+  for (std::size_t i = 1; i < args.size(); ++i) {
+    if (std::string_view(args[i]) == "--force")
+      force = true;
+    else
+      words.emplace_back(args[i]);
+  }
+  bool help = !words.empty() && (words[0] == "-h" || words[0] == "--help");
+  if (help || words.empty() || words.size() > 2) {
     std::fputs(
-        "Usage: lmp push [DIR] REF\n\nUploads DIR (default .: package.json and optionally "
-        "app.wasm, README.md, config.json)\nto an OCI registry as REF, e.g. "
+        "Usage: lmp push [--force] [DIR] REF\n\nUploads DIR (default .: package.json and "
+        "optionally app.wasm, README.md, config.json)\nto an OCI registry as REF, e.g. "
         "localhost:5000/tools/opensnoop:1.0.0.\nLog in first with 'lmp login REGISTRY' when "
-        "the registry needs it.\n",
+        "the registry needs it.\nAn app.wasm that does not embed package.json's eBPF object (a "
+        "stale module) is\nrefused unless --force.\n",
         help ? stdout : stderr);
     return help ? 0 : static_cast<int>(ExitCode::kUsage);
   }
-  std::string dir = args.size() == 3 ? args[1] : ".";
-  std::string text = args[args.size() - 1];
+  std::string dir = words.size() == 2 ? words[0] : ".";
+  std::string text = words.back();
   registry::Reference ref =
       LMP_TRY(registry::parse_reference(text, [](const auto&) { return false; }));
   if (ref.kind != registry::ReferenceKind::kOci)
     return fail(ExitCode::kUsage, "'" + text + "' is not an OCI image reference",
                 "use HOST[:PORT]/REPOSITORY:TAG, e.g. localhost:5000/tools/opensnoop:1.0.0");
+  if (!force) LMP_CHECK(registry::check_wasm_matches_package(dir, "lmp push --force"));
   auto home = LMP_TRY(registry::lmp_home());
   registry::OciSession session = LMP_TRY(registry::open_oci_session(home, ref.oci.registry));
   if (const char* chunk = std::getenv("LMP_OCI_CHUNK_BYTES"); chunk && *chunk)

@@ -29,8 +29,10 @@
 #include "output/writer.h"
 #include "package/package.h"
 #include "package/program_options.h"
+#include "registry/cache.h"
 #include "registry/puller.h"
 #include "registry/reference.h"
+#include "registry/stale_wasm.h"
 #include "wasm/libbpf_host.h"
 #include "wasm/runtime.h"
 
@@ -54,6 +56,9 @@ constexpr const char* kRunUsage =
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
     "                    (also BTF_FILE_PATH)\n"
     "  --wasm-max-memory SIZE  cap a WebAssembly module's memory (default 256M)\n"
+    "  --wasm-engine E   interp, compiled (native code, cached) or auto (default)\n"
+    "  --force           run a directory's app.wasm even when it embeds another eBPF\n"
+    "                    object than the package.json beside it (a stale module)\n"
     "  -v, --verbose     print debug messages, including libbpf's\n"
     "  -h, --help        show this help\n";
 
@@ -69,10 +74,12 @@ struct RunFlags {
   bool json = false;
   bool verbose = false;
   bool help = false;
+  bool force = false;  // run a stale app.wasm (registry/stale_wasm.h)
   std::optional<std::chrono::milliseconds> duration;
   registry::PullPolicy pull = registry::PullPolicy::kMissing;
   std::string btf;
   uint64_t wasm_max_memory = wasm::kDefaultMaxMemoryBytes;
+  wasm::Engine wasm_engine = wasm::Engine::kAuto;
   std::string ref;
   std::vector<std::string> program_args;
 };
@@ -100,6 +107,8 @@ Result<RunFlags> parse_run_flags(Args args) {
       flags.json = true;
     } else if (arg == "-v" || arg == "--verbose") {
       flags.verbose = true;
+    } else if (arg == "--force") {
+      flags.force = true;
     } else if (arg == "-h" || arg == "--help") {
       flags.help = true;
       return flags;
@@ -114,6 +123,8 @@ Result<RunFlags> parse_run_flags(Args args) {
       flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of(arg, "--pull"))));
     } else if (arg.starts_with("--btf")) {
       flags.btf = LMP_TRY(value_of(arg, "--btf"));
+    } else if (arg.starts_with("--wasm-engine")) {
+      flags.wasm_engine = LMP_TRY(wasm::parse_engine(LMP_TRY(value_of(arg, "--wasm-engine"))));
     } else if (arg.starts_with("--wasm-max-memory")) {
       flags.wasm_max_memory =
           LMP_TRY(wasm::parse_memory_size(LMP_TRY(value_of(arg, "--wasm-max-memory"))));
@@ -150,7 +161,10 @@ std::string module_name(const registry::Reference& ref, const fs::path& wasm) {
 // The package file REF names: a local file or directory as given (a directory runs its
 // app.wasm when it has one, as a package with both is meant to run); names, URLs and OCI
 // references through the registry (cache, then LMP_REPOSITORY, then the bundled catalog).
-Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy) {
+// A local app.wasm with a package.json beside it must embed that package's eBPF object,
+// unless `force`.
+Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy,
+                                   bool force) {
   std::error_code ec;
   registry::Reference ref = LMP_TRY(registry::parse_reference(text));
   fs::path path;
@@ -166,6 +180,10 @@ Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy
       path = found;
     } else if (!fs::exists(path, ec)) {
       return fail(ExitCode::kNotFound, "no such file: " + text);
+    }
+    if (!force && path.filename() == "app.wasm") {
+      fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+      LMP_CHECK(registry::check_wasm_matches_package(dir, "lmp run --force"));
     }
   } else {
     path = LMP_TRY(registry::resolve_to_local(ref, policy));
@@ -259,6 +277,10 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   };
   options.duration = flags.duration;
   options.max_memory_bytes = flags.wasm_max_memory;
+  options.engine = flags.wasm_engine;
+  if (auto home = registry::lmp_home()) options.native_cache = *home / "wasm-cache";
+  options.module_label = path.filename().string();
+  options.show_progress = flags.verbose || isatty(STDERR_FILENO);
   auto wasm_bytes = std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   auto result = wasm::run_module(wasm_bytes, std::move(args), host, out, std::cerr, options);
   auto written = finish_run(writer, 0, {}, {}, "write");
@@ -279,7 +301,7 @@ Result<int> run_command(Args args) {
   if (flags.verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(flags.verbose);
 
-  Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull));
+  Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull, flags.force));
   if (resolved.path.extension() == ".wasm") return run_wasm(flags, resolved);
   const fs::path& path = resolved.path;
   package::Package package = LMP_TRY(package::read_package_file(path));

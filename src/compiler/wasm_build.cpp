@@ -9,6 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <nlohmann/json.hpp>
+
+#include "common/file.h"
 #include "common/log.h"
 #include "compiler/clang_driver.h"
 #include "compiler/str_cat.h"
@@ -103,21 +106,37 @@ Result<std::vector<fs::path>> wasm_sources(const fs::path& dir) {
     return fail(ExitCode::kNotFound, str_cat("no app.c in ", dir.string()),
                 "run `lmp gen-wasm-skel` there first to write one");
   }
-  std::vector<fs::path> others;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (!entry.is_regular_file(ec) || !name.ends_with(".c") || name.ends_with(".bpf.c") ||
-        name == "app.c") {
-      continue;
-    }
-    others.push_back(entry.path());
+  std::vector<fs::path> sources = {dir / "app.c"};
+  fs::path config_path = dir / "config.json";
+  if (!path_exists(config_path)) return sources;
+  std::string text = LMP_TRY(read_file(config_path));
+  auto bad = [&](std::string_view what) {
+    return fail(ExitCode::kBadPackage, str_cat(config_path.string(), ": ", what),
+                R"(list the other C files of the user space as "wasm": {"sources": ["a.c"]})");
+  };
+  auto config = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) return bad("not valid JSON");
+  if (!config.is_object() || !config.contains("wasm")) return sources;
+  const auto& wasm = config["wasm"];
+  if (!wasm.is_object()) return bad("\"wasm\" is not an object");
+  if (!wasm.contains("sources")) return sources;
+  if (!wasm["sources"].is_array()) return bad("\"wasm.sources\" is not an array of file names");
+  for (const auto& item : wasm["sources"]) {
+    if (!item.is_string() || item.get<std::string>().empty())
+      return bad("\"wasm.sources\" is not an array of file names");
+    fs::path relative = item.get<std::string>();
+    if (relative.is_absolute())
+      return bad(str_cat(relative.string(), " is not relative to ", dir.string()));
+    fs::path source = dir / relative;
+    std::error_code ec;
+    if (!fs::is_regular_file(source, ec))
+      return fail(ExitCode::kNotFound,
+                  str_cat("no ", source.string(), " (named in ", config_path.string(), ")"));
+    if (relative.lexically_normal() == "app.c") continue;
+    if (std::find(sources.begin(), sources.end(), source) == sources.end())
+      sources.push_back(source);
   }
-  if (ec)
-    return fail(ExitCode::kFailure, str_cat("cannot list ", dir.string(), ": ", ec.message()));
-  std::sort(others.begin(), others.end());
-  others.insert(others.begin(), dir / "app.c");
-  return others;
+  return sources;
 }
 
 std::vector<std::string> wasm_compile_command(const fs::path& clang, const fs::path& dir,

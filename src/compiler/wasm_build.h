@@ -1,5 +1,6 @@
-// `lmp build-wasm`: compiles a project's user-space C sources (app.c and every other *.c that
-// is not *.bpf.c) into app.wasm with Debian's clang for wasm32-wasi, wasi-libc and lld.
+// `lmp build-wasm`: compiles a project's user-space C sources (app.c and the files config.json
+// names in "wasm": {"sources": [...]}) into app.wasm with Debian's clang for wasm32-wasi,
+// wasi-libc and lld.
 #pragma once
 
 #include <filesystem>
@@ -14,8 +15,9 @@ namespace lmp::compiler {
 // name the Debian package to install: clang, lld, wasi-libc or libclang-rt-N-dev-wasm32.
 Result<std::filesystem::path> find_wasm_toolchain();
 
-// The C sources to compile in `dir`: app.c first, then the other *.c files (not *.bpf.c),
-// sorted. Errors: kNotFound when there is no app.c.
+// The C sources to compile in `dir`: app.c first, then those DIR/config.json lists in
+// "wasm": {"sources": [...]} (paths relative to DIR, in that order, duplicates once). Errors:
+// kNotFound when app.c or a listed file is missing; kBadPackage for a malformed list.
 Result<std::vector<std::filesystem::path>> wasm_sources(const std::filesystem::path& dir);
 
 // clang --target=wasm32-wasi -O2 ... -Wl,--export-table SOURCES -o OUTPUT.

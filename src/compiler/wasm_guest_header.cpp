@@ -8,33 +8,97 @@ std::string_view guest_library_header() {
  * `lmp build-wasm`. Written by `lmp gen-wasm-skel`; header-only; do not edit (it is
  * rewritten each time). See docs/wasm-dev.md.
  *
- * Errors are negative Linux errno values from the host (not WASI's errno numbering),
- * e.g. -LMP_EINVAL; the host prints the reason on stderr. */
+ * Errors are negative errno values of the guest's <errno.h> (-EINVAL, ...), translated from
+ * the host's Linux values; the host prints the reason on stderr. */
 #ifndef LMP_WASM_H
 #define LMP_WASM_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Linux errno values as the host returns them (negated): the ones the map and buffer
- * calls give, e.g. -LMP_ENOENT from bpf_map_lookup_elem / bpf_map_get_next_key at the end. */
-#define LMP_EPERM 1
-#define LMP_ENOENT 2
-#define LMP_EINTR 4
-#define LMP_E2BIG 7
-#define LMP_EBADF 9
-#define LMP_EAGAIN 11
-#define LMP_ENOMEM 12
-#define LMP_EFAULT 14
-#define LMP_EBUSY 16
-#define LMP_EEXIST 17
-#define LMP_EINVAL 22
-#define LMP_ENOSPC 28
-#define LMP_EOPNOTSUPP 95
-#define LMP_EALREADY 114
+/* Errors. The host returns negative Linux errno values; every function of this header (not
+ * the raw wasm_* imports) turns them into the guest's own <errno.h> numbering (wasi-libc's),
+ * so `err == -ENOENT` and strerror(-err) work as with libbpf. LMP_E* are aliases. */
+#define LMP_EPERM EPERM
+#define LMP_ENOENT ENOENT
+#define LMP_EINTR EINTR
+#define LMP_E2BIG E2BIG
+#define LMP_EBADF EBADF
+#define LMP_EAGAIN EAGAIN
+#define LMP_ENOMEM ENOMEM
+#define LMP_EFAULT EFAULT
+#define LMP_EBUSY EBUSY
+#define LMP_EEXIST EEXIST
+#define LMP_EINVAL EINVAL
+#define LMP_ENOSPC ENOSPC
+#define LMP_EOPNOTSUPP EOPNOTSUPP
+#define LMP_EALREADY EALREADY
+
+/* A host result (>= 0, or a negative Linux errno) in this header's terms. */
+static inline int lmp_host_result(int ret) {
+  if (ret >= 0) return ret;
+  switch (-ret) {
+    case 1: return -EPERM;
+    case 2: return -ENOENT;
+    case 3: return -ESRCH;
+    case 4: return -EINTR;
+    case 5: return -EIO;
+    case 6: return -ENXIO;
+    case 7: return -E2BIG;
+    case 8: return -ENOEXEC;
+    case 9: return -EBADF;
+    case 11: return -EAGAIN;
+    case 12: return -ENOMEM;
+    case 13: return -EACCES;
+    case 14: return -EFAULT;
+    case 16: return -EBUSY;
+    case 17: return -EEXIST;
+    case 19: return -ENODEV;
+    case 22: return -EINVAL;
+    case 23: return -ENFILE;
+    case 24: return -EMFILE;
+    case 28: return -ENOSPC;
+    case 34: return -ERANGE;
+    case 35: return -EDEADLK;
+    case 36: return -ENAMETOOLONG;
+    case 38: return -ENOSYS;
+    case 39: return -ENOTEMPTY;
+    case 40: return -ELOOP;
+    case 71: return -EPROTO;
+    case 75: return -EOVERFLOW;
+    case 88: return -ENOTSOCK;
+    case 95: case 524: return -EOPNOTSUPP; /* 524: the kernel's ENOTSUPP */
+    case 98: return -EADDRINUSE;
+    case 107: return -ENOTCONN;
+    case 110: return -ETIMEDOUT;
+    case 114: return -EALREADY;
+    case 125: return -ECANCELED;
+    default: return -EIO;
+  }
+}
+
+/* Flags of bpf_map_update_elem, as the kernel's. */
+enum {
+  BPF_ANY = 0,     /* create or update */
+  BPF_NOEXIST = 1, /* create only */
+  BPF_EXIST = 2,   /* update only */
+  BPF_F_LOCK = 4,  /* the value's bpf_spin_lock is taken */
+};
+
+/* The kernel's integer type names, so a header shared with the eBPF side (NAME.h) compiles
+ * here too. */
+typedef uint8_t __u8;
+typedef int8_t __s8;
+typedef uint16_t __u16;
+typedef int16_t __s16;
+typedef uint32_t __u32;
+typedef int32_t __s32;
+typedef uint64_t __u64;
+typedef int64_t __s64;
 
 /* ---- The imports: module "wasm_bpf", the wasm-bpf ABI (docs/wasm.md). ---- */
 #define LMP_WASM_IMPORT(name) __attribute__((import_module("wasm_bpf"), import_name(#name)))
@@ -71,10 +135,15 @@ struct bpf_map {
   struct bpf_object *obj;
   const char *name;
 };
+#ifndef LMP_ATTACH_TARGET_MAX
+#define LMP_ATTACH_TARGET_MAX 256
+#endif
 struct bpf_program {
   struct bpf_object *obj;
   const char *name;
   const char *section;
+  char attach_target[LMP_ATTACH_TARGET_MAX]; /* set: __attach attaches here, "" by section */
+  bool autoattach;                            /* false: __attach leaves it alone */
 };
 
 /* A new object holding a copy of `elf[0..size)`; NULL when out of memory. */
@@ -116,7 +185,7 @@ static inline struct bpf_map *lmp_bpf_map__new(struct bpf_object *obj, const cha
 static inline struct bpf_program *lmp_bpf_program__new(struct bpf_object *obj, const char *name,
                                                        const char *section) {
   struct bpf_program *prog = (struct bpf_program *)calloc(1, sizeof(*prog));
-  if (prog) prog->obj = obj, prog->name = name, prog->section = section;
+  if (prog) prog->obj = obj, prog->name = name, prog->section = section, prog->autoattach = true;
   return prog;
 }
 
@@ -129,14 +198,56 @@ static inline const char *bpf_program__section_name(const struct bpf_program *pr
 /* The map's fd (after load), for the bpf_map_* functions below; a negative errno if none. */
 static inline int bpf_map__fd(const struct bpf_map *map) {
   if (!map || !map->obj->handle) return -LMP_EINVAL;
-  return wasm_bpf_map_fd_by_name(map->obj->handle, map->name);
+  return lmp_host_result(wasm_bpf_map_fd_by_name(map->obj->handle, map->name));
 }
 
 /* Attaches a loaded program to `target` (e.g. a binary for an uprobe); NULL attaches it where
  * its ELF section says, as the skeleton's __attach does. 0, or a negative errno. */
 static inline int bpf_program__attach_target(const struct bpf_program *prog, const char *target) {
   if (!prog || !prog->obj->handle) return -LMP_EINVAL;
-  return wasm_attach_bpf_program(prog->obj->handle, prog->name, target);
+  return lmp_host_result(wasm_attach_bpf_program(prog->obj->handle, prog->name, target));
+}
+
+/* Where the skeleton's __attach attaches `prog` (an interface for xdp/tc, a cgroup directory,
+ * BINARY:FUNCTION for an uprobe, ...: docs/wasm.md); NULL or "" for its section's own attach
+ * point. 0, or -ENAMETOOLONG. */
+static inline int lmp_bpf_program__set_attach_target(struct bpf_program *prog,
+                                                     const char *target) {
+  if (!prog) return -LMP_EINVAL;
+  if (!target) target = "";
+  if (strlen(target) >= sizeof(prog->attach_target)) return -ENAMETOOLONG;
+  strcpy(prog->attach_target, target);
+  return 0;
+}
+
+/* Whether __attach attaches `prog`. The wasm_bpf ABI loads a whole object, so a program whose
+ * autoload is off is still loaded (and verified); it is only never attached by __attach. */
+static inline int bpf_program__set_autoattach(struct bpf_program *prog, bool autoattach) {
+  if (!prog) return -LMP_EINVAL;
+  prog->autoattach = autoattach;
+  return 0;
+}
+static inline bool bpf_program__autoattach(const struct bpf_program *prog) {
+  return prog->autoattach;
+}
+static inline int bpf_program__set_autoload(struct bpf_program *prog, bool autoload) {
+  return bpf_program__set_autoattach(prog, autoload);
+}
+
+/* The wasm_bpf ABI gives a guest no program fds (programs are attached by the host, by
+ * name): always -EOPNOTSUPP. */
+static inline int bpf_program__fd(const struct bpf_program *prog) {
+  (void)prog;
+  return -EOPNOTSUPP;
+}
+
+/* One step of a skeleton's __attach: nothing when autoattach is off; else the target set
+ * with lmp_bpf_program__set_attach_target when there is one; else the section's own attach
+ * point when `by_section` (false for a section that names none, or `@link false`). */
+static inline int lmp_bpf_program__attach_auto(struct bpf_program *prog, bool by_section) {
+  if (!prog || !prog->autoattach) return 0;
+  if (prog->attach_target[0]) return bpf_program__attach_target(prog, prog->attach_target);
+  return by_section ? bpf_program__attach_target(prog, NULL) : 0;
 }
 
 /* ---- Ring and perf buffers. ---- */
@@ -175,12 +286,20 @@ static inline struct bpf_buffer *bpf_buffer__open(struct bpf_map *map,
   return buf;
 }
 
-/* Waits up to `timeout_ms` for samples and calls sample_cb for each. A negative errno on
- * failure (-LMP_EINTR when interrupted), else what the host returns (>= 0). */
+#ifndef LMP_POLL_DEFAULT_TIMEOUT_MS
+#define LMP_POLL_DEFAULT_TIMEOUT_MS 100
+#endif
+
+/* Waits up to `timeout_ms` for samples and calls sample_cb for each; a timeout of 0 or less
+ * waits LMP_POLL_DEFAULT_TIMEOUT_MS (100 ms), as wasm-bpf's libbpf-wasm.h does, so a
+ * `poll(buf, 0)` loop does not spin. A negative errno on failure (-EINTR when interrupted),
+ * else the number of samples or the callback's non-zero result. */
 static inline int bpf_buffer__poll(struct bpf_buffer *buf, int timeout_ms) {
   if (!buf) return -LMP_EINVAL;
-  return wasm_bpf_buffer_poll(buf->obj->handle, buf->fd, (int32_t)(intptr_t)buf->sample_cb,
-                              buf->ctx, buf->data, LMP_BPF_BUFFER_SIZE, timeout_ms);
+  if (timeout_ms <= 0) timeout_ms = LMP_POLL_DEFAULT_TIMEOUT_MS;
+  return lmp_host_result(wasm_bpf_buffer_poll(buf->obj->handle, buf->fd,
+                                              (int32_t)(intptr_t)buf->sample_cb, buf->ctx,
+                                              buf->data, LMP_BPF_BUFFER_SIZE, timeout_ms));
 }
 
 static inline void bpf_buffer__free(struct bpf_buffer *buf) {
@@ -191,18 +310,18 @@ static inline void bpf_buffer__free(struct bpf_buffer *buf) {
 
 /* ---- Map elements, with libbpf's signatures: 0 or a negative errno. ---- */
 static inline int bpf_map_lookup_elem(int fd, const void *key, void *value) {
-  return wasm_bpf_map_operate(fd, 1, key, value, NULL, 0);
+  return lmp_host_result(wasm_bpf_map_operate(fd, 1, key, value, NULL, 0));
 }
 static inline int bpf_map_update_elem(int fd, const void *key, const void *value,
                                       uint64_t flags) {
-  return wasm_bpf_map_operate(fd, 2, key, (void *)value, NULL, flags);
+  return lmp_host_result(wasm_bpf_map_operate(fd, 2, key, (void *)value, NULL, flags));
 }
 static inline int bpf_map_delete_elem(int fd, const void *key) {
-  return wasm_bpf_map_operate(fd, 3, key, NULL, NULL, 0);
+  return lmp_host_result(wasm_bpf_map_operate(fd, 3, key, NULL, NULL, 0));
 }
-/* `key` NULL gives the first key. -ENOENT (-2) after the last one. */
+/* `key` NULL gives the first key. -ENOENT after the last one. */
 static inline int bpf_map_get_next_key(int fd, const void *key, void *next_key) {
-  return wasm_bpf_map_operate(fd, 4, key, NULL, next_key, 0);
+  return lmp_host_result(wasm_bpf_map_operate(fd, 4, key, NULL, next_key, 0));
 }
 
 #endif /* LMP_WASM_H */

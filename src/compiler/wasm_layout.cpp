@@ -301,15 +301,27 @@ std::string CLayout::definition(const CRecord& r, int indent) const {
   return text;
 }
 
-std::string CLayout::definitions() const {
+std::string CLayout::definitions(const std::set<std::string>& defined_elsewhere,
+                                 std::string_view guard) const {
   std::string text;
+  // A type `guard`'s header also defines is defined here only when that header was not
+  // included first; the asserts below then check the header's own definition.
+  auto emit = [&](const std::string& type, const std::string& definition) {
+    if (guard.empty() || !defined_elsewhere.contains(type)) {
+      text += definition;
+      return;
+    }
+    text += str_cat("#ifndef ", guard, " /* else ", type, " is the tool header's own */\n",
+                    definition, "#endif\n\n");
+  };
   for (const CEnum& e : enums_) {
-    text += "enum " + e.name + " {\n";
-    for (const auto& [name, value] : e.values) text += str_cat("  ", name, " = ", value, ",\n");
-    text += "};\n\n";
+    std::string definition = "enum " + e.name + " {\n";
+    for (const auto& [name, value] : e.values)
+      definition += str_cat("  ", name, " = ", value, ",\n");
+    emit("enum " + e.name, definition + "};\n\n");
   }
   for (int index : named_order_) {
-    text += definition(records_[static_cast<std::size_t>(index)], 0) + ";\n\n";
+    emit(record_type(index), definition(records_[static_cast<std::size_t>(index)], 0) + ";\n\n");
   }
   for (int index : named_order_) {
     const CRecord& r = records_[static_cast<std::size_t>(index)];

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,8 +70,11 @@ class CLayout {
   // "struct { ... } inner" (anonymous records inline, indented by `indent`).
   std::string declaration(const CField& field, int indent) const;
   // Definitions of every enum and named record, dependencies first, then _Static_assert lines
-  // for each named record's size and each named member's offset.
-  std::string definitions() const;
+  // for each named record's size and each named member's offset. Types named in
+  // `defined_elsewhere` ("struct event", "enum kind") are wrapped in `#ifndef guard`: the
+  // header with that include guard, when included first, provides them instead.
+  std::string definitions(const std::set<std::string>& defined_elsewhere = {},
+                          std::string_view guard = {}) const;
 
  private:
   struct Member {

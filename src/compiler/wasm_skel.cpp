@@ -21,18 +21,6 @@ uint64_t read_le(std::span<const uint8_t> bytes, std::size_t at, std::size_t wid
   return value;
 }
 
-// Section names that carry no attach point, so the program needs one from user space.
-bool needs_attach_target(std::string_view section) {
-  for (std::string_view bare : {"uprobe", "uretprobe", "uprobe.s", "uretprobe.s", "usdt"}) {
-    if (section == bare) return true;
-  }
-  for (std::string_view prefix : {"xdp", "tc", "classifier", "action", "socket", "sk_", "cgroup",
-                                  "flow_dissector", "netfilter"}) {
-    if (section.starts_with(prefix)) return true;
-  }
-  return false;
-}
-
 bool has_global_vars(const btf* b, const btf_type* datasec) {
   const btf_var_secinfo* info = btf_var_secinfos(datasec);
   for (uint16_t i = 0; i < btf_vlen(datasec); ++i) {
@@ -83,6 +71,21 @@ std::string byte_array(std::span<const uint8_t> bytes) {
 }
 
 }  // namespace
+
+bool needs_attach_target(std::string_view section) {
+  // Kinds that name their attach point after a '/', alone.
+  for (std::string_view bare :
+       {"uprobe", "uretprobe", "uprobe.s", "uretprobe.s", "usdt", "kprobe", "kretprobe",
+        "tracepoint", "tp", "raw_tracepoint", "raw_tp", "fentry", "fexit", "fmod_ret"}) {
+    if (section == bare) return true;
+  }
+  // Kinds attached to an interface, a socket, a cgroup, ...: the section never says which.
+  for (std::string_view prefix : {"xdp", "tc", "classifier", "action", "socket", "sk_", "sockops",
+                                  "cgroup", "flow_dissector", "netfilter", "lirc_mode2"}) {
+    if (section.starts_with(prefix)) return true;
+  }
+  return false;
+}
 
 std::string skel_name(std::string_view obj_name) {
   std::string name;
@@ -222,7 +225,13 @@ std::string types_header(const WasmSkelModel& model) {
       " * longs are int64_t, every gap is an explicit __pad member. See docs/wasm-dev.md. */\n",
       "#ifndef ", guard, "\n#define ", guard, "\n\n",
       "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n",
-      model.layout.definitions(), "\n#endif /* ", guard, " */\n");
+      model.tool_header.guard.empty()
+          ? std::string()
+          : str_cat("/* Types ", model.name, ".h defines are taken from it when it was included ",
+                    "first (its guard\n * ", model.tool_header.guard,
+                    " is defined); the asserts check they have the eBPF layout. */\n\n"),
+      model.layout.definitions(model.tool_header.tags, model.tool_header.guard), "\n#endif /* ",
+      guard, " */\n");
 }
 
 std::string skel_header(const WasmSkelModel& model) {
@@ -306,18 +315,19 @@ std::string skel_header(const WasmSkelModel& model) {
       "_bpf__destroy(skel);\n    return NULL;\n  }\n  return skel;\n}\n\n");
 
   text += str_cat(
-      "/* Attaches every program where its section says. Programs whose section names no attach\n",
-      " * point, and those marked `@link false`, are left to bpf_program__attach_target.\n",
-      " * 0, or the first negative errno. */\n", "static inline int ", n, "_bpf__attach(struct ", n,
-      "_bpf *skel) {\n", "  int err = 0;\n");
+      "/* Attaches every program whose autoattach is on (bpf_program__set_autoattach): to the\n",
+      " * target set with bpf_set_prog_attach_target / lmp_bpf_program__set_attach_target, else\n",
+      " * where its section says. Without a target it skips programs whose section names no\n",
+      " * attach point and those marked `@link false`. 0, or the first negative errno. */\n",
+      "static inline int ", n, "_bpf__attach(struct ", n, "_bpf *skel) {\n", "  int err = 0;\n");
   for (const auto& p : model.progs) {
-    if (!p.link || p.needs_target) {
-      text += str_cat("  /* ", p.name, " (", p.section,
-                      "): ", p.link ? "needs an attach target" : "@link false", " */\n");
-      continue;
+    bool by_section = p.link && !p.needs_target;
+    if (!by_section) {
+      text += str_cat("  /* ", p.section, ": ", p.link ? "names no attach point" : "@link false",
+                      "; attached only to a target set by the app */\n");
     }
-    text += str_cat("  err = bpf_program__attach_target(skel->progs.", p.name,
-                    ", NULL);\n  if (err) return err;\n");
+    text += str_cat("  err = lmp_bpf_program__attach_auto(skel->progs.", p.name, ", ",
+                    by_section ? "true" : "false", ");\n  if (err) return err;\n");
   }
   text += str_cat("  return err;\n}\n\n#endif /* ", guard, " */\n");
   return text;
@@ -375,8 +385,22 @@ Result<GenWasmSkelResult> gen_wasm_skel(const fs::path& dir, bool force) {
   }
   package::Package pkg = LMP_TRY(package::read_package_file(source));
   WasmSkelModel model = LMP_TRY(read_wasm_skel_model(std::move(pkg)));
+  // The tool's own header: NAME.h, or OBJ_NAME.h for an obj_name that is no C identifier.
+  std::string obj_name = model.package.meta.bpf_skel.obj_name;
+  if (obj_name.ends_with("_bpf")) obj_name.resize(obj_name.size() - 4);
+  fs::path tool_header = dir / (model.name + ".h");
+  if (!fs::is_regular_file(tool_header, ec)) tool_header = dir / (obj_name + ".h");
+  if (fs::is_regular_file(tool_header, ec)) {
+    model.tool_header = read_tool_header(LMP_TRY(read_file(tool_header)));
+    if (model.tool_header.guard.empty() && !model.tool_header.tags.empty())
+      log::warn(str_cat(tool_header.string(), " has no #ifndef/#define include guard",
+                        model.tool_header.pragma_once ? " (#pragma once cannot be tested)" : "",
+                        ": an app.c that includes it and ", model.name,
+                        ".skel.h gets its types twice"));
+  }
   std::vector<std::pair<fs::path, std::string>> files = {
       {dir / "lmp-wasm.h", std::string(guest_library_header())},
+      {dir / "libbpf-wasm.h", std::string(libbpf_wasm_header())},
       {dir / (model.name + ".wasm.h"), types_header(model)},
       {dir / (model.name + ".skel.h"), skel_header(model)},
   };

@@ -14,6 +14,7 @@
 #include "common/result.h"
 #include "compiler/object_meta.h"
 #include "compiler/wasm_layout.h"
+#include "compiler/wasm_tool_header.h"
 #include "package/package.h"
 
 namespace lmp::compiler {
@@ -49,6 +50,7 @@ struct WasmSkelModel {
   std::vector<Prog> progs;
   std::vector<Section> sections;
   std::vector<int> events;  // records of meta.export_types, in order
+  ToolHeader tool_header;   // the project's NAME.h, when it has one
 };
 
 // The skeleton prefix for an obj_name: "my-tool" -> "my_tool", "opensnoop_bpf" -> "opensnoop".
@@ -61,6 +63,12 @@ std::string skel_header(const WasmSkelModel& model);   // NAME.skel.h
 std::string types_header(const WasmSkelModel& model);  // NAME.wasm.h
 std::string app_source(const WasmSkelModel& model);    // app.c
 std::string_view guest_library_header();               // lmp-wasm.h
+std::string_view libbpf_wasm_header();                 // libbpf-wasm.h (wasm-bpf's names)
+
+// Whether a program's ELF section names no attach point, so the skeleton's __attach leaves it
+// alone unless the app sets a target: bare uprobe/usdt/kprobe/tracepoint/fentry/...
+// sections, xdp, tc, socket filters, sk_*, sockops, cgroup*, ... (docs/wasm-dev.md).
+bool needs_attach_target(std::string_view section);
 
 // Where a named section's bytes are in an ELF64 little-endian file.
 struct ElfSection {
@@ -75,7 +83,8 @@ struct GenWasmSkelResult {
   bool kept_app = false;  // app.c existed and was left alone
 };
 
-// Reads DIR/package.json (or package.yaml) and writes the files into DIR, each atomically.
+// Reads DIR/package.json (or package.yaml) and DIR/NAME.h when present, and writes the files
+// (lmp-wasm.h, libbpf-wasm.h, NAME.wasm.h, NAME.skel.h, app.c) into DIR, each atomically.
 // app.c is written only when missing or when `force`. Nothing is written when any file
 // cannot be generated.
 Result<GenWasmSkelResult> gen_wasm_skel(const std::filesystem::path& dir, bool force);

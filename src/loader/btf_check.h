@@ -26,7 +26,7 @@ struct BtfLayout {
 };
 
 // Checks a .BTF section (host byte order only). Errors: kBadPackage "malformed eBPF object:
-// .BTF ...".
+// .BTF ...". The layout points into `section`, which must outlive it.
 Result<BtfLayout> check_btf(std::span<const uint8_t> section);
 
 // The size of the ELF section named `name`, or nullopt when the object has none.

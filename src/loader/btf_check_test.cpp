@@ -71,7 +71,8 @@ TEST(BtfCheckTest, AcceptsWellFormedTypes) {
   b.add(b.str("f"), BTF_KIND_FUNC, 1, proto);
   uint32_t var = b.add(b.str("v"), BTF_KIND_VAR, 0, i, {1});
   b.add(b.str(".data"), BTF_KIND_DATASEC, 1, 4, {var, 0, 4});
-  auto layout = check_btf(b.bytes());
+  const std::vector<uint8_t> section = b.bytes();  // the layout points into it
+  auto layout = check_btf(section);
   ASSERT_TRUE(layout) << layout.error().message;
   EXPECT_EQ(layout->kinds.size(), 8u);
   EXPECT_EQ(layout->string_at(1), "int");
@@ -173,7 +174,8 @@ TEST(BtfCheckTest, ChecksCoreRelocationRecords) {
   BtfBuilder b;
   uint32_t i = b.add_int("int");
   uint32_t prog = b.str("prog"), access = b.str("0:1");
-  auto layout = check_btf(b.bytes());
+  const std::vector<uint8_t> section = b.bytes();  // the layout points into it
+  auto layout = check_btf(section);
   ASSERT_TRUE(layout);
   auto sizes = [](std::string_view name) -> std::optional<uint64_t> {
     if (name == "prog") return 64;

@@ -7,6 +7,7 @@
 
 #include "common/file.h"
 #include "package/package.h"
+#include "registry/stale_wasm.h"
 
 namespace lmp::registry {
 namespace {
@@ -53,14 +54,6 @@ Result<void> check_newer_than_sources(const fs::path& dir, const fs::path& built
               built.filename().string() + " is older than " + newest->path.filename().string() +
                   ": the build is stale",
               "run '" + command + "' first, or publish --force to skip this check");
-}
-
-bool embeds(std::string_view haystack, const std::vector<uint8_t>& needle) {
-  if (needle.empty()) return true;
-  std::string_view n(reinterpret_cast<const char*>(needle.data()), needle.size());
-  auto it = std::search(haystack.begin(), haystack.end(),
-                        std::boyer_moore_horspool_searcher(n.begin(), n.end()));
-  return it != haystack.end();
 }
 
 Result<std::optional<std::string>> read_optional(const fs::path& path, std::size_t cap) {
@@ -128,12 +121,9 @@ Result<PublishBundle> read_publish_bundle(const fs::path& dir, bool skip_checks)
             return (n.ends_with(".c") && !n.ends_with(".bpf.c")) || n.ends_with(".h");
           },
           "lmp build-wasm"));
-    if (pkg && wasm && !embeds(*wasm, pkg->bpf_object))
-      return fail(ExitCode::kBadPackage,
-                  "app.wasm does not embed the eBPF object of " + package_file.filename().string() +
-                      ": the build is stale",
-                  "run 'lmp gen-wasm-skel' and 'lmp build-wasm' first, or publish --force to skip "
-                  "this check");
+    if (pkg && wasm && !wasm_embeds_object(*wasm, pkg->bpf_object))
+      return std::unexpected(
+          stale_wasm_error(dir, package_file.filename().string(), "lmp publish --force"));
   }
 
   if (json_text) bundle.files.push_back({"package.json", std::move(*json_text)});

@@ -6,6 +6,7 @@
 #include "package/config.h"
 #include "registry/digest.h"
 #include "registry/index.h"
+#include "registry/stale_wasm.h"
 
 namespace lmp::registry {
 namespace {
@@ -114,7 +115,8 @@ std::string readme_summary(std::string_view readme) {
   return "";
 }
 
-Result<std::vector<BuiltVersion>> build_repository(const fs::path& src, const fs::path& out) {
+Result<std::vector<BuiltVersion>> build_repository(const fs::path& src, const fs::path& out,
+                                                   bool force) {
   std::error_code ec;
   if (!fs::is_directory(src, ec))
     return fail(ExitCode::kNotFound, src.string() + " is not a directory");
@@ -137,6 +139,10 @@ Result<std::vector<BuiltVersion>> build_repository(const fs::path& src, const fs
     return fail(ExitCode::kNotFound, "no packages in " + src.string(),
                 "expected directories holding package.json or app.wasm and config.json");
   std::sort(dirs.begin(), dirs.end());
+  if (!force) {
+    for (const auto& dir : dirs)
+      LMP_CHECK(check_wasm_matches_package(dir, "lmp repo build --force"));
+  }
 
   std::vector<BuiltVersion> built;
   for (const auto& dir : dirs) built.push_back(LMP_TRY(add_package(root, dir, out, index)));

@@ -1,10 +1,13 @@
-// What the host functions of one run share: the guest's memory and table, its arguments and
-// streams, the bpf host and the eBPF objects the guest holds. Internal to src/wasm.
+// What the host functions of one run share, whatever engine runs the guest: its memory, its
+// callbacks, its arguments and streams, the bpf host and the eBPF objects it holds. The
+// imports (wasm_bpf_abi.cpp, wasi.cpp) are plain functions over a Guest; each engine has a
+// thin glue that calls them (interp_engine.cpp, compiled_engine.cpp). Internal to src/wasm.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <expected>
 #include <functional>
 #include <map>
 #include <optional>
@@ -14,33 +17,52 @@
 #include <string_view>
 #include <vector>
 
-#include <wabt/interp/interp.h>
-
 #include "wasm/bpf_host.h"
 #include "wasm/guest_memory.h"
 
 namespace lmp::wasm {
 
-namespace interp = wabt::interp;
+// The index that names the guest's exported "go-callback" instead of a table entry: the
+// callback of the `callback-wrapper` poll wasm-bpf's Go SDK imports.
+inline constexpr uint32_t kExportedCallback = UINT32_MAX;
+
+// The guest's buffer callbacks, reached through the engine: `__indirect_function_table[index]`
+// (or the export "go-callback" for kExportedCallback), which must be (i32, i32, i32) -> i32.
+// A test seam between the host functions and the two engines.
+class GuestCallbacks {
+ public:
+  virtual ~GuestCallbacks() = default;
+  // True when `index` names a function of the callback signature.
+  virtual bool has(uint32_t index) = 0;
+  // Calls it; its result, or the message of the trap it ended with. The trap is contained:
+  // the engine unwinds the callback's frames only, never the host's.
+  virtual std::expected<int32_t, std::string> call(uint32_t index, uint32_t ctx, uint32_t buf,
+                                                   uint32_t size) = 0;
+};
 
 struct Guest {
-  Guest(interp::Store& store, BpfHost& host, std::ostream& out, std::ostream& err,
-        std::vector<std::string> args)
-      : store(store), host(host), out(out), err(err), args(std::move(args)) {}
+  Guest(BpfHost& host, std::ostream& out, std::ostream& err, std::vector<std::string> args)
+      : host(host), out(out), err(err), args(std::move(args)) {}
 
-  interp::Store& store;
   BpfHost& host;
   std::ostream& out;
   std::ostream& err;
   std::vector<std::string> args;
   GuestMemory memory;
-  interp::Table::Ptr table;              // the exported __indirect_function_table, if any
+  GuestCallbacks* callbacks = nullptr;   // set by the engine once the guest is instantiated
   std::set<int64_t> objects;             // eBPF objects loaded and not yet closed
   std::map<int, int64_t> map_fds;        // map fds handed to the guest -> their object
   std::optional<int> exit_code;          // set by proc_exit
   bool polling = false;                  // a buffer poll is running (no re-entry)
   std::function<bool()> stop_requested;  // RunOptions::stop_requested
-  std::optional<std::chrono::steady_clock::time_point> deadline;  // from RunOptions::duration
+  std::optional<std::chrono::milliseconds> duration;              // RunOptions::duration
+  std::optional<std::chrono::steady_clock::time_point> deadline;  // set by start_clock
+
+  // Starts the duration: engines call it once the module is ready to instantiate, so neither
+  // reading nor a first compile counts.
+  void start_clock() {
+    if (duration) deadline = std::chrono::steady_clock::now() + *duration;
+  }
   // When the guest last finished loading or attaching: the grace for a guest that does not
   // wait (below) runs from here, so --duration 0 never cuts a slow load or attach short.
   std::chrono::steady_clock::time_point setup_done{};
@@ -64,19 +86,6 @@ struct Guest {
 
 // Waits are cut into slices this long so stop requests are seen promptly.
 inline constexpr std::chrono::milliseconds kWaitSlice{50};
-
-// Body of a host function: reads params, writes results, or returns a trap message.
-using HostBody = std::function<std::optional<std::string>(const interp::Values& params,
-                                                          interp::Values& results)>;
-
-// Wraps `body` as a wabt host function of the given signature.
-interp::HostFunc::Ptr make_host_func(Guest& guest, interp::ValueTypes params,
-                                     interp::ValueTypes results, HostBody body);
-
-// The host function for import `name` of wasi_snapshot_preview1 or wasm_bpf; empty if lmp
-// does not provide it.
-interp::HostFunc::Ptr make_wasi_import(Guest& guest, std::string_view name);
-interp::HostFunc::Ptr make_wasm_bpf_import(Guest& guest, std::string_view name);
 
 // The trap message proc_exit unwinds with.
 inline constexpr std::string_view kProcExitTrap = "lmp: proc_exit";

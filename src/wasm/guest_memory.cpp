@@ -5,18 +5,19 @@
 namespace lmp::wasm {
 
 std::optional<std::span<uint8_t>> GuestMemory::bytes(uint32_t ptr, uint32_t len) const {
-  if (!memory_) return std::nullopt;
-  uint64_t size = memory_->ByteSize();
-  if (uint64_t{ptr} + uint64_t{len} > size) return std::nullopt;
+  if (!view_) return std::nullopt;
+  std::span<uint8_t> memory = view_();
+  if (uint64_t{ptr} + uint64_t{len} > memory.size()) return std::nullopt;
   if (len == 0) return std::span<uint8_t>{};
-  return std::span<uint8_t>(memory_->UnsafeData() + ptr, len);
+  return memory.subspan(ptr, len);
 }
 
 std::optional<std::string> GuestMemory::c_string(uint32_t ptr) const {
-  if (!memory_) return std::nullopt;
-  uint64_t size = memory_->ByteSize();
+  if (!view_) return std::nullopt;
+  std::span<uint8_t> memory = view_();
+  uint64_t size = memory.size();
   if (ptr >= size) return std::nullopt;
-  const uint8_t* start = memory_->UnsafeData() + ptr;
+  const uint8_t* start = memory.data() + ptr;
   const void* nul = std::memchr(start, 0, size - ptr);
   if (!nul) return std::nullopt;
   return std::string(reinterpret_cast<const char*>(start),

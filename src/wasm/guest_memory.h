@@ -3,18 +3,20 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
-
-#include <wabt/interp/interp.h>
 
 namespace lmp::wasm {
 
 class GuestMemory {
  public:
+  // The guest's memory as it is now: its base and size in bytes. Asked at every access, since
+  // memory.grow may move or grow it. Each engine binds its own (wabt's Memory, wasm-rt's).
+  using View = std::function<std::span<uint8_t>()>;
   // Binds the guest's exported memory; unbound, every access fails.
-  void bind(wabt::interp::Memory::Ptr memory) { memory_ = std::move(memory); }
+  void bind(View view) { view_ = std::move(view); }
 
   // The bytes [ptr, ptr + len), or nullopt when any of them lies outside memory.
   // Valid until the guest runs again (memory.grow may move it).
@@ -35,7 +37,7 @@ class GuestMemory {
   template <typename T>
   bool store(uint32_t ptr, T value) const;
 
-  wabt::interp::Memory::Ptr memory_;
+  View view_;
 };
 
 }  // namespace lmp::wasm

@@ -1,8 +1,10 @@
-// Runs a WebAssembly user-space program (wasm-bpf compatible) in wabt's interpreter.
+// Runs a WebAssembly user-space program (wasm-bpf compatible) in wabt's interpreter or as
+// native code compiled once with wasm2c and the system C compiler (docs/wasm.md).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <functional>
 #include <optional>
 #include <ostream>
@@ -26,6 +28,13 @@ inline constexpr uint64_t kMaxWasm32MemoryBytes = uint64_t{4} << 30;
 // The cap on a guest's tables (elements of 8 bytes each, committed up front like memory).
 inline constexpr uint64_t kMaxTableElements = uint64_t{1} << 20;
 
+// Which engine runs the guest: wabt's interpreter, native code (wasm2c, then cc), or native
+// code when wasm2c and a C compiler are found, else the interpreter.
+enum class Engine { kInterp, kCompiled, kAuto };
+
+// "interp", "compiled" or "auto" (`lmp run --wasm-engine`).
+Result<Engine> parse_engine(std::string_view text);
+
 struct RunOptions {
   // Asked at every host call and every ~50 ms while the guest waits (wasm_bpf_buffer_poll,
   // poll_oneoff sleeps). Once true, the guest is unwound with a trap it cannot catch and the
@@ -38,6 +47,15 @@ struct RunOptions {
   // module declaring a larger minimum is refused (kBadPackage), and memory.grow past it
   // returns -1 to the guest. At most kMaxWasm32MemoryBytes.
   uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;
+  Engine engine = Engine::kInterp;
+  // Where compiled modules are cached (LMP_HOME/wasm-cache); required by Engine::kCompiled
+  // and kAuto (without it kAuto interprets).
+  std::filesystem::path native_cache;
+  // The module as the "compiling NAME to native code, once" line names it.
+  std::string module_label = "app.wasm";
+  // Show that line (and how long the compile took) on `err`: lmp run does on a terminal or
+  // with -v.
+  bool show_progress = false;
 };
 
 // Parses a memory size for --wasm-max-memory: a number of bytes with an optional suffix

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <sstream>
 
+#include "wasm/engine_for_test.h"
 #include "wasm/wat_for_test.h"
 
 namespace lmp::wasm {
@@ -32,7 +33,7 @@ struct Outcome {
   std::string out;
 };
 
-Outcome run_wat(std::string_view wat, const RunOptions& options = {}) {
+Outcome run_guest(std::string_view wat, const RunOptions& options) {
   NoObjectsHost host;
   std::ostringstream out, err;
   auto wasm = wat_to_wasm(wat);
@@ -47,8 +48,17 @@ void expect_error(const Outcome& run, ExitCode code, std::string_view text) {
   EXPECT_EQ(run.result.error().message.find('\n'), std::string::npos);
 }
 
+// Every test that runs a module runs it on both engines.
+class WasmRuntime : public testing::TestWithParam<Engine> {
+ protected:
+  Outcome run_wat(std::string_view wat, const RunOptions& options = {}) const {
+    return run_guest(wat, on_engine(GetParam(), options));
+  }
+};
+LMP_WASM_ON_BOTH_ENGINES(WasmRuntime);
+
 // ../shared/repro/wasm_start_with_param.wat: wabt asserted inside Func::Call.
-TEST(WasmRuntime, StartWithTheWrongSignatureIsABadModule) {
+TEST_P(WasmRuntime, StartWithTheWrongSignatureIsABadModule) {
   expect_error(run_wat(R"((module (memory (export "memory") 1)
                             (func (export "_start") (param i32))))"),
                ExitCode::kBadPackage, "_start is (i32) -> (), but lmp calls it as () -> ()");
@@ -56,18 +66,18 @@ TEST(WasmRuntime, StartWithTheWrongSignatureIsABadModule) {
                ExitCode::kBadPackage, "_start is () -> (i32)");
 }
 
-TEST(WasmRuntime, AStartThatIsNotAFunctionIsMissing) {
+TEST_P(WasmRuntime, AStartThatIsNotAFunctionIsMissing) {
   expect_error(run_wat(R"((module (global (export "_start") i32 (i32.const 0))))"),
                ExitCode::kBadPackage, "does not export _start");
 }
 
-TEST(WasmRuntime, DeclaredMemoryOverTheCapIsRefusedBeforeItIsAllocated) {
+TEST_P(WasmRuntime, DeclaredMemoryOverTheCapIsRefusedBeforeItIsAllocated) {
   // 4097 pages: 64 KiB over the default 256 MiB.
   expect_error(run_wat(R"((module (memory 4097) (func (export "_start"))))"), ExitCode::kBadPackage,
                "needs 262208 KiB of memory to start, more than the limit of 256 MiB");
 }
 
-TEST(WasmRuntime, MemoryGrowPastTheCapFails) {
+TEST_P(WasmRuntime, MemoryGrowPastTheCapFails) {
   RunOptions options;
   options.max_memory_bytes = 3 * 65536 + 100;  // rounded down to 3 pages
   // Exit code: the page count after growing by 1, then 1, then the -1 of a refused grow.
@@ -85,7 +95,7 @@ TEST(WasmRuntime, MemoryGrowPastTheCapFails) {
   EXPECT_EQ(*run.result, 3);
 }
 
-TEST(WasmRuntime, MemoryWithoutAMaximumIsCappedToo) {
+TEST_P(WasmRuntime, MemoryWithoutAMaximumIsCappedToo) {
   RunOptions options;
   options.max_memory_bytes = 2 * 65536;
   auto run = run_wat(R"((module
@@ -97,12 +107,12 @@ TEST(WasmRuntime, MemoryWithoutAMaximumIsCappedToo) {
   EXPECT_EQ(*run.result, 9);  // -1 + 10
 }
 
-TEST(WasmRuntime, HugeTablesAreRefused) {
+TEST_P(WasmRuntime, HugeTablesAreRefused) {
   expect_error(run_wat(R"((module (table 2000000 funcref) (func (export "_start"))))"),
                ExitCode::kBadPackage, "table of 2000000 elements");
 }
 
-TEST(WasmRuntime, ParseMemorySize) {
+TEST(WasmRuntimeOptions, ParseMemorySize) {
   EXPECT_EQ(parse_memory_size("256M"), uint64_t{256} << 20);
   EXPECT_EQ(parse_memory_size("512MiB"), uint64_t{512} << 20);
   EXPECT_EQ(parse_memory_size("64k"), uint64_t{64} << 10);
@@ -118,7 +128,7 @@ TEST(WasmRuntime, ParseMemorySize) {
 
 // A guest that spins on a host call that does not wait is stopped by the duration: at once
 // for sched_yield and a failing poll (waits), after the grace for others (fd_write).
-TEST(WasmRuntime, DurationStopsAGuestSpinningOnSchedYield) {
+TEST_P(WasmRuntime, DurationStopsAGuestSpinningOnSchedYield) {
   RunOptions options;
   options.duration = std::chrono::milliseconds(0);
   auto run = run_wat(R"((module
@@ -129,7 +139,7 @@ TEST(WasmRuntime, DurationStopsAGuestSpinningOnSchedYield) {
   EXPECT_EQ(*run.result, kStoppedExitCode);
 }
 
-TEST(WasmRuntime, DurationStopsAGuestSpinningOnAFailingPoll) {
+TEST_P(WasmRuntime, DurationStopsAGuestSpinningOnAFailingPoll) {
   RunOptions options;
   options.duration = std::chrono::milliseconds(0);
   auto run = run_wat("(module " + std::string(kWasmBpfImportsWat) + R"(
@@ -141,7 +151,7 @@ TEST(WasmRuntime, DurationStopsAGuestSpinningOnAFailingPoll) {
   EXPECT_EQ(*run.result, kStoppedExitCode);
 }
 
-TEST(WasmRuntime, DurationStopsAGuestSpinningOnFdWriteAfterTheGrace) {
+TEST_P(WasmRuntime, DurationStopsAGuestSpinningOnFdWriteAfterTheGrace) {
   RunOptions options;
   options.duration = std::chrono::milliseconds(0);
   auto start = std::chrono::steady_clock::now();
@@ -158,7 +168,7 @@ TEST(WasmRuntime, DurationStopsAGuestSpinningOnFdWriteAfterTheGrace) {
 
 // A guest that never calls the host is interrupted through the stop checks the runtime
 // adds to every function entry and loop (wasm/stop_checks.h).
-TEST(WasmRuntime, StopInterruptsALoopThatNeverCallsTheHost) {
+TEST_P(WasmRuntime, StopInterruptsALoopThatNeverCallsTheHost) {
   RunOptions options;
   int asked = 0;
   options.stop_requested = [&] { return ++asked > 3; };
@@ -167,7 +177,7 @@ TEST(WasmRuntime, StopInterruptsALoopThatNeverCallsTheHost) {
   EXPECT_EQ(*run.result, kStoppedExitCode);
 }
 
-TEST(WasmRuntime, StopInterruptsRecursionWithoutLoops) {
+TEST_P(WasmRuntime, StopInterruptsRecursionWithoutLoops) {
   RunOptions options;
   int asked = 0;
   options.stop_requested = [&] { return ++asked > 3; };
@@ -182,7 +192,7 @@ TEST(WasmRuntime, StopInterruptsRecursionWithoutLoops) {
   EXPECT_EQ(*run.result, kStoppedExitCode);
 }
 
-TEST(WasmRuntime, DurationStopsALoopThatNeverCallsTheHostAfterTheGrace) {
+TEST_P(WasmRuntime, DurationStopsALoopThatNeverCallsTheHostAfterTheGrace) {
   RunOptions options;
   options.duration = std::chrono::milliseconds(0);
   auto run = run_wat(R"((module (func (export "_start") (loop $l (br $l)))))", options);
@@ -192,7 +202,7 @@ TEST(WasmRuntime, DurationStopsALoopThatNeverCallsTheHostAfterTheGrace) {
 
 // The checks must not change what a module computes: loops, a start function that runs long
 // before the check is installed, call_indirect through the module's own table.
-TEST(WasmRuntime, StopChecksKeepTheModulesBehaviour) {
+TEST_P(WasmRuntime, StopChecksKeepTheModulesBehaviour) {
   auto run = run_wat(R"((module
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (type $t (func (param i32) (result i32)))
@@ -213,7 +223,7 @@ TEST(WasmRuntime, StopChecksKeepTheModulesBehaviour) {
   EXPECT_EQ(*run.result, 42);
 }
 
-TEST(WasmRuntime, ProcExitInTheStartFunctionIsTheExitCode) {
+TEST_P(WasmRuntime, ProcExitInTheStartFunctionIsTheExitCode) {
   auto run = run_wat(R"((module
     (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
     (func $init (call $exit (i32.const 7)))

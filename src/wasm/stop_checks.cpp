@@ -136,7 +136,8 @@ void instrument(wabt::Func& func, const Indices& at) {
 
 }  // namespace
 
-std::optional<StopCheckedModule> add_stop_checks(std::span<const uint8_t> wasm) {
+std::optional<StopCheckedModule> add_stop_checks(std::span<const uint8_t> wasm,
+                                                 bool export_internals) {
   using namespace wabt;
   ReadBinaryOptions read_options;
   read_options.fail_on_custom_section_error = false;
@@ -180,6 +181,18 @@ std::optional<StopCheckedModule> add_stop_checks(std::span<const uint8_t> wasm) 
       else
         ++it;
     }
+  }
+
+  if (export_internals) {
+    auto add_export = [&](std::string_view name, ExternalKind kind, Index index) {
+      auto field = std::make_unique<ExportModuleField>();
+      field->export_.name = std::string(name);
+      field->export_.kind = kind;
+      field->export_.var = Var(index, Location());
+      module.AppendField(std::move(field));
+    };
+    add_export(kStopCheckTableExport, ExternalKind::Table, at.table);
+    if (start) add_export(kStartExport, ExternalKind::Func, *start);
   }
 
   MemoryStream stream;

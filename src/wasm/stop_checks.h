@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace lmp::wasm {
@@ -25,7 +26,13 @@ struct StopCheckedModule {
 
 // The module with stop checks added; nullopt when `wasm` does not read and validate as a
 // module (it then runs as it is, and the runtime reports why) or nests blocks too deeply to
-// be rewritten safely (wabt's IR recurses on nesting).
-std::optional<StopCheckedModule> add_stop_checks(std::span<const uint8_t> wasm);
+// be rewritten safely (wabt's IR recurses on nesting). With `export_internals` the check's
+// table is also exported as kStopCheckTableExport and the removed start function, if any, as
+// kStartExport, so that code compiled from the module (wasm2c) can reach them.
+std::optional<StopCheckedModule> add_stop_checks(std::span<const uint8_t> wasm,
+                                                 bool export_internals);
+
+inline constexpr std::string_view kStopCheckTableExport = "lmp.stop_checks";
+inline constexpr std::string_view kStartExport = "lmp.start";
 
 }  // namespace lmp::wasm

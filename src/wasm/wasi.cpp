@@ -9,24 +9,21 @@
 #include <iostream>
 #include <thread>
 
-#include "wasm/guest.h"
+#include "wasm/host_import.h"
 
 namespace lmp::wasm {
 namespace {
 
-using interp::Value;
-using wabt::Type;
-
 // WASI errno values.
 constexpr uint32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kNotsup = 58, kSpipe = 70;
 
-uint32_t arg_u32(const interp::Values& p, size_t i) {
-  return p[i].Get<uint32_t>();
+uint32_t arg_u32(const uint64_t* p, size_t i) {
+  return static_cast<uint32_t>(p[i]);
 }
 
 // Sets the WASI errno result; never traps.
-std::optional<std::string> ret(interp::Values& r, uint32_t errno_value) {
-  r[0] = Value::Make(errno_value);
+std::optional<std::string> ret(uint64_t* r, uint32_t errno_value) {
+  r[0] = errno_value;
   return std::nullopt;
 }
 
@@ -185,89 +182,86 @@ uint32_t poll_oneoff(Guest& g, uint32_t in, uint32_t out, uint32_t count, uint32
 
 }  // namespace
 
-interp::HostFunc::Ptr make_wasi_import(Guest& g, std::string_view name) {
-  const Type I32 = Type::I32, I64 = Type::I64;
-  auto fn = [&](interp::ValueTypes params, HostBody body) {
-    return make_host_func(g, std::move(params), {I32}, std::move(body));
+std::optional<HostImport> wasi_import(std::string_view name) {
+  using P = uint64_t*;
+  using G = Guest&;
+  auto fn = [](std::string params, HostFn body) {
+    return std::optional<HostImport>(HostImport{{std::move(params), "i"}, body});
   };
-  using P = const interp::Values&;
-  using R = interp::Values&;
 
   if (name == "args_sizes_get")
-    return fn({I32, I32}, [&g](P p, R r) {
-      return ret(r, strings_sizes(g, g.args, arg_u32(p, 0), arg_u32(p, 1)));
+    return fn("ii", [](G g, P p) {
+      return ret(p, strings_sizes(g, g.args, arg_u32(p, 0), arg_u32(p, 1)));
     });
   if (name == "args_get")
-    return fn({I32, I32}, [&g](P p, R r) {
-      return ret(r, strings_get(g, g.args, arg_u32(p, 0), arg_u32(p, 1)));
+    return fn("ii", [](G g, P p) {
+      return ret(p, strings_get(g, g.args, arg_u32(p, 0), arg_u32(p, 1)));
     });
   if (name == "environ_sizes_get")
-    return fn({I32, I32}, [&g](P p, R r) {
-      return ret(r, strings_sizes(g, {}, arg_u32(p, 0), arg_u32(p, 1)));
-    });
+    return fn("ii",
+              [](G g, P p) { return ret(p, strings_sizes(g, {}, arg_u32(p, 0), arg_u32(p, 1))); });
   if (name == "environ_get")
-    return fn({I32, I32},
-              [&g](P p, R r) { return ret(r, strings_get(g, {}, arg_u32(p, 0), arg_u32(p, 1))); });
+    return fn("ii",
+              [](G g, P p) { return ret(p, strings_get(g, {}, arg_u32(p, 0), arg_u32(p, 1))); });
   if (name == "clock_time_get")
-    return fn({I32, I64, I32}, [&g](P p, R r) {
+    return fn("iIi", [](G g, P p) {
       auto clock = clock_of(arg_u32(p, 0));
-      if (!clock) return ret(r, kInval);
-      return ret(r, g.memory.store_u64(arg_u32(p, 2), now_ns(*clock)) ? kSuccess : kFault);
+      if (!clock) return ret(p, kInval);
+      return ret(p, g.memory.store_u64(arg_u32(p, 2), now_ns(*clock)) ? kSuccess : kFault);
     });
   if (name == "clock_res_get")
-    return fn({I32, I32}, [&g](P p, R r) {
+    return fn("ii", [](G g, P p) {
       auto clock = clock_of(arg_u32(p, 0));
-      if (!clock) return ret(r, kInval);
+      if (!clock) return ret(p, kInval);
       timespec ts{};
       clock_getres(*clock, &ts);
       uint64_t res = uint64_t(ts.tv_sec) * 1'000'000'000ull + ts.tv_nsec;
-      return ret(r, g.memory.store_u64(arg_u32(p, 1), res) ? kSuccess : kFault);
+      return ret(p, g.memory.store_u64(arg_u32(p, 1), res) ? kSuccess : kFault);
     });
   if (name == "fd_write")
-    return fn({I32, I32, I32, I32}, [&g](P p, R r) {
-      return ret(r, fd_write(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
+    return fn("iiii", [](G g, P p) {
+      return ret(p, fd_write(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
     });
   if (name == "fd_read")
-    return fn({I32, I32, I32, I32}, [&g](P p, R r) {
-      return ret(r, fd_read(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
+    return fn("iiii", [](G g, P p) {
+      return ret(p, fd_read(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
     });
   if (name == "fd_seek")
-    return fn({I32, I64, I32, I32},
-              [](P p, R r) { return ret(r, arg_u32(p, 0) <= 2 ? kSpipe : kBadf); });
+    return fn("iIii", [](G, P p) { return ret(p, arg_u32(p, 0) <= 2 ? kSpipe : kBadf); });
   if (name == "fd_close")
-    return fn({I32}, [](P p, R r) { return ret(r, arg_u32(p, 0) <= 2 ? kSuccess : kBadf); });
+    return fn("i", [](G, P p) { return ret(p, arg_u32(p, 0) <= 2 ? kSuccess : kBadf); });
   if (name == "fd_fdstat_get")
-    return fn({I32, I32},
-              [&g](P p, R r) { return ret(r, fd_fdstat_get(g, arg_u32(p, 0), arg_u32(p, 1))); });
-  if (name == "fd_prestat_get") return fn({I32, I32}, [](P, R r) { return ret(r, kBadf); });
-  if (name == "fd_prestat_dir_name")
-    return fn({I32, I32, I32}, [](P, R r) { return ret(r, kBadf); });
+    return fn("ii",
+              [](G g, P p) { return ret(p, fd_fdstat_get(g, arg_u32(p, 0), arg_u32(p, 1))); });
+  // EBADF is how wasi-libc learns that there are no preopened directories.
+  if (name == "fd_prestat_get") return fn("ii", [](G, P p) { return ret(p, kBadf); });
+  if (name == "fd_prestat_dir_name") return fn("iii", [](G, P p) { return ret(p, kBadf); });
   if (name == "poll_oneoff")
-    return fn({I32, I32, I32, I32}, [&g](P p, R r) {
-      return ret(r, poll_oneoff(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
+    return fn("iiii", [](G g, P p) {
+      return ret(p, poll_oneoff(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
     });
   if (name == "random_get")
-    return fn({I32, I32}, [&g](P p, R r) {
+    return fn("ii", [](G g, P p) {
       auto buf = g.memory.bytes(arg_u32(p, 0), arg_u32(p, 1));
-      if (!buf) return ret(r, kFault);
+      if (!buf) return ret(p, kFault);
       for (size_t done = 0; done < buf->size();) {
         ssize_t n = getrandom(buf->data() + done, buf->size() - done, 0);
-        if (n <= 0) return ret(r, kInval);
+        if (n <= 0) return ret(p, kInval);
         done += n;
       }
-      return ret(r, kSuccess);
+      return ret(p, kSuccess);
     });
   if (name == "sched_yield")  // a wait: the duration ends a guest that spins on it
-    return fn({}, [&g](P, R r) {
+    return fn("", [](G g, P p) {
       g.should_stop(true);
-      return ret(r, kSuccess);
+      return ret(p, kSuccess);
     });
   if (name == "proc_exit")
-    return make_host_func(g, {I32}, {}, [&g](P p, R) -> std::optional<std::string> {
-      g.exit_code = static_cast<int>(arg_u32(p, 0));
-      return std::string(kProcExitTrap);
-    });
-  return {};
+    return HostImport{{"i", ""}, [](G g, P p) -> std::optional<std::string> {
+                        g.exit_code = static_cast<int>(arg_u32(p, 0));
+                        return std::string(kProcExitTrap);
+                      }};
+  return std::nullopt;
 }
 
 }  // namespace lmp::wasm

@@ -7,19 +7,21 @@
 #include <chrono>
 #include <limits>
 
-#include "wasm/guest.h"
+#include "wasm/host_import.h"
 
 namespace lmp::wasm {
 namespace {
 
-using interp::Value;
-using wabt::Type;
-
-uint32_t u32(const interp::Values& p, size_t i) {
-  return p[i].Get<uint32_t>();
+uint32_t u32(const uint64_t* p, size_t i) {
+  return static_cast<uint32_t>(p[i]);
 }
-int64_t i64(const interp::Values& p, size_t i) {
-  return static_cast<int64_t>(p[i].Get<uint64_t>());
+int64_t i64(const uint64_t* p, size_t i) {
+  return static_cast<int64_t>(p[i]);
+}
+// Sets an i32 result; never traps.
+std::optional<std::string> ret(uint64_t* r, int rc) {
+  r[0] = static_cast<uint32_t>(rc);
+  return std::nullopt;
 }
 
 // What the sample callback returns to make the host stop consuming for now (see buffer_poll).
@@ -53,30 +55,12 @@ int map_operate(Guest& g, int fd, int cmd, uint32_t key_ptr, uint32_t value_ptr,
   return g.host.map_operate(fd, cmd, *key, *value, *next, flags);
 }
 
-// The guest callback `__indirect_function_table[index]`, checked to be (i32, i32, i32) -> i32.
-interp::Func::Ptr callback_at(Guest& g, uint32_t index) {
-  if (!g.table) return {};
-  interp::Ref ref;
-  if (wabt::Failed(g.table->Get(index, &ref)) || ref == interp::Ref::Null) return {};
-  interp::Func::Ptr func;
-  if (wabt::Failed(g.store.Get<interp::Func>(ref, &func))) return {};
-  const interp::FuncType& type = func->type();
-  if (type.params != interp::ValueTypes{Type::I32, Type::I32, Type::I32} ||
-      type.results != interp::ValueTypes{Type::I32})
-    return {};
-  return func;
-}
-
-// Returns the poll's result, or a trap message when the guest callback trapped.
-std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp::Values& r) {
-  int64_t object = i64(p, 0);
-  int fd = static_cast<int>(u32(p, 1));
-  uint32_t ctx = u32(p, 3), buf = u32(p, 4), max = u32(p, 5);
-  int timeout_ms = static_cast<int>(u32(p, 6));
-  auto result = [&](int rc) {
-    r[0] = Value::Make(static_cast<uint32_t>(rc));
-    return std::nullopt;
-  };
+// Polls with the callback `callback` (a table index, or kExportedCallback). Returns the
+// poll's result, or a trap message when the guest callback trapped.
+std::optional<std::string> buffer_poll(Guest& g, int64_t object, int fd, uint32_t callback,
+                                       uint32_t ctx, uint32_t buf, uint32_t max, int timeout_ms,
+                                       uint64_t* r) {
+  auto result = [&](int rc) { return ret(r, rc); };
   // A poll is a wait even when it fails at once: a guest looping on a failing poll is
   // stopped by the duration here.
   if (g.should_stop(true)) return result(-EINTR);
@@ -84,8 +68,7 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
   if (!g.map_fds.contains(fd)) return result(-EBADF);
   if (g.polling) return result(-EBUSY);
   if (!g.memory.bytes(buf, max)) return result(-EFAULT);
-  interp::Func::Ptr callback = callback_at(g, u32(p, 2));
-  if (!callback) return result(-EINVAL);
+  if (!g.callbacks || !g.callbacks->has(callback)) return result(-EINVAL);
 
   // After every sample the stop request and the clock are checked: a slow callback must not
   // delay Ctrl-C, and a flood of samples would keep one host poll consuming forever (libbpf
@@ -101,15 +84,13 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
     auto dest = g.memory.bytes(buf, size);  // re-checked: the guest may have shrunk nothing,
     if (!dest) return -EFAULT;              // but memory may have moved when it grew
     std::copy_n(sample.begin(), size, dest->begin());
-    interp::Values args{Value::Make(ctx), Value::Make(buf), Value::Make(size)};
-    interp::Values results;
-    interp::Trap::Ptr out_trap;
     ++delivered;
-    if (wabt::Failed(callback->Call(g.store, args, results, &out_trap))) {
-      trap = out_trap ? out_trap->message() : "callback failed";
+    auto called = g.callbacks->call(callback, ctx, buf, size);
+    if (!called) {
+      trap = std::move(called.error());
       return -EINTR;
     }
-    int rc = results.empty() ? 0 : static_cast<int>(results[0].Get<uint32_t>());
+    int rc = *called;
     if (rc != 0) return rc == kYield ? -EINVAL : rc;  // kYield is lmp's own
     // Checked after the sample was handed over, so yielding loses nothing.
     if (g.should_stop(true) || Clock::now() >= yield_at) return kYield;
@@ -137,61 +118,73 @@ std::optional<std::string> buffer_poll(Guest& g, const interp::Values& p, interp
 
 }  // namespace
 
-interp::HostFunc::Ptr make_wasm_bpf_import(Guest& g, std::string_view name) {
-  const Type I32 = Type::I32, I64 = Type::I64;
-  using P = const interp::Values&;
-  using R = interp::Values&;
-  auto ret = [](R r, int rc) {
-    r[0] = Value::Make(static_cast<uint32_t>(rc));
-    return std::nullopt;
-  };
-
+std::optional<HostImport> wasm_bpf_import(std::string_view name) {
+  using S = uint64_t*;
   if (name == "wasm_load_bpf_object")
-    return make_host_func(g, {I32, I32}, {I64}, [&g](P p, R r) {
-      auto bytes = g.memory.bytes(u32(p, 0), u32(p, 1));
-      int64_t handle = bytes ? g.host.load_object(*bytes) : 0;
-      g.setup_done = std::chrono::steady_clock::now();
-      if (handle > 0) g.objects.insert(handle);
-      r[0] = Value::Make(static_cast<uint64_t>(handle > 0 ? handle : 0));
-      return std::nullopt;
-    });
+    return HostImport{{"ii", "I"}, [](Guest& g, S p) -> std::optional<std::string> {
+                        auto bytes = g.memory.bytes(u32(p, 0), u32(p, 1));
+                        int64_t handle = bytes ? g.host.load_object(*bytes) : 0;
+                        g.setup_done = std::chrono::steady_clock::now();
+                        if (handle > 0) g.objects.insert(handle);
+                        p[0] = static_cast<uint64_t>(handle > 0 ? handle : 0);
+                        return std::nullopt;
+                      }};
   if (name == "wasm_attach_bpf_program")
-    return make_host_func(g, {I64, I32, I32}, {I32}, [&g, ret](P p, R r) {
-      if (!g.objects.contains(i64(p, 0))) return ret(r, -EINVAL);
-      auto prog = g.memory.c_string(u32(p, 1));
-      auto target = u32(p, 2) == 0 ? std::optional<std::string>("") : g.memory.c_string(u32(p, 2));
-      if (!prog || !target) return ret(r, -EFAULT);
-      int rc = g.host.attach(i64(p, 0), *prog, *target);
-      g.setup_done = std::chrono::steady_clock::now();
-      return ret(r, rc);
-    });
+    return HostImport{{"Iii", "i"}, [](Guest& g, S p) {
+                        if (!g.objects.contains(i64(p, 0))) return ret(p, -EINVAL);
+                        auto prog = g.memory.c_string(u32(p, 1));
+                        auto target = u32(p, 2) == 0 ? std::optional<std::string>("")
+                                                     : g.memory.c_string(u32(p, 2));
+                        if (!prog || !target) return ret(p, -EFAULT);
+                        int rc = g.host.attach(i64(p, 0), *prog, *target);
+                        g.setup_done = std::chrono::steady_clock::now();
+                        return ret(p, rc);
+                      }};
   if (name == "wasm_bpf_map_fd_by_name")
-    return make_host_func(g, {I64, I32}, {I32}, [&g, ret](P p, R r) {
-      if (!g.objects.contains(i64(p, 0))) return ret(r, -EINVAL);
-      auto map = g.memory.c_string(u32(p, 1));
-      if (!map) return ret(r, -EFAULT);
-      int fd = g.host.map_fd_by_name(i64(p, 0), *map);
-      if (fd >= 0) g.map_fds[fd] = i64(p, 0);
-      return ret(r, fd);
-    });
+    return HostImport{{"Ii", "i"}, [](Guest& g, S p) {
+                        int64_t object = i64(p, 0);
+                        if (!g.objects.contains(object)) return ret(p, -EINVAL);
+                        auto map = g.memory.c_string(u32(p, 1));
+                        if (!map) return ret(p, -EFAULT);
+                        int fd = g.host.map_fd_by_name(object, *map);
+                        if (fd >= 0) g.map_fds[fd] = object;
+                        return ret(p, fd);
+                      }};
   if (name == "wasm_bpf_buffer_poll")
-    return make_host_func(g, {I64, I32, I32, I32, I32, I32, I32}, {I32},
-                          [&g](P p, R r) { return buffer_poll(g, p, r); });
+    return HostImport{{"Iiiiiii", "i"}, [](Guest& g, S p) {
+                        return buffer_poll(g, i64(p, 0), static_cast<int>(u32(p, 1)), u32(p, 2),
+                                           u32(p, 3), u32(p, 4), u32(p, 5),
+                                           static_cast<int>(u32(p, 6)), p);
+                      }};
   if (name == "wasm_bpf_map_operate")
-    return make_host_func(g, {I32, I32, I32, I32, I32, I64}, {I32}, [&g, ret](P p, R r) {
-      return ret(r, map_operate(g, static_cast<int>(u32(p, 0)), static_cast<int>(u32(p, 1)),
-                                u32(p, 2), u32(p, 3), u32(p, 4), p[5].Get<uint64_t>()));
-    });
+    return HostImport{
+        {"iiiiiI", "i"}, [](Guest& g, S p) {
+          return ret(p, map_operate(g, static_cast<int>(u32(p, 0)), static_cast<int>(u32(p, 1)),
+                                    u32(p, 2), u32(p, 3), u32(p, 4), p[5]));
+        }};
   if (name == "wasm_close_bpf_object")
-    return make_host_func(g, {I64}, {I32}, [&g, ret](P p, R r) {
-      int64_t object = i64(p, 0);
-      // Closing from inside a buffer callback would free the buffer being polled.
-      if (g.polling && g.objects.contains(object)) return ret(r, -EBUSY);
-      if (!g.objects.erase(object)) return ret(r, -EINVAL);
-      std::erase_if(g.map_fds, [&](const auto& entry) { return entry.second == object; });
-      return ret(r, g.host.close(object));
-    });
-  return {};
+    return HostImport{{"I", "i"}, [](Guest& g, S p) {
+                        int64_t object = i64(p, 0);
+                        // Closing from inside a buffer callback would free the buffer being
+                        // polled.
+                        if (g.polling && g.objects.contains(object)) return ret(p, -EBUSY);
+                        if (!g.objects.erase(object)) return ret(p, -EINVAL);
+                        std::erase_if(g.map_fds,
+                                      [&](const auto& entry) { return entry.second == object; });
+                        return ret(p, g.host.close(object));
+                      }};
+  return std::nullopt;
+}
+
+// wasm-bpf's Go SDK imports the poll from module "callback-wrapper" without a callback index:
+// (i64 obj, i32 fd, i32 ctx, i32 buf, i32 max, i32 timeout_ms) -> i32, and the callback is
+// the guest's export "go-callback".
+HostImport callback_wrapper_poll() {
+  return HostImport{{"Iiiiii", "i"}, [](Guest& g, uint64_t* p) {
+                      return buffer_poll(g, i64(p, 0), static_cast<int>(u32(p, 1)),
+                                         kExportedCallback, u32(p, 2), u32(p, 3), u32(p, 4),
+                                         static_cast<int>(u32(p, 5)), p);
+                    }};
 }
 
 }  // namespace lmp::wasm

@@ -119,6 +119,15 @@ static int slow_event(void* ctx, void* data, unsigned size) {
   return sum == 0xffffffffu;  // never: keeps polling
 }
 
+// wasm-bpf's Go SDK polls through module callback-wrapper: no callback index, the callback
+// is the export "go-callback".
+__attribute__((import_module("callback-wrapper"), import_name("wasm_bpf_buffer_poll"))) int
+go_buffer_poll(int64_t obj, int fd, int ctx, char* buf, int max, int timeout_ms);
+__attribute__((export_name("go-callback"))) int go_callback(int ctx, void* data, unsigned size) {
+  return on_event((void*)(intptr_t)ctx, data, size);
+}
+static int go_style;  // poll through go_buffer_poll
+
 // Attaches `prog`, then polls `map` until an event whose path contains `marker` arrives.
 static int events(int64_t obj, const char* prog, const char* target, const char* map) {
   printf("attach=%d\n", wasm_attach_bpf_program(obj, prog, target));
@@ -127,8 +136,9 @@ static int events(int64_t obj, const char* prog, const char* target, const char*
   printf("ready\n");
   fflush(stdout);
   for (int i = 0; i < 300 && !matched; ++i) {
-    int rc = wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(on_event), (int)(intptr_t)map, buf,
-                                  sizeof(buf), 100);
+    int rc = go_style ? go_buffer_poll(obj, fd, (int)(intptr_t)map, buf, sizeof(buf), 100)
+                      : wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(on_event), (int)(intptr_t)map,
+                                             buf, sizeof(buf), 100);
     if (rc < 0) {
       printf("poll=%d\n", rc);
       return 4;
@@ -188,7 +198,43 @@ static int bad_calls(void) {
   int hash = wasm_bpf_map_fd_by_name(obj, "hash_map");
   printf("bad_key_pointer=%d\n", wasm_bpf_map_operate(hash, LOOKUP, (void*)0xfffffffe, text, 0, 0));
   printf("bad_cmd=%d\n", wasm_bpf_map_operate(hash, 99, text, text, 0, 0));
+  // The rest with something attached, which must be detached when the run ends.
+  printf("tc_target=%d\n", wasm_attach_bpf_program(obj, "wasm_tc_ingress", "lo"));
+  printf("bad_pointer_attach=%d\n", wasm_attach_bpf_program(obj, (const char*)0xfffffff0, 0));
+  printf("bad_target_attach=%d\n",
+         wasm_attach_bpf_program(obj, "wasm_tc_ingress", (const char*)0xffffffff));
+  printf("bad_buffer_poll=%d\n",
+         wasm_bpf_buffer_poll(obj, fd, CALLBACK_INDEX(on_event), 0, (char*)0xfffffff0, 64, 0));
+  printf("bad_go_poll=%d\n", go_buffer_poll(obj, fd, 0, (char*)0xfffffff0, 64, 0));
+  uint32_t key = 1;
+  printf("bad_value_pointer=%d\n",
+         wasm_bpf_map_operate(hash, LOOKUP, &key, (void*)0xfffffffc, 0, 0));
+  printf("bad_next_key_pointer=%d\n",
+         wasm_bpf_map_operate(hash, NEXT_KEY, 0, 0, (void*)0xfffffffe, 0));
   return 0;
+}
+
+// Never returns: the limit is never reached, and the store after the call keeps any compiler
+// from turning the recursion into a loop.
+static volatile int depth, limit = -1;
+__attribute__((noinline)) static int recurse(int n) {
+  if (n == limit) return 0;
+  depth = n;
+  int r = recurse(n + 1);
+  depth = r;
+  return r + 1;
+}
+
+// Attaches tc on lo and a tracepoint, then traps as `how` says: unreachable, an
+// out-of-bounds write, or call stack exhaustion.
+static int crash(int64_t obj, const char* how) {
+  printf("tc_target=%d\n", wasm_attach_bpf_program(obj, "wasm_tc_ingress", "lo"));
+  printf("by_section=%d\n", wasm_attach_bpf_program(obj, "ring_openat", 0));
+  fflush(stdout);
+  if (!strcmp(how, "unreachable")) __builtin_trap();
+  if (!strcmp(how, "oob")) *(volatile uint32_t*)(uintptr_t)0xfffffff0u = 1;
+  if (!strcmp(how, "recurse")) return recurse(0);
+  return 2;
 }
 
 int main(int argc, char** argv) {
@@ -226,6 +272,11 @@ int main(int argc, char** argv) {
   }
   marker = arg;
   if (!strcmp(mode, "ring")) return events(obj, "ring_openat", 0, "ring_events");
+  if (!strcmp(mode, "go-ring")) {
+    go_style = 1;
+    return events(obj, "ring_openat", 0, "ring_events");
+  }
+  if (!strcmp(mode, "crash")) return crash(obj, arg);
   if (!strcmp(mode, "perf"))
     return events(obj, "perf_openat", "syscalls:sys_enter_openat", "perf_events");
   if (!strcmp(mode, "close")) {

@@ -1,0 +1,3 @@
+#include "helpers.h"
+
+int wbstyle_double(int x) { return 2 * x; }
