@@ -61,6 +61,15 @@ TEST_F(WasmTestCache, CompiledOnceThenReused) {
   EXPECT_EQ(quiet.err, "") << quiet;
 }
 
+TEST_F(WasmTestCache, PullCompilesAModuleSoItsFirstRunHitsTheCache) {
+  Ran pull = run_process({"pull", "file://" + guest("abi").string()}, "/dev/null", env());
+  ASSERT_EQ(pull.exit_code, 0) << pull;
+  EXPECT_EQ(objects(cached()), 1) << testing::PrintToString(cached());
+  Ran first = run(guest("abi"));
+  EXPECT_EQ(first.exit_code, 4) << first;
+  EXPECT_NE(first.err.find("wasm engine: compiled, cache hit"), std::string::npos) << first;
+}
+
 TEST_F(WasmTestCache, ChangedModuleIsCompiledAgain) {
   fs::path module = dir_.path() / "abi.wasm";
   fs::copy_file(guest("abi"), module);

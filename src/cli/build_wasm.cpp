@@ -26,6 +26,7 @@ Result<int> build_wasm_command(Args args) {
   }
   if (verbose) log::set_level(log::Level::kDebug);
   auto output = LMP_TRY(compiler::build_wasm(dir));
+  precompile_wasm(output);  // the first `lmp run` then starts from native code
   log::info("Built " + output.string() + "; run it with: sudo lmp run " + output.string());
   return 0;
 }

@@ -2,6 +2,7 @@
 // and is a thin layer over the modules.
 #pragma once
 
+#include <filesystem>
 #include <span>
 #include <string>
 #include <string_view>
@@ -28,6 +29,11 @@ struct Command {
 };
 
 std::span<const Command> commands();
+
+// Compiles the WebAssembly module at `path` to native code into LMP_HOME/wasm-cache, once,
+// so its first `lmp run` starts at once (pull and build-wasm). A failure is a warning, not
+// an error: run compiles again or interprets.
+void precompile_wasm(const std::filesystem::path& path);
 
 // Prints an error as one line to stderr: "error: MESSAGE (HINT)".
 void report_error(const Error& error);

@@ -26,6 +26,7 @@ Result<int> pull_command(Args args) {
     std::string what = pulled.name + (pulled.version.empty() ? "" : ":" + pulled.version);
     log::info("pulled " + escape_text(what) + " (" + registry::human_size(pulled.size) + ") from " +
               escape_text(pulled.source));
+    if (pulled.main_file().extension() == ".wasm") precompile_wasm(pulled.main_file());
     std::printf("%s\n", escape_text(pulled.main_file().string()).c_str());
   }
   return 0;

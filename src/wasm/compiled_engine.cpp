@@ -124,6 +124,21 @@ std::optional<FuncSig> export_sig(const interp::ModuleDesc& desc, std::string_vi
 
 }  // namespace
 
+Result<bool> precompile_module(std::span<const uint8_t> wasm,
+                               const std::filesystem::path& cache_dir, const std::string& label,
+                               bool show_progress, std::ostream& err) {
+  if (!native_toolchain_found()) return false;
+  // The same steps as a run: the memory cap is applied at run time, so the default serves.
+  interp::ModuleDesc desc = LMP_TRY(read_module(wasm, kDefaultMaxMemoryBytes));
+  LMP_TRY(resolve_imports(desc));
+  std::vector<ImportName> names;
+  for (const interp::ImportDesc& i : desc.imports) names.push_back({i.type.module, i.type.name});
+  NativeCompile request{cache_dir, label, show_progress, {}};
+  NativeObject object = LMP_TRY(compile_native(wasm, names, request, err));
+  log::debug((object.cache_hit ? "already compiled: " : "compiled: ") + object.path.string());
+  return true;
+}
+
 Result<int> run_compiled(std::span<const uint8_t> wasm, Guest& guest, const RunOptions& options) {
   interp::ModuleDesc desc = LMP_TRY(read_module(wasm, options.max_memory_bytes));
   std::vector<HostImport> imports = LMP_TRY(resolve_imports(desc));

@@ -35,6 +35,16 @@ enum class Engine { kInterp, kCompiled, kAuto };
 // "interp", "compiled" or "auto" (`lmp run --wasm-engine`).
 Result<Engine> parse_engine(std::string_view text);
 
+// A directory lent to the guest read-only (`lmp run --wasm-dir HOST[:GUEST]`): the guest
+// sees `host_dir` as preopen `guest_path`, the fds from 3 on in order (wasi_fs.h).
+struct Preopen {
+  std::filesystem::path host_dir;
+  std::string guest_path;
+};
+
+// Parses --wasm-dir's HOST[:GUEST] (GUEST defaults to HOST); HOST must be a directory.
+Result<Preopen> parse_preopen(std::string_view text);
+
 struct RunOptions {
   // Asked at every host call and every ~50 ms while the guest waits (wasm_bpf_buffer_poll,
   // poll_oneoff sleeps). Once true, the guest is unwound with a trap it cannot catch and the
@@ -47,6 +57,8 @@ struct RunOptions {
   // module declaring a larger minimum is refused (kBadPackage), and memory.grow past it
   // returns -1 to the guest. At most kMaxWasm32MemoryBytes.
   uint64_t max_memory_bytes = kDefaultMaxMemoryBytes;
+  // Directories the guest may read (none: it sees no file system).
+  std::vector<Preopen> preopens;
   Engine engine = Engine::kInterp;
   // Where compiled modules are cached (LMP_HOME/wasm-cache); required by Engine::kCompiled
   // and kAuto (without it kAuto interprets).
@@ -67,6 +79,14 @@ Result<uint64_t> parse_memory_size(std::string_view text);
 // Returns the guest's exit code (proc_exit, or 0 when _start returns). A trap is a kFailure
 // "wasm module trapped: <reason>". Every eBPF object the guest loaded and did not close is
 // closed through `host` before returning.
+// Compiles `wasm` to native code into `cache_dir` as the compiled engine's first run would,
+// so that later runs start from the cached object (`lmp pull`, `lmp build-wasm`). False when
+// no toolchain is installed (then runs interpret). Errors: an invalid module (kBadPackage),
+// wasm2c or the compiler failing (kFailure).
+Result<bool> precompile_module(std::span<const uint8_t> wasm,
+                               const std::filesystem::path& cache_dir, const std::string& label,
+                               bool show_progress, std::ostream& err);
+
 Result<int> run_module(std::span<const uint8_t> wasm, std::vector<std::string> args, BpfHost& host,
                        std::ostream& out, std::ostream& err, const RunOptions& options = {});
 
