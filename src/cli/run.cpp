@@ -57,6 +57,8 @@ constexpr const char* kRunUsage =
     "                    (also BTF_FILE_PATH)\n"
     "  --wasm-max-memory SIZE  cap a WebAssembly module's memory (default 256M)\n"
     "  --wasm-engine E   interp, compiled (native code, cached) or auto (default)\n"
+    "  --wasm-dir HOST[:GUEST]  let a WebAssembly module read directory HOST, which\n"
+    "                    it sees as GUEST (default HOST); repeatable; read-only\n"
     "  --force           run a directory's app.wasm even when it embeds another eBPF\n"
     "                    object than the package.json beside it (a stale module)\n"
     "  -v, --verbose     print debug messages, including libbpf's\n"
@@ -80,6 +82,7 @@ struct RunFlags {
   std::string btf;
   uint64_t wasm_max_memory = wasm::kDefaultMaxMemoryBytes;
   wasm::Engine wasm_engine = wasm::Engine::kAuto;
+  std::vector<wasm::Preopen> wasm_dirs;
   std::string ref;
   std::vector<std::string> program_args;
 };
@@ -125,6 +128,8 @@ Result<RunFlags> parse_run_flags(Args args) {
       flags.btf = LMP_TRY(value_of(arg, "--btf"));
     } else if (arg.starts_with("--wasm-engine")) {
       flags.wasm_engine = LMP_TRY(wasm::parse_engine(LMP_TRY(value_of(arg, "--wasm-engine"))));
+    } else if (arg.starts_with("--wasm-dir")) {
+      flags.wasm_dirs.push_back(LMP_TRY(wasm::parse_preopen(LMP_TRY(value_of(arg, "--wasm-dir")))));
     } else if (arg.starts_with("--wasm-max-memory")) {
       flags.wasm_max_memory =
           LMP_TRY(wasm::parse_memory_size(LMP_TRY(value_of(arg, "--wasm-max-memory"))));
@@ -278,6 +283,7 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   options.duration = flags.duration;
   options.max_memory_bytes = flags.wasm_max_memory;
   options.engine = flags.wasm_engine;
+  options.preopens = flags.wasm_dirs;
   if (auto home = registry::lmp_home()) options.native_cache = *home / "wasm-cache";
   options.module_label = path.filename().string();
   options.show_progress = flags.verbose || isatty(STDERR_FILENO);

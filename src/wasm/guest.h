@@ -19,6 +19,7 @@
 
 #include "wasm/bpf_host.h"
 #include "wasm/guest_memory.h"
+#include "wasm/wasi_fs.h"
 
 namespace lmp::wasm {
 
@@ -53,6 +54,7 @@ struct Guest {
   std::set<int64_t> objects;             // eBPF objects loaded and not yet closed
   std::map<int, int64_t> map_fds;        // map fds handed to the guest -> their object
   std::optional<int> exit_code;          // set by proc_exit
+  FdTable files;                         // --wasm-dir preopens and what the guest opened
   bool polling = false;                  // a buffer poll is running (no re-entry)
   std::function<bool()> stop_requested;  // RunOptions::stop_requested
   std::optional<std::chrono::milliseconds> duration;              // RunOptions::duration

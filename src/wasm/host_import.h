@@ -43,6 +43,8 @@ Result<HostImport> resolve_import(std::string_view module, std::string_view name
 // The imports lmp implements, by name; empty when it has none of that name.
 std::optional<HostImport> wasi_import(std::string_view name);
 std::optional<HostImport> wasm_bpf_import(std::string_view name);
+// The file-system part of the WASI subset (wasi_fs.cpp): preopens, path_open and reading.
+std::optional<HostImport> wasi_fs_import(std::string_view name);
 // callback-wrapper.wasm_bpf_buffer_poll (wasm-bpf's Go SDK).
 HostImport callback_wrapper_poll();
 

@@ -2,7 +2,8 @@
 // poll wasm-bpf's Go SDK imports) and wasi_snapshot_preview1. Every function of the last one
 // resolves, implemented or not, so a module linked against a full wasi-libc loads: what
 // lmp does not implement returns an error when called (ENOTCAPABLE for the file system,
-// which the guest cannot reach, ENOSYS for the rest). Only an unknown module is refused.
+// of which the guest gets only read-only --wasm-dir access, ENOSYS for the rest). Only an
+// unknown module is refused.
 #include <algorithm>
 #include <array>
 
@@ -14,7 +15,8 @@ namespace {
 // WASI errno values returned by functions lmp does not implement.
 constexpr uint64_t kNosys = 52, kNotCapable = 76;
 
-// wasi_snapshot_preview1 functions that reach files or directories: the sandbox has none.
+// wasi_snapshot_preview1 functions that reach files or directories. Those wasi_fs.cpp
+// implements (the read-only ones) resolve there first and never reach this list.
 constexpr std::array<std::string_view, 24> kFileSystem{"fd_advise",
                                                        "fd_allocate",
                                                        "fd_datasync",

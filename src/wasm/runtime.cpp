@@ -141,6 +141,7 @@ Result<int> run_module(std::span<const uint8_t> wasm, std::vector<std::string> a
   Guest guest(host, out, err, std::move(args));
   guest.stop_requested = options.stop_requested;
   guest.duration = options.duration;
+  LMP_CHECK(guest.files.preopen(options.preopens));
   bool compiled = options.engine == Engine::kCompiled;
   if (options.engine == Engine::kAuto) {
     compiled = !options.native_cache.empty() && native_toolchain_found();

@@ -1,6 +1,7 @@
 // The wasi_snapshot_preview1 subset lmp provides: args, an empty environment, clocks, stdio,
-// clock sleeps through poll_oneoff, proc_exit, random_get and sched_yield. No file system:
-// there are no preopened directories, so a guest can open nothing.
+// clock sleeps through poll_oneoff, proc_exit, random_get and sched_yield. Fds from 3 on are
+// the read-only directories of --wasm-dir and what is opened beneath them (wasi_fs.cpp);
+// without --wasm-dir there are none, so a guest can open nothing.
 #include <sys/random.h>
 #include <time.h>
 
@@ -15,7 +16,8 @@ namespace lmp::wasm {
 namespace {
 
 // WASI errno values.
-constexpr uint32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kNotsup = 58, kSpipe = 70;
+constexpr uint32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kNotsup = 58, kSpipe = 70,
+                   kNotCapable = 76;
 
 uint32_t arg_u32(const uint64_t* p, size_t i) {
   return static_cast<uint32_t>(p[i]);
@@ -88,7 +90,7 @@ uint32_t for_each_iovec(const Guest& g, uint32_t iovs, uint32_t count, Use use) 
 }
 
 uint32_t fd_write(Guest& g, uint32_t fd, uint32_t iovs, uint32_t count, uint32_t written_ptr) {
-  if (fd != 1 && fd != 2) return kBadf;
+  if (fd != 1 && fd != 2) return g.files.find(fd) ? kNotCapable : kBadf;
   std::ostream& os = fd == 1 ? g.out : g.err;
   uint32_t written = 0;
   uint32_t rc = for_each_iovec(g, iovs, count, [&](std::span<uint8_t> b) {
@@ -102,6 +104,7 @@ uint32_t fd_write(Guest& g, uint32_t fd, uint32_t iovs, uint32_t count, uint32_t
 }
 
 uint32_t fd_read(Guest& g, uint32_t fd, uint32_t iovs, uint32_t count, uint32_t read_ptr) {
+  if (fd > 2) return fs_read(g, fd, iovs, count, read_ptr);
   if (fd != 0) return kBadf;
   uint32_t total = 0;
   uint32_t rc = for_each_iovec(g, iovs, count, [&](std::span<uint8_t> b) {
@@ -114,7 +117,7 @@ uint32_t fd_read(Guest& g, uint32_t fd, uint32_t iovs, uint32_t count, uint32_t 
 }
 
 uint32_t fd_fdstat_get(Guest& g, uint32_t fd, uint32_t stat) {
-  if (fd > 2) return kBadf;
+  if (fd > 2) return fs_fdstat_get(g, fd, stat);
   if (!g.memory.bytes(stat, 24)) return kFault;
   constexpr uint8_t kCharacterDevice = 2;
   constexpr uint64_t kRightRead = 1 << 1, kRightWrite = 1 << 6;
@@ -188,6 +191,7 @@ std::optional<HostImport> wasi_import(std::string_view name) {
   auto fn = [](std::string params, HostFn body) {
     return std::optional<HostImport>(HostImport{{std::move(params), "i"}, body});
   };
+  if (auto file_system = wasi_fs_import(name)) return file_system;
 
   if (name == "args_sizes_get")
     return fn("ii", [](G g, P p) {
@@ -227,15 +231,18 @@ std::optional<HostImport> wasi_import(std::string_view name) {
       return ret(p, fd_read(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
     });
   if (name == "fd_seek")
-    return fn("iIii", [](G, P p) { return ret(p, arg_u32(p, 0) <= 2 ? kSpipe : kBadf); });
+    return fn("iIii", [](G g, P p) {
+      if (arg_u32(p, 0) <= 2) return ret(p, kSpipe);
+      return ret(
+          p, fs_seek(g, arg_u32(p, 0), static_cast<int64_t>(p[1]), arg_u32(p, 2), arg_u32(p, 3)));
+    });
   if (name == "fd_close")
-    return fn("i", [](G, P p) { return ret(p, arg_u32(p, 0) <= 2 ? kSuccess : kBadf); });
+    return fn("i", [](G g, P p) {
+      return ret(p, arg_u32(p, 0) <= 2 ? kSuccess : fs_close(g, arg_u32(p, 0)));
+    });
   if (name == "fd_fdstat_get")
     return fn("ii",
               [](G g, P p) { return ret(p, fd_fdstat_get(g, arg_u32(p, 0), arg_u32(p, 1))); });
-  // EBADF is how wasi-libc learns that there are no preopened directories.
-  if (name == "fd_prestat_get") return fn("ii", [](G, P p) { return ret(p, kBadf); });
-  if (name == "fd_prestat_dir_name") return fn("iii", [](G, P p) { return ret(p, kBadf); });
   if (name == "poll_oneoff")
     return fn("iiii", [](G g, P p) {
       return ret(p, poll_oneoff(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3)));
