@@ -19,7 +19,7 @@ JOBS=${JOBS:-$(nproc)}
 seeds_of() {
   local module=$1 name=$2
   case $name in
-    object_fuzz) find src/loader/fuzz_seeds/object -type f ;;
+    object_fuzz) [[ -d src/loader/fuzz_seeds/object ]] && find src/loader/fuzz_seeds/object -type f ;;
     package_fuzz)
       find src/package/fuzz_seeds -type f
       find src/loader/fuzz_seeds/repro -name '*.json'
@@ -82,7 +82,7 @@ if has_libfuzzer; then
   wait || true
   for entry in "${targets[@]}"; do
     name=${entry#*:} log=$dir/${entry#*:}.log
-    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n1)
+    runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" 2>/dev/null | tail -n1 || true)
     if [[ -z $runs ]] ||
       grep -qE '^(==[0-9]+== ?ERROR|SUMMARY: |.*_fuzz: )|Test unit written|deadly signal' "$log"; then
       status=1
