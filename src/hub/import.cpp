@@ -32,11 +32,10 @@ Result<std::map<std::string, std::string>> fetch_files(registry::HttpClient& htt
 // A static repository may leave out config.json (it is optional there); the hub needs one,
 // so it is written from what index.json says of the version.
 std::string config_from_index(const std::string& name, const registry::VersionEntry& entry) {
-  nlohmann::json config = {
-      {"name", name},
-      {"version", entry.version},
-      {"author", entry.author.empty() ? std::string("unknown") : entry.author},
-      {"description", entry.description.empty() ? name : entry.description}};
+  nlohmann::json config = {{"name", name},
+                           {"version", entry.version},
+                           {"author", entry.author.empty() ? std::string("unknown") : entry.author},
+                           {"description", entry.description.empty() ? name : entry.description}};
   if (!entry.license.empty()) config["license"] = entry.license;
   if (!entry.category.empty()) config["category"] = entry.category;
   if (!entry.tags.empty()) config["tags"] = entry.tags;

@@ -15,10 +15,10 @@
 
 #include "common/file.h"
 #include "common/log.h"
+#include "common/unique_fd.h"
 #include "hub/api_json.h"
 #include "hub/download_counter.h"
 #include "hub/server.h"
-#include "common/unique_fd.h"
 #include "registry/index.h"
 
 namespace lmp::hub {

@@ -17,10 +17,10 @@
 #include <thread>
 
 #include "common/log.h"
+#include "common/unique_fd.h"
 #include "hub/download_counter.h"
 #include "hub/publish.h"
 #include "hub/sqlite_storage.h"
-#include "common/unique_fd.h"
 
 namespace lmp::hub {
 namespace {
