@@ -1,0 +1,73 @@
+// `lmp run`, in three files: run.cpp parses the command line, resolves REF and picks the
+// runner; run_package.cpp runs a package.json (the native pipeline, stage by stage);
+// run_wasm.cpp runs a WebAssembly module. This header is what they share.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "registry/puller.h"
+#include "wasm/runtime.h"
+
+namespace lmp::output {
+class OutputWriter;
+}
+
+namespace lmp::cli {
+
+// lmp's own options of `lmp run` (they come before REF) and what follows REF.
+struct RunFlags {
+  bool json = false;
+  bool verbose = false;
+  bool help = false;
+  bool force = false;  // run a stale app.wasm (registry/stale_wasm.h)
+  std::optional<std::chrono::milliseconds> duration;
+  registry::PullPolicy pull = registry::PullPolicy::kMissing;
+  std::string btf;
+  uint64_t wasm_max_memory = wasm::kDefaultMaxMemoryBytes;
+  wasm::Engine wasm_engine = wasm::Engine::kAuto;
+  std::vector<wasm::Preopen> wasm_dirs;
+
+  // Which programs load, and where those without a target in their section attach
+  // (docs/run.md, "Programs").
+  std::vector<std::string> programs;        // --programs A,B: only these (autoload)
+  std::vector<std::string> skip_programs;   // --skip-program NAME, repeatable
+  std::vector<std::string> attach_targets;  // --attach PROGRAM=TARGET, repeatable
+  std::string cgroup;                       // --cgroup PATH (cgroup programs)
+  std::string interface;                    // --interface IFACE (socket filters)
+
+  // Maps (docs/run.md, "Maps").
+  std::vector<std::string> map_sizes;                 // --map-size NAME=N, repeatable
+  std::optional<std::chrono::milliseconds> interval;  // --interval S: print maps every S
+  bool trace_pipe = false;                            // --trace-pipe: stream bpf_printk
+
+  std::string ref;
+  std::vector<std::string> program_args;
+};
+
+// What REF names: the file to run, and for a WebAssembly module the name it runs as.
+struct Resolved {
+  std::filesystem::path path;
+  std::string module_name;  // argv[0] of a .wasm module
+};
+
+// Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
+Result<int> run_package(const RunFlags& flags, const Resolved& resolved);
+
+// Runs a WebAssembly user-space program (run_wasm.cpp, docs/wasm.md). Its exit code is lmp's.
+Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved);
+
+// The end of a run: writes what stdout's reader still takes, then reports on stderr what was
+// lost: events the kernel dropped (full perf buffers) and records lmp received but did not
+// write. A failed write is the run's error (exit code 1), unless the run failed first.
+// `what` names the records: "event", "event or map sample", a guest's "write".
+Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<void> ran,
+                       const std::map<std::string, uint64_t>& kernel_lost, const char* what);
+
+}  // namespace lmp::cli
