@@ -135,7 +135,12 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
                                            sampler.value_type_id(), sampler.sample(), format, out));
 
   const uint64_t headers = writer.records();  // table headers: not events
-  loader::Attachments attachments = LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs));
+  loader::AttachContext attach_context;
+  attach_context.targets = LMP_TRY(loader::parse_attach_targets(flags.attach_targets));
+  attach_context.cgroup = flags.cgroup;
+  attach_context.interface = flags.interface;
+  loader::Attachments attachments =
+      LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs, attach_context));
 
   std::string programs;
   bpf_program* program = nullptr;

@@ -145,7 +145,22 @@ bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& pro
   return false;
 }
 
-Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra) {
+Result<std::map<std::string, std::string>> parse_attach_targets(
+    const std::vector<std::string>& texts) {
+  std::map<std::string, std::string> targets;
+  for (const auto& text : texts) {
+    auto equals = text.find('=');
+    if (equals == std::string::npos || equals == 0 || equals + 1 == text.size())
+      return fail(ExitCode::kUsage, "--attach '" + text + "': expected PROGRAM=TARGET",
+                  "e.g. --attach handle_malloc=/usr/lib/x86_64-linux-gnu/libc.so.6:malloc");
+    targets[text.substr(0, equals)] = text.substr(equals + 1);
+  }
+  return targets;
+}
+
+Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra,
+                                   const AttachContext& context) {
+  (void)context;
   std::string name = bpf_program__name(program);
   std::string section = bpf_program__section_name(program);
   auto where = "cannot attach program " + name + " to " + section;
@@ -182,8 +197,8 @@ Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& e
   return attachments;
 }
 
-Result<Attachments> attach_programs(bpf_object* object,
-                                    const std::vector<package::ProgInfo>& progs) {
+Result<Attachments> attach_programs(bpf_object* object, const std::vector<package::ProgInfo>& progs,
+                                    const AttachContext& context) {
   std::map<std::string, const package::ProgInfo*> by_name;
   for (const auto& p : progs) by_name[p.name] = &p;
   static const nlohmann::json kNoExtra = nlohmann::json::object();
@@ -194,7 +209,7 @@ Result<Attachments> attach_programs(bpf_object* object,
     auto info = by_name.find(bpf_program__name(program));
     if (info != by_name.end() && !info->second->link) continue;
     const nlohmann::json& extra = info != by_name.end() ? info->second->extra : kNoExtra;
-    Attachments attached = LMP_TRY(attach_program(program, extra));
+    Attachments attached = LMP_TRY(attach_program(program, extra, context));
     for (auto& a : attached) attachments.push_back(std::move(a));
   }
   return attachments;

@@ -7,6 +7,7 @@
 // Per-program extras from the package (ProgInfo::extra) select interface and options.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -48,16 +49,31 @@ void prepare_programs(bpf_object* object);
 // "tracepoint/...").
 bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& progs);
 
+// What the command line adds to attaching (lmp run --attach/--cgroup/--interface): targets
+// for programs whose section names none (SEC("uprobe"), SEC("usdt"), cgroup programs,
+// socket filters).
+struct AttachContext {
+  std::map<std::string, std::string> targets;  // program name -> target text (--attach)
+  std::string cgroup;                          // cgroup v2 directory (--cgroup)
+  std::string interface;                       // network interface (--interface)
+};
+
+// Parses `--attach PROGRAM=TARGET` texts into AttachContext::targets.
+// Errors (kUsage) for a text without '=' or with an empty side.
+Result<std::map<std::string, std::string>> parse_attach_targets(
+    const std::vector<std::string>& texts);
+
 // Attaches every program except those the package marks link=false. Errors (kKernel, or
 // kPermission / kBadPackage) name the program, its attach point and the likely reason, e.g.
 // "cannot attach program do_unlinkat to kprobe/do_unlinkat: this kernel does not support
 // kprobes (CONFIG_KPROBES off?)". On error nothing stays attached.
-Result<Attachments> attach_programs(bpf_object* object,
-                                    const std::vector<package::ProgInfo>& progs);
+Result<Attachments> attach_programs(bpf_object* object, const std::vector<package::ProgInfo>& progs,
+                                    const AttachContext& context = {});
 
 // Attaches one loaded program by its kind and section, as attach_programs does for each
 // (`extra` is its ProgInfo::extra, or an empty object). Errors as attach_programs.
-Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra);
+Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra,
+                                   const AttachContext& context = {});
 
 // Network attach points, in attach_net.cpp. `extra` is the program's ProgInfo::extra.
 Result<std::unique_ptr<Attachment>> attach_tc(bpf_program* program, const nlohmann::json& extra);
