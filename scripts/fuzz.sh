@@ -19,7 +19,9 @@ JOBS=${JOBS:-$(nproc)}
 seeds_of() {
   local module=$1 name=$2
   case $name in
-    object_fuzz) [[ -d src/loader/fuzz_seeds/object ]] && find src/loader/fuzz_seeds/object -type f ;;
+    object_fuzz | object_evidence_fuzz)
+      [[ -d src/loader/fuzz_seeds/object ]] && find src/loader/fuzz_seeds/object -type f
+      ;;
     package_fuzz)
       find src/package/fuzz_seeds -type f
       find src/loader/fuzz_seeds/repro -name '*.json'

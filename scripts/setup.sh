@@ -12,8 +12,11 @@ packages=(build-essential cmake ninja-build pkg-config clang llvm lld
   libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
 
 # The tests (scripts/test.sh sets LMP_SETUP_TESTS=1) also need Debian's chromium for the
-# browser tests and clang-16 with its libFuzzer runtime for the bounded fuzzing.
-if [ "${LMP_SETUP_TESTS:-0}" = 1 ]; then packages+=(chromium clang-16 libclang-rt-16-dev); fi
+# browser tests, clang-16 with its libFuzzer runtime for the bounded fuzzing, and sys/sdt.h
+# for the USDT test.
+if [ "${LMP_SETUP_TESTS:-0}" = 1 ]; then
+  packages+=(chromium clang-16 libclang-rt-16-dev systemtap-sdt-dev)
+fi
 command -v node >/dev/null || packages+=(nodejs npm)
 
 missing=()

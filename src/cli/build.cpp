@@ -1,7 +1,10 @@
-// lmp build [DIR | FILE.bpf.c [HEADER.h]] [-o DIR] [--yaml] [--btf FILE] [-v]
+// lmp build [DIR | FILE.bpf.c [HEADER.h]] [-o DIR] [--yaml] [--btf FILE] [-I DIR]...
+//           [-D NAME[=VALUE]]... [--cflags "FLAGS"] [-v]     (also $LMP_CFLAGS)
 #include <CLI/CLI.hpp>
 
+#include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "common/log.h"
@@ -13,12 +16,21 @@ namespace lmp::cli {
 Result<int> build_command(Args args) {
   CLI::App app{"Compile an eBPF program (FILE.bpf.c) into a portable package.json", "lmp build"};
   std::string input = ".", header, output, btf;
+  std::string cflags;
+  std::vector<std::string> include_dirs, defines;
   bool yaml = false, verbose = false;
   app.add_option("source", input, "project directory or FILE.bpf.c (default: .)");
   app.add_option("header", header, "header whose structs are the exported event types");
   app.add_option("-o,--output", output, "output directory (default: the source's directory)");
   app.add_flag("--yaml", yaml, "write package.yaml instead of package.json");
   app.add_option("--btf", btf, "kernel BTF for vmlinux.h (default: /sys/kernel/btf/vmlinux)");
+  app.add_option("-I,--include-dir", include_dirs,
+                 "add DIR to clang's include path (after the source's directory)")
+      ->allow_extra_args(false);
+  app.add_option("-D,--define", defines, "define a macro for the eBPF source: NAME or NAME=VALUE")
+      ->allow_extra_args(false);
+  app.add_option("--cflags", cflags,
+                 "more clang flags, one string (after $LMP_CFLAGS), e.g. --cflags='-Wall -O1'");
   app.add_flag("-v,--verbose", verbose, "show clang's command line and libbpf's messages");
   try {
     app.parse(static_cast<int>(args.size()), args.data());
@@ -33,6 +45,11 @@ Result<int> build_command(Args args) {
   options.output_dir = output;
   options.btf = btf;
   options.yaml = yaml;
+  options.clang.include_dirs.assign(include_dirs.begin(), include_dirs.end());
+  options.clang.defines = defines;
+  const char* env_cflags = std::getenv("LMP_CFLAGS");
+  options.clang.extra = LMP_TRY(compiler::split_flags(env_cflags ? env_cflags : ""));
+  for (auto& flag : LMP_TRY(compiler::split_flags(cflags))) options.clang.extra.push_back(flag);
   compiler::BuildResult built = LMP_TRY(compiler::build_package(options));
   const auto& meta = built.package.meta;
   std::size_t variables = 0;

@@ -8,19 +8,31 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/run.h"
+#include "common/file.h"
 #include "common/log.h"
+#include "compiler/event_types.h"
+#include "compiler/object_package.h"
 #include "loader/attach.h"
+#include "loader/attach_targets.h"
 #include "loader/bpf_object_handle.h"
 #include "loader/initial_values.h"
+#include "loader/iterator.h"
+#include "loader/map_autoprint.h"
 #include "loader/map_sampler.h"
+#include "loader/map_sizes.h"
 #include "loader/poller.h"
 #include "loader/privileges.h"
+#include "loader/program_select.h"
 #include "loader/run_loop.h"
+#include "loader/trace_pipe.h"
 #include "loader/tracefs.h"
+#include "output/map_autoprint.h"
 #include "output/output.h"
 #include "output/writer.h"
 #include "package/package.h"
@@ -36,24 +48,19 @@ std::string program_name(const package::Package& package, const fs::path& path) 
   return path.parent_path().filename().string();
 }
 
-// Export type per buffer map (an index into meta.export_types): one type serves every
-// buffer; several are matched to the buffers in object order when
-// enable_multiple_export_types is set, else the first serves all.
-std::map<std::string, std::size_t> export_types_by_buffer(const package::Meta& meta,
-                                                          const std::vector<std::string>& buffers) {
-  std::map<std::string, std::size_t> result;
-  if (meta.export_types.empty()) return result;
-  for (std::size_t i = 0; i < buffers.size(); ++i)
-    result[buffers[i]] =
-        meta.enable_multiple_export_types ? std::min(i, meta.export_types.size() - 1) : 0;
-  return result;
-}
-
 }  // namespace
 
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   const fs::path& path = resolved.path;
-  package::Package package = LMP_TRY(package::read_package_file(path));
+  // A plain compiled object (ELF magic) runs as the package lmp build would make of it; its
+  // bytes are vetted first, as a package's are before libbpf reads them.
+  if (compiler::is_elf_file(path)) {
+    std::string bytes = LMP_TRY(read_file(path, package::kMaxBpfObjectBytes));
+    LMP_CHECK(
+        loader::vet_object(std::span(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()),
+                           path.stem().string(), flags.btf));
+  }
+  package::Package package = LMP_TRY(compiler::read_package_or_object(path));
   const package::Meta& meta = package.meta;
   std::string name = program_name(package, path);
 
@@ -80,11 +87,19 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   LMP_CHECK(loader::check_privileges());
   LMP_TRY(loader::resolve_btf_path(flags.btf));
   if (!object) return std::unexpected(object.error());
+  // Sizes the tool's own user space would set (--map-size, defaults for unsized maps).
+  auto map_sizes = LMP_TRY(loader::parse_map_sizes(flags.map_sizes));
+  // Which programs load (alternatives, --programs, autoload); reopens to fall back.
+  auto prepare = [&](bpf_object* o) -> Result<void> {
+    loader::prepare_programs(o);
+    if (loader::needs_tracefs(o, meta.bpf_skel.progs)) LMP_CHECK(loader::ensure_tracefs());
+    LMP_CHECK(loader::apply_initial_values(o, parsed.assignments));
+    for (const auto& note : LMP_TRY(loader::apply_map_sizes(o, map_sizes))) log::debug(note);
+    return {};
+  };
+  LMP_CHECK(loader::load_programs(*object, meta.bpf_skel.progs,
+                                  {flags.programs, flags.skip_programs}, prepare));
   bpf_object* obj = object->get();
-  loader::prepare_programs(obj);
-  if (loader::needs_tracefs(obj, meta.bpf_skel.progs)) LMP_CHECK(loader::ensure_tracefs());
-  LMP_CHECK(loader::apply_initial_values(obj, parsed.assignments));
-  LMP_CHECK(object->load());
 
   // Printers: stdout is data only, written without ever blocking on its reader.
   output::OutputWriter writer(STDOUT_FILENO);
@@ -92,7 +107,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   auto format = flags.json ? output::Format::kJson : output::Format::kTable;
   const btf* btf = bpf_object__btf(obj);
   // One printer per export type, so buffers sharing a type share one header.
-  std::vector<std::unique_ptr<output::EventPrinter>> type_printers(meta.export_types.size());
+  std::map<std::string, std::unique_ptr<output::EventPrinter>> type_printers;  // by struct
   std::map<std::string, output::EventPrinter*> event_printers;
   std::map<std::string, bool> warned;
   // Events lmp itself caused while attaching (libbpf reads tracefs, so opensnoop would
@@ -107,7 +122,9 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
       return it->second->print(data);
     }
     if (!warned[std::string(map)])
-      log::warn("no export type for buffer " + std::string(map) + "; its events are not printed");
+      log::warn("no export type for buffer " + std::string(map) +
+                "; its events are not printed (rebuild naming the header of the event struct: "
+                "lmp build SRC.bpf.c HEADER.h)");
     warned[std::string(map)] = true;
   };
   // Samples the kernel dropped because a perf buffer was full: warned once, totalled at exit.
@@ -120,41 +137,83 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     total += count;
   };
   auto poller = LMP_TRY(loader::Poller::create(obj, meta.perf_buffer_pages, on_sample, on_lost));
-  for (const auto& [buffer, index] : export_types_by_buffer(meta, poller->buffer_names())) {
-    if (!type_printers[index])
-      type_printers[index] = LMP_TRY(output::EventPrinter::create(btf, meta.export_types[index],
-                                                                  format, meta.print_header, out));
-    event_printers[buffer] = type_printers[index].get();
+  // Which struct each buffer carries: export_config, record sizes, then the package's order.
+  for (const auto& [buffer, type] :
+       compiler::export_types_for_buffers(obj, package.bpf_object, meta, poller->buffer_names())) {
+    auto& printer = type_printers[type.name];
+    if (!printer)
+      printer = LMP_TRY(output::EventPrinter::create(btf, type, format, meta.print_header, out));
+    event_printers[buffer] = printer.get();
   }
 
-  auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps));
+  auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps, flags.interval));
   std::map<std::string, std::unique_ptr<output::MapPrinter>> map_printers;
   for (const auto& sampler : samplers)
     map_printers[sampler.name()] =
         LMP_TRY(output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
                                            sampler.value_type_id(), sampler.sample(), format, out));
+  // Maps nobody configured, printed at exit (and every --interval) when nothing else prints.
+  for (auto& sampler :
+       loader::automatic_samplers(obj, !poller->empty(), meta.bpf_skel.maps, flags.interval)) {
+    map_printers[sampler.name()] = LMP_TRY(output::create_automatic_map_printer(
+        btf, sampler.name(), sampler.key_type_id(), sampler.value_type_id(), format, out));
+    samplers.push_back(std::move(sampler));
+  }
+  // --trace-pipe: lines already waiting in trace_pipe are older than this run; drop them.
+  std::optional<loader::TracePipe> trace_pipe;
+  if (flags.trace_pipe) {
+    trace_pipe = LMP_TRY(loader::TracePipe::open());
+    trace_pipe->drain([](std::string_view) {});
+  }
 
   const uint64_t headers = writer.records();  // table headers: not events
   loader::AttachContext attach_context;
   attach_context.targets = LMP_TRY(loader::parse_attach_targets(flags.attach_targets));
   attach_context.cgroup = flags.cgroup;
   attach_context.interface = flags.interface;
+  LMP_CHECK(loader::check_attach_targets(obj, attach_context));
   loader::Attachments attachments =
       LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs, attach_context));
+  // Iterators are read once, now, into stdout; a tool of iterators only ends there.
+  auto print_iterator = [&](std::string_view iterator, std::string_view line) {
+    std::string text = flags.json ? nlohmann::json{{"iterator", iterator}, {"line", line}}.dump(
+                                        -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                  : std::string(line);
+    text += '\n';
+    if (writer.pending() + text.size() > output::OutputWriter::kDefaultCapacity)
+      (void)writer.finish(std::chrono::seconds(1), std::chrono::seconds(10));  // make room
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  };
+  std::size_t iterators = LMP_TRY(loader::read_iterators(attachments, print_iterator));
+  if (iterators > 0 && iterators == attachments.size())
+    return finish_run(writer, headers, {}, kernel_lost, "iterator line");
 
   std::string programs;
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, obj) {
+    if (!bpf_program__autoload(program)) continue;
     programs += (programs.empty() ? "" : ", ") + std::string(bpf_program__name(program));
   }
   log::debug("Running " + programs + "... Ctrl-C to stop");
-  if (poller->empty() && samplers.empty())
-    log::debug(
-        "no ring buffer, perf buffer or sampled map: nothing will be printed here; "
-        "bpf_printk output is in " +
-        (loader::tracefs_dir().empty() ? std::string("/sys/kernel/tracing")
-                                       : loader::tracefs_dir()) +
-        "/trace_pipe");
+  if (poller->empty() && samplers.empty() && !trace_pipe) {
+    // Results may also sit in writable globals (.bss/.data), which lmp does not print yet.
+    std::string globals;
+    bpf_map* map = nullptr;
+    bpf_object__for_each_map(map, obj) {
+      std::string_view map_name = bpf_map__name(map);
+      if (globals.empty() && (map_name.ends_with(".bss") || map_name.ends_with(".data")))
+        globals = std::string(map_name);
+    }
+    log::info(name + " has no ring buffer, perf buffer or map to print" +
+              (globals.empty() ? std::string()
+                               : "; results kept in its global variables are not printed "
+                                 "(bpftool map dump name " +
+                                     globals + " shows them)") +
+              "; bpf_printk output, if any, goes to " +
+              (loader::tracefs_dir().empty() ? std::string("/sys/kernel/tracing")
+                                             : loader::tracefs_dir()) +
+              "/trace_pipe (lmp run --trace-pipe shows it)");
+  }
 
   if (flags.duration && flags.duration->count() == 0) {
     // --duration 0: everything is attached; detach and exit (used by benchmarks)
@@ -178,6 +237,14 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     return !writer.closed();  // the reader closed stdout: nothing more can be shown
   };
   loop.busy = [&writer] { return writer.pending() > 0; };
+  loop.trace_pipe = trace_pipe ? &*trace_pipe : nullptr;
+  loop.on_trace_line = [&out, &flags](std::string_view line) {
+    std::string text = flags.json ? nlohmann::json{{"trace_pipe", line}}.dump(
+                                        -1, ' ', false, nlohmann::json::error_handler_t::replace)
+                                  : std::string(line);
+    text += '\n';
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+  };
   auto ran = loader::run_until_stopped(*poller, samplers, loop);
   auto code = finish_run(writer, headers, std::move(ran), kernel_lost,
                          samplers.empty() ? "event" : "event or map sample");

@@ -1,7 +1,11 @@
 #include "compiler/apply_docs.h"
 
+#include <algorithm>
+#include <set>
+
 #include "common/log.h"
 #include "compiler/str_cat.h"
+#include "package/c_value.h"
 
 namespace lmp::compiler {
 namespace {
@@ -44,8 +48,11 @@ void apply_doc(const DocBlock& b, package::Doc& doc) {
 
 Result<void> apply_variable(std::string_view file, const DocBlock& b, package::Variable& v) {
   if (!b.text.empty()) v.description = b.description();
+  const DocAnnotation* default_value = nullptr;
   for (const auto& a : b.annotations) {
-    if (a.key == "description") {
+    if (a.key == "default") {
+      default_value = &a;
+    } else if (a.key == "description") {
       v.description = a.value;
     } else if (a.key == "cmdarg") {
       auto cmdarg = parse_cmdarg(a.value);
@@ -56,6 +63,15 @@ Result<void> apply_variable(std::string_view file, const DocBlock& b, package::V
     } else {
       v.extra[a.key] = annotation_json(a.value);
     }
+  }
+  // `@default V` is the option's default: it makes the global an option (like @cmdarg) and
+  // wins over a "default" inside @cmdarg.
+  if (default_value) {
+    if (default_value->value.empty()) {
+      return located(file, *default_value, Error{ExitCode::kBuild, "@default needs a value", ""});
+    }
+    if (!v.cmdarg) v.cmdarg.emplace();
+    v.cmdarg->default_value = annotation_json(default_value->value);
   }
   return {};
 }
@@ -96,7 +112,37 @@ T* find_by(std::vector<T>& items, F&& key_of, const std::string& key) {
   return nullptr;
 }
 
+std::string option_name(const package::Variable& v) {
+  if (v.cmdarg && !v.cmdarg->long_name.empty()) return v.cmdarg->long_name;
+  std::string name = v.name;
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
 }  // namespace
+
+void drop_clashing_settings(package::BpfSkel& skel) {
+  auto is_guess = [](const package::DataSection& s, const package::Variable& v) {
+    return !s.name.starts_with(".rodata") && v.cmdarg == package::CmdArg{};
+  };
+  std::set<std::string> taken = {"help"};
+  for (const auto& section : skel.data_sections) {
+    for (const auto& v : section.variables) {
+      bool option = section.name.starts_with(".rodata")
+                        ? (v.cmdarg || package::parse_c_type(v.type))
+                        : v.cmdarg.has_value();
+      if (option && !is_guess(section, v)) taken.insert(option_name(v));
+    }
+  }
+  for (auto& section : skel.data_sections) {
+    for (auto& v : section.variables) {
+      if (!is_guess(section, v) || taken.insert(option_name(v)).second) continue;
+      log::warn(str_cat("global ", v.name, " in ", section.name, " is not an option: --",
+                        option_name(v), " is taken (give it a @cmdarg with another \"long\")"));
+      v.cmdarg.reset();
+    }
+  }
+}
 
 Result<package::CmdArg> parse_cmdarg(std::string_view text) {
   const char* what = "@cmdarg";
@@ -181,6 +227,7 @@ Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string
                         "(unused globals are dropped by clang); ignored"));
     }
   }
+  drop_clashing_settings(skel);
   return {};
 }
 

@@ -10,10 +10,16 @@
 
 namespace lmp::compiler {
 
+// A .bss/.data global that is an option only by lmp build's guess (an empty cmdarg,
+// object_meta.h) loses it, with a warning, when its option name is "help" or another
+// option's, so the guess never turns a package that worked into one `lmp run` refuses.
+void drop_clashing_settings(package::BpfSkel& skel);
+
 // Variables get description, cmdarg and value; maps get sample and export_config; programs
 // and everything else keep other annotations in `extra`. The LICENSE variable's @brief,
 // @details, @version and text fill `skel.doc`. Errors (kBuild, "FILE:LINE: ...") for a
 // malformed @cmdarg or @sample; a block naming nothing in the object is only a warning.
+// Runs drop_clashing_settings last.
 Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string_view file,
                                 package::BpfSkel& skel);
 

@@ -60,6 +60,46 @@ TEST(ApplyDocs, FillsVariablesMapsProgramsAndDoc) {
   EXPECT_EQ(skel->doc->description, "Longer description");
 }
 
+TEST(ApplyDocs, DefaultAnnotationMakesAnOptionWithThatDefault) {
+  auto skel = apply("/// Minimum latency\n/// @default 10000\nconst volatile int targ_pid;\n");
+  ASSERT_TRUE(skel) << skel.error().message;
+  const auto& v = skel->data_sections[0].variables[0];
+  ASSERT_TRUE(v.cmdarg);
+  EXPECT_EQ(*v.cmdarg->default_value, 10000);
+  EXPECT_EQ(v.description, "Minimum latency");
+  // @default wins over a "default" inside @cmdarg, whatever the order.
+  skel = apply(
+      "/// @default 5\n/// @cmdarg {\"long\": \"pid\", \"default\": 1}\n"
+      "const volatile int targ_pid;\n");
+  ASSERT_TRUE(skel) << skel.error().message;
+  EXPECT_EQ(*skel->data_sections[0].variables[0].cmdarg->default_value, 5);
+  EXPECT_EQ(skel->data_sections[0].variables[0].cmdarg->long_name, "pid");
+  EXPECT_FALSE(apply("/// @default\nconst volatile int targ_pid;\n"));
+}
+
+TEST(ApplyDocs, GuessedSettingsGiveWayToOtherOptions) {
+  package::BpfSkel skel = sample_skel();  // .rodata targ_pid
+  package::DataSection bss;
+  bss.name = ".bss";
+  for (const char* name : {"pid", "help", "targ_pid2", "targ_pid3"}) {
+    package::Variable v;
+    v.name = name;
+    v.type = "int";
+    v.cmdarg.emplace();
+    bss.variables.push_back(v);
+  }
+  skel.data_sections.push_back(bss);
+  auto source =
+      "/// @cmdarg {\"long\": \"pid\"}\nconst volatile int targ_pid;\n"
+      "/// @cmdarg {\"long\": \"targ-pid3\"}\nint targ_pid2;\n";
+  ASSERT_TRUE(apply_doc_comments(parse_doc_comments(tokenize_c(source)), "demo.bpf.c", skel));
+  const auto& vars = skel.data_sections[1].variables;
+  EXPECT_FALSE(vars[0].cmdarg);  // --pid is the .rodata option's
+  EXPECT_FALSE(vars[1].cmdarg);  // --help is reserved
+  EXPECT_TRUE(vars[2].cmdarg);   // explicit @cmdarg: kept
+  EXPECT_FALSE(vars[3].cmdarg);  // --targ-pid3 taken by targ_pid2's @cmdarg
+}
+
 TEST(ApplyDocs, MalformedCmdargIsAnErrorWithLocation) {
   auto skel = apply("/// @cmdarg {\"short\": \"pp\"}\nconst volatile int targ_pid = 0;\n");
   ASSERT_FALSE(skel);

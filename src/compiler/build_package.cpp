@@ -15,6 +15,8 @@
 #include "common/log.h"
 #include "compiler/apply_docs.h"
 #include "compiler/clang_driver.h"
+#include "compiler/config_options.h"
+#include "compiler/event_types.h"
 #include "compiler/export_types.h"
 #include "compiler/object_link.h"
 #include "compiler/object_meta.h"
@@ -72,10 +74,6 @@ void collect_header_docs(const fs::path& file, std::set<fs::path>& seen,
   }
 }
 
-bool in_btf(const btf* b, const std::string& name) {
-  return btf__find_by_name_kind(b, name.c_str(), BTF_KIND_STRUCT) > 0;
-}
-
 // The export struct names chosen from the sources, before compiling (rules in docs/build.md).
 struct ExportChoice {
   std::vector<std::string> names;
@@ -96,7 +94,8 @@ Result<ExportChoice> choose_export_names(const BuildOptions& options, const fs::
   choice.names = exported_structs(docs);
   if (!choice.names.empty()) return choice;
   choice.candidates = event_struct_candidates(tokens);
-  if (choice.candidates.size() == 1) choice.names.push_back(*choice.candidates.begin());
+  // Several: all stay in BTF and the object's record sizes decide (compiler/event_types.h).
+  choice.names.assign(choice.candidates.begin(), choice.candidates.end());
   return choice;
 }
 
@@ -139,13 +138,19 @@ class TempDir {
 };
 
 // vmlinux.h, clang and the static linker: `source` -> `object` (DWARF dropped).
-Result<void> compile_object(const fs::path& source, const fs::path& object, const fs::path& btf,
+Result<void> compile_object(const fs::path& source, const fs::path& object,
+                            const BuildOptions& options,
                             const std::vector<std::string>& export_names) {
   LMP_CHECK(find_clang());  // before the slow vmlinux.h generation
   LMP_CHECK(check_libbpf_headers());
-  fs::path vmlinux_dir = LMP_TRY(vmlinux_header_dir(btf));
+  // A vmlinux.h of the project's own (source dir or -I dir) wins; none is generated then.
+  std::vector<fs::path> dirs = {source.parent_path()};
+  dirs.insert(dirs.end(), options.clang.include_dirs.begin(), options.clang.include_dirs.end());
+  fs::path own = find_project_vmlinux(dirs);
+  if (!own.empty()) log::debug("using the project's " + own.string());
+  fs::path vmlinux_dir = own.empty() ? LMP_TRY(vmlinux_header_dir(options.btf)) : fs::path();
   TempDir temp = LMP_TRY(TempDir::create());
-  CompileRequest request{source, temp.path() / "clang.o", vmlinux_dir, {}};
+  CompileRequest request{source, temp.path() / "clang.o", vmlinux_dir, {}, options.clang, {}};
   if (!export_names.empty()) {
     request.prelude = temp.path() / "lmp_export.h";
     LMP_CHECK(write_file_atomic(request.prelude, export_prelude(export_names)));
@@ -153,28 +158,6 @@ Result<void> compile_object(const fs::path& source, const fs::path& object, cons
   log::info("Compiling " + source.string());
   LMP_CHECK(compile_bpf(request));
   return link_bpf_object(request.object, object);
-}
-
-// Describes the chosen structs from the object's BTF; warns when nothing could be chosen
-// although the program has an event output map.
-Result<void> add_export_types(const btf* b, const ExportChoice& exports, bool has_event_output,
-                              std::vector<package::ExportType>& out) {
-  for (const auto& name : exports.names) {
-    if (!in_btf(b, name)) {
-      log::warn(str_cat("struct ", name, " is not defined where the program can see it; ",
-                        "not exported"));
-      continue;
-    }
-    out.push_back(LMP_TRY(make_export_type(b, name)));
-  }
-  if (exports.names.empty() && has_event_output) {
-    std::string list;
-    for (const auto& c : exports.candidates) list += (list.empty() ? " (candidates: " : ", ") + c;
-    if (!list.empty()) list += ")";
-    log::warn("cannot tell which struct the ring buffer carries" + list +
-              "; mark it with /// @export");
-  }
-  return {};
 }
 
 Result<void> copy_beside(const fs::path& from, const fs::path& to_dir) {
@@ -238,18 +221,18 @@ Result<BuildResult> build_package(const BuildOptions& options) {
   ExportChoice exports = LMP_TRY(choose_export_names(options, source, tokens));
 
   fs::path object_path = out_dir / (stem + ".bpf.o");
-  LMP_CHECK(compile_object(source, object_path, options.btf, exports.names));
+  LMP_CHECK(compile_object(source, object_path, options, exports.names));
   std::string elf = LMP_TRY(read_file(object_path));
   package::Package& pkg = result.package;
   pkg.bpf_object.assign(elf.begin(), elf.end());
   BpfObjectPtr obj = LMP_TRY(open_bpf_object(pkg.bpf_object, stem));
-  ObjectSummary summary = LMP_TRY(describe_object(obj.get(), stem));
+  ObjectSummary summary = LMP_TRY(describe_object(obj.get(), stem, pkg.bpf_object));
   pkg.meta.bpf_skel = std::move(summary.skel);
   LMP_CHECK(apply_doc_comments(parse_doc_comments(tokens), source.string(), pkg.meta.bpf_skel));
+  LMP_CHECK(apply_config_options_file(config_path, pkg.meta.bpf_skel));  // config.json "options"
 
   log::info("Generating export types");
-  LMP_CHECK(add_export_types(bpf_object__btf(obj.get()), exports, summary.has_event_output,
-                             pkg.meta.export_types));
+  LMP_CHECK(plan_export_types(obj.get(), pkg.bpf_object, exports.names, pkg.meta));
 
   result.package_file = out_dir / (options.yaml ? "package.yaml" : "package.json");
   log::info("Packing " + result.package_file.string());

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "compiler/clang_driver.h"
 #include "package/package.h"
 
 namespace lmp::compiler {
@@ -17,6 +18,7 @@ struct BuildOptions {
   std::filesystem::path output_dir;   // empty: the source's directory
   std::filesystem::path btf;          // empty: the running kernel's BTF
   bool yaml = false;                  // write package.yaml instead of package.json
+  ClangFlags clang;                   // -I, -D and extra flags for clang
 };
 
 struct BuildResult {

@@ -9,8 +9,10 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 #include "common/log.h"
+#include "compiler/libbpf_compat.h"
 #include "compiler/str_cat.h"
 
 extern char** environ;
@@ -101,8 +103,12 @@ std::vector<std::string> clang_command(const fs::path& clang, const CompileReque
   std::vector<std::string> argv = {clang.string(), "-g", "-O2", "-target", "bpf"};
   if (!arch.empty()) argv.push_back("-D__TARGET_ARCH_" + arch);
   fs::path source_dir = request.source.parent_path();
-  argv.push_back("-I" + request.vmlinux_dir.string());
+  // The source's directory before the -I directories, so `#include "x.h"` and `<x.h>` pick
+  // the same file; the generated vmlinux.h last, so a project's own vmlinux.h wins.
+  if (!request.compat_dir.empty()) argv.push_back("-I" + request.compat_dir.string());
   argv.push_back("-I" + (source_dir.empty() ? fs::path(".") : source_dir).string());
+  for (const auto& dir : request.flags.include_dirs) argv.push_back("-I" + dir.string());
+  if (!request.vmlinux_dir.empty()) argv.push_back("-I" + request.vmlinux_dir.string());
   // System headers after clang's own, as they would be for a host compile.
   for (fs::path dir :
        {fs::path("/usr/local/include"), fs::path("/usr/include") / multiarch_triple(machine),
@@ -110,14 +116,52 @@ std::vector<std::string> clang_command(const fs::path& clang, const CompileReque
     std::error_code ec;
     if (fs::is_directory(dir, ec)) argv.insert(argv.end(), {"-idirafter", dir.string()});
   }
+  for (const auto& define : request.flags.defines) argv.push_back("-D" + define);
+  argv.insert(argv.end(), request.flags.extra.begin(), request.flags.extra.end());
   if (!request.prelude.empty()) argv.insert(argv.end(), {"-include", request.prelude.string()});
   argv.insert(argv.end(), {"-c", request.source.string(), "-o", request.object.string()});
   return argv;
 }
 
-Result<void> compile_bpf(const CompileRequest& request) {
+Result<std::vector<std::string>> split_flags(std::string_view text) {
+  std::vector<std::string> out;
+  std::string word;
+  bool in_word = false;
+  char quote = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quote) {
+      if (c == quote) {
+        quote = 0;
+      } else if (c == '\\' && quote == '"' && i + 1 < text.size()) {
+        word += text[++i];
+      } else {
+        word += c;
+      }
+    } else if (c == ' ' || c == '\t' || c == '\n') {
+      if (in_word) out.push_back(std::exchange(word, {}));
+      in_word = false;
+    } else {
+      in_word = true;
+      if (c == '\'' || c == '"') {
+        quote = c;
+      } else if (c == '\\' && i + 1 < text.size()) {
+        word += text[++i];
+      } else {
+        word += c;
+      }
+    }
+  }
+  if (quote) return fail(ExitCode::kUsage, str_cat("unterminated quote in flags: ", text));
+  if (in_word) out.push_back(std::move(word));
+  return out;
+}
+
+Result<void> compile_bpf(const CompileRequest& given) {
   fs::path clang = LMP_TRY(find_clang());
   LMP_CHECK(check_libbpf_headers());
+  CompileRequest request = given;
+  if (request.compat_dir.empty()) request.compat_dir = LMP_TRY(libbpf_compat_dir());
   std::vector<std::string> argv = clang_command(clang, request);
   if (log::debug_enabled()) {
     std::string line = "running:";

@@ -5,9 +5,13 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 
+#include "common/log.h"
 #include "compiler/btf_text.h"
+#include "compiler/global_writes.h"
 #include "compiler/str_cat.h"
+#include "package/c_value.h"
 
 namespace lmp::compiler {
 namespace {
@@ -81,7 +85,19 @@ Result<package::ExportType> make_export_type(const btf* b, std::string_view name
   return type;
 }
 
-Result<ObjectSummary> describe_object(bpf_object* obj, const std::string& obj_name) {
+void mark_settings(std::vector<package::DataSection>& sections,
+                   const std::set<std::string>& written) {
+  for (auto& section : sections) {
+    if (section.name.starts_with(".rodata")) continue;  // every .rodata global is an option
+    for (auto& v : section.variables) {
+      if (v.cmdarg || written.contains(v.name) || !package::parse_c_type(v.type)) continue;
+      v.cmdarg.emplace();
+    }
+  }
+}
+
+Result<ObjectSummary> describe_object(bpf_object* obj, const std::string& obj_name,
+                                      std::span<const uint8_t> elf) {
   ObjectSummary out;
   out.skel.obj_name = obj_name;
   bpf_program* prog = nullptr;
@@ -110,6 +126,12 @@ Result<ObjectSummary> describe_object(bpf_object* obj, const std::string& obj_na
                 "compile with -g (lmp build does) and a clang that emits BTF");
   }
   out.skel.data_sections = read_data_sections(b);
+  // Settings are a convenience: an object the analysis cannot read just gets none.
+  if (auto written = written_globals(elf)) {
+    mark_settings(out.skel.data_sections, *written);
+  } else {
+    log::debug("no .bss/.data settings: " + written.error().message);
+  }
   return out;
 }
 

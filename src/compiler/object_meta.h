@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -32,8 +33,17 @@ struct ObjectSummary {
 
 // Describes an opened object: every program (name, ELF section as `attach`, link true),
 // every map declared in ".maps" (name = ident), and the global variables of .rodata, .data
-// and .bss (and their .rodata.* / .data.* variants) with C type text from BTF.
-Result<ObjectSummary> describe_object(bpf_object* obj, const std::string& obj_name);
+// and .bss (and their .rodata.* / .data.* variants) with C type text from BTF. `elf` is the
+// object's bytes: each .bss/.data global of a scalar or char-array type that no program
+// writes (global_writes.h) gets an empty `cmdarg`, which makes it a program option (none
+// does when `elf` cannot be analysed, e.g. a big-endian object).
+Result<ObjectSummary> describe_object(bpf_object* obj, const std::string& obj_name,
+                                      std::span<const uint8_t> elf);
+
+// Gives an empty cmdarg to each .bss/.data variable of a supported option type that is not
+// in `written` and has none yet.
+void mark_settings(std::vector<package::DataSection>& sections,
+                   const std::set<std::string>& written);
 
 // Global (non-static, non-extern) variables of the data sections in `btf`.
 std::vector<package::DataSection> read_data_sections(const btf* btf);

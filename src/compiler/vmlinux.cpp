@@ -36,7 +36,8 @@ void append_printf(void* ctx, const char* fmt, va_list args) {
   out->resize(old + static_cast<std::size_t>(n));
 }
 
-// 64-bit FNV-1a: a content key for the cache, not a security measure.
+}  // namespace
+
 std::string fnv1a_hex(std::string_view data) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (unsigned char c : data) h = (h ^ c) * 0x100000001b3ull;
@@ -44,8 +45,6 @@ std::string fnv1a_hex(std::string_view data) {
   std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(h));
   return hex;
 }
-
-}  // namespace
 
 fs::path lmp_home() {
   if (const char* home = std::getenv("LMP_HOME"); home && *home) return home;
@@ -75,6 +74,15 @@ Result<std::string> render_vmlinux_header(const btf* b) {
       "\n#ifndef BPF_NO_PRESERVE_ACCESS_INDEX\n#pragma clang attribute pop\n#endif\n\n"
       "#endif /* __VMLINUX_H__ */\n";
   return out;
+}
+
+fs::path find_project_vmlinux(const std::vector<fs::path>& dirs) {
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    fs::path header = (dir.empty() ? fs::path(".") : dir) / "vmlinux.h";
+    if (fs::is_regular_file(header, ec)) return header;
+  }
+  return {};
 }
 
 Result<fs::path> vmlinux_header_dir(const fs::path& btf_path) {

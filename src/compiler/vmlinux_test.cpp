@@ -95,6 +95,48 @@ TEST(ClangDriver, CommandLine) {
   EXPECT_EQ(argv.back(), "out/x.o");
 }
 
+TEST(ClangDriver, IncludeOrderDefinesAndExtraFlags) {
+  CompileRequest request{"src/x.bpf.c", "out/x.o", "/cache/v", {}, {}, "/cache/compat"};
+  request.flags = {{"inc"}, {"MARK=1", "DEBUG"}, {"-Wall", "-O1"}};
+  auto argv = clang_command("/usr/bin/clang", request);
+  auto at = [&](std::string_view arg) {
+    return std::find(argv.begin(), argv.end(), arg) - argv.begin();
+  };
+  // Compatibility headers, source dir, -I dirs, generated vmlinux.h, in that order.
+  EXPECT_LT(at("-I/cache/compat"), at("-Isrc"));
+  EXPECT_LT(at("-Isrc"), at("-Iinc"));
+  EXPECT_LT(at("-Iinc"), at("-I/cache/v"));
+  EXPECT_LT(at("-I/cache/v"), at("-idirafter"));
+  EXPECT_LT(at("-DMARK=1"), static_cast<long>(argv.size()));
+  EXPECT_LT(at("-DDEBUG"), static_cast<long>(argv.size()));
+  EXPECT_LT(at("-O2"), at("-O1"));  // the user's flags come after lmp's
+  request.vmlinux_dir.clear();      // the project brings its own vmlinux.h
+  argv = clang_command("/usr/bin/clang", request);
+  EXPECT_EQ(at("-I/cache/v"), static_cast<long>(argv.size()));
+}
+
+TEST(ClangDriver, SplitFlags) {
+  auto words = split_flags("  -DA=1 'two words' -DB=\"x y\"\t\"q\\\"\" a\\ b ");
+  ASSERT_TRUE(words);
+  EXPECT_EQ(*words, (std::vector<std::string>{"-DA=1", "two words", "-DB=x y", "q\"", "a b"}));
+  EXPECT_TRUE(split_flags("")->empty());
+  EXPECT_FALSE(split_flags("-DA='x"));
+}
+
+TEST(Vmlinux, ProjectHeaderFoundInSearchOrder) {
+  char pattern[] = "/tmp/lmp-vmlinux-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  fs::path root = pattern;
+  fs::create_directories(root / "a");
+  fs::create_directories(root / "b");
+  EXPECT_TRUE(find_project_vmlinux({root / "a", root / "b"}).empty());
+  std::ofstream(root / "b" / "vmlinux.h") << "/* b */";
+  EXPECT_EQ(find_project_vmlinux({root / "a", root / "b"}), root / "b" / "vmlinux.h");
+  std::ofstream(root / "a" / "vmlinux.h") << "/* a */";
+  EXPECT_EQ(find_project_vmlinux({root / "a", root / "b"}), root / "a" / "vmlinux.h");
+  fs::remove_all(root);
+}
+
 TEST(ClangDriver, RunProcessReportsStatus) {
   auto ok = run_process({"true"});
   ASSERT_TRUE(ok);

@@ -9,8 +9,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <map>
+#include <optional>
+#include <vector>
 
+#include "common/log.h"
+#include "loader/attach_targets.h"
 #include "loader/bpf_object_handle.h"
+#include "loader/iterator.h"
+#include "loader/program_select.h"
 #include "loader/tracefs.h"
 
 namespace lmp::loader {
@@ -68,7 +74,7 @@ std::string explain(const std::string& section, int err) {
     return "BPF LSM is not enabled in this kernel (boot with lsm=...,bpf)";
   if (starts_with_any(section, {"uprobe", "uretprobe", "usdt"})) {
     if (not_supported && after_slash(section).empty())
-      return "the section names no binary and function (use SEC(\"uprobe/PATH:FUNCTION\"))";
+      return "the section names no target (pass --attach PROGRAM=BINARY:FUNCTION)";
     if (not_found) return "binary or function not found";
   }
   if (not_supported) return "libbpf cannot attach this kind of program automatically";
@@ -136,9 +142,9 @@ void prepare_programs(bpf_object* object) {
 bool needs_tracefs(bpf_object* object, const std::vector<package::ProgInfo>& progs) {
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, object) {
-    bool linked = true;
+    bool linked = bpf_program__autoload(program);
     for (const auto& p : progs)
-      if (p.name == bpf_program__name(program)) linked = p.link;
+      if (p.name == bpf_program__name(program)) linked = linked && p.link;
     if (linked && starts_with_any(bpf_program__section_name(program), {"tp/", "tracepoint/"}))
       return true;
   }
@@ -160,10 +166,26 @@ Result<std::map<std::string, std::string>> parse_attach_targets(
 
 Result<Attachments> attach_program(bpf_program* program, const nlohmann::json& extra,
                                    const AttachContext& context) {
-  (void)context;
   std::string name = bpf_program__name(program);
   std::string section = bpf_program__section_name(program);
   auto where = "cannot attach program " + name + " to " + section;
+  auto one = [&where](Result<std::unique_ptr<Attachment>> attached) -> Result<Attachments> {
+    if (!attached) return std::unexpected(std::move(attached.error()).context(where));
+    Attachments result;
+    result.push_back(std::move(*attached));
+    return result;
+  };
+  // Targets a tool's user space would give: from the command line (attach_targets.h), or
+  // lmp's own (iterators are read after attaching, iterator.h).
+  if (bpf_program__type(program) == BPF_PROG_TYPE_KPROBE && is_user_probe_section(section)) {
+    auto attached = attach_user_probe(program, context);
+    if (!attached) return std::unexpected(std::move(attached.error()).context(where));
+    return attached;
+  }
+  if (is_cgroup_program(program)) return one(attach_cgroup(program, context.cgroup));
+  if (is_iterator(program)) return one(attach_iterator(program));
+  if (bpf_program__type(program) == BPF_PROG_TYPE_SOCKET_FILTER)
+    return one(attach_socket_filter(program, context.interface));
   Attachments attachments;
   switch (bpf_program__type(program)) {
     case BPF_PROG_TYPE_SCHED_CLS: {
@@ -203,15 +225,34 @@ Result<Attachments> attach_programs(bpf_object* object, const std::vector<packag
   for (const auto& p : progs) by_name[p.name] = &p;
   static const nlohmann::json kNoExtra = nlohmann::json::object();
 
+  // A program whose mechanism this kernel lacks is left out with a warning while others
+  // carry the tool; when none attaches, the first such error is the run's.
   Attachments attachments;
+  std::vector<Error> left_out;  // warned about only when some other program attached
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, object) {
+    if (!bpf_program__autoload(program)) continue;  // not loaded (program_select.h)
     auto info = by_name.find(bpf_program__name(program));
     if (info != by_name.end() && !info->second->link) continue;
     const nlohmann::json& extra = info != by_name.end() ? info->second->extra : kNoExtra;
-    Attachments attached = LMP_TRY(attach_program(program, extra, context));
-    for (auto& a : attached) attachments.push_back(std::move(a));
+    auto attached = attach_program(program, extra, context);
+    if (!attached) {
+      if (attached.error().code != ExitCode::kKernel || missing_mechanism(program).empty())
+        return std::unexpected(attached.error());
+      left_out.push_back(attached.error());
+      continue;
+    }
+    for (auto& a : *attached) attachments.push_back(std::move(a));
   }
+  if (attachments.empty() && !left_out.empty()) {
+    Error error = left_out.front();
+    if (left_out.size() > 1)
+      error.message = "no program could be attached (" + std::to_string(left_out.size()) +
+                      " programs; the first: " + error.message + ")";
+    if (log::level() == log::Level::kDebug) error.hint.clear();  // -v is on already
+    return std::unexpected(std::move(error));
+  }
+  for (const auto& error : left_out) log::warn(error.message + "; going on without it");
   return attachments;
 }
 

@@ -2,8 +2,10 @@
 //
 // Programs are attached by kind: tc (SEC "tc", "classifier", "tc/ingress", "tcx/egress", ...)
 // through a clsact hook, xdp through an XDP link, perf_event through one software cpu-clock
-// event per CPU, and everything else through libbpf's auto-attach (kprobes, tracepoints,
-// raw tracepoints, fentry, uprobes with a target in the section name, lsm, ...).
+// event per CPU; uprobes/USDT, cgroup programs and socket filters on the targets of
+// AttachContext (attach_targets.h); iterators with a link read after attaching (iterator.h);
+// everything else through libbpf's auto-attach (kprobes, tracepoints, raw tracepoints,
+// fentry, lsm, ...).
 // Per-program extras from the package (ProgInfo::extra) select interface and options.
 #pragma once
 
@@ -63,10 +65,12 @@ struct AttachContext {
 Result<std::map<std::string, std::string>> parse_attach_targets(
     const std::vector<std::string>& texts);
 
-// Attaches every program except those the package marks link=false. Errors (kKernel, or
-// kPermission / kBadPackage) name the program, its attach point and the likely reason, e.g.
+// Attaches every loaded program except those the package marks link=false. Errors (kKernel,
+// or kPermission / kBadPackage) name the program, its attach point and the likely reason, e.g.
 // "cannot attach program do_unlinkat to kprobe/do_unlinkat: this kernel does not support
-// kprobes (CONFIG_KPROBES off?)". On error nothing stays attached.
+// kprobes (CONFIG_KPROBES off?)". A program whose mechanism the kernel lacks
+// (missing_mechanism, program_select.h) is only warned about, unless nothing attaches.
+// On error nothing stays attached.
 Result<Attachments> attach_programs(bpf_object* object, const std::vector<package::ProgInfo>& progs,
                                     const AttachContext& context = {});
 

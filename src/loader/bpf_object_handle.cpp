@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "loader/libbpf_log.h"
+#include "loader/map_sizes.h"
 #include "loader/object_check.h"
 #include "loader/open_probe.h"
 
@@ -115,8 +116,8 @@ void BpfObjectHandle::Closer::operator()(bpf_object* object) const {
   bpf_object__close(object);
 }
 
-Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, const std::string& name,
-                                              const std::string& btf_path) {
+Result<void> vet_object(std::span<const uint8_t> elf, const std::string& name,
+                        const std::string& btf_path) {
   // libbpf 1.1.2 crashes on crafted objects: check what it trusts, then let a child open
   // it first so that a crash nobody foresaw is a malformed object, not a dead lmp.
   LMP_CHECK(check_object(elf));
@@ -130,6 +131,12 @@ Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, cons
     return fail(ExitCode::kBadPackage,
                 "malformed eBPF object: libbpf did not finish parsing it in 10 s",
                 "the package is damaged or was crafted; rebuild it with lmp build");
+  return {};
+}
+
+Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, const std::string& name,
+                                              const std::string& btf_path) {
+  LMP_CHECK(vet_object(elf, name, btf_path));
   BpfObjectHandle handle;
   handle.elf_.assign(elf.begin(), elf.end());
   handle.name_ = name;
@@ -148,6 +155,19 @@ Result<BpfObjectHandle> BpfObjectHandle::open(std::span<const uint8_t> elf, cons
   }
   handle.object_.reset(object);
   return handle;
+}
+
+Result<void> BpfObjectHandle::reopen() {
+  object_.reset();
+  LIBBPF_OPTS(bpf_object_open_opts, opts);
+  opts.object_name = name_.empty() ? nullptr : name_.c_str();
+  opts.btf_custom_path = btf_path_.empty() ? nullptr : btf_path_.c_str();
+  bpf_object* object = bpf_object__open_mem(elf_.data(), elf_.size(), &opts);
+  if (!object)
+    return fail(ExitCode::kBadPackage,
+                "cannot open the eBPF object again: " + libbpf_error_text(errno));
+  object_.reset(object);
+  return {};
 }
 
 Result<void> BpfObjectHandle::load() {
@@ -169,6 +189,10 @@ Result<void> BpfObjectHandle::load() {
                 "program " + load_log->program +
                     " rejected by the verifier:" + tail(load_log->lines, kLogTailLines),
                 "run with -v to see libbpf's full output");
+  // A map the kernel did not create: name it with its settings and what to pass.
+  if (!program)
+    if (auto map_error = map_creation_error(object_.get(), err))
+      return std::unexpected(std::move(*map_error));
   if (err == EPERM)
     return fail(ExitCode::kPermission,
                 (program ? "the kernel refused to load program " + *program

@@ -19,6 +19,12 @@ namespace lmp::loader {
 // kKernel "this kernel has no BTF (/sys/kernel/btf/vmlinux missing)" when nothing is usable.
 Result<std::string> resolve_btf_path(const std::string& flag);
 
+// Checks untrusted object bytes before libbpf parses them in this process: check_object
+// (object_check.h), then a forked probe_open (open_probe.h). Errors: kBadPackage
+// "malformed eBPF object: ..." for what the checks refuse or what crashed libbpf in the probe.
+Result<void> vet_object(std::span<const uint8_t> elf, const std::string& name,
+                        const std::string& btf_path);
+
 class BpfObjectHandle {
  public:
   // Opens (parses, no kernel access) the ELF object. `btf_path` empty = kernel BTF.
@@ -32,6 +38,11 @@ class BpfObjectHandle {
   // Loads maps and programs into the kernel. Errors name the cause: kKernel
   // "program X rejected by the verifier: <log tail>", kPermission for EPERM, kKernel else.
   Result<void> load();
+
+  // Closes the object and opens the same bytes again (programs autoload as in the ELF):
+  // libbpf loads an object once, so loading without a refused program means opening anew.
+  // The bytes passed open's checks already. Errors as open.
+  Result<void> reopen();
 
   bpf_object* get() const { return object_.get(); }
 

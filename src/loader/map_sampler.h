@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,19 @@ inline constexpr uint32_t kMinSampleIntervalMs = 10;
 class MapSampler {
  public:
   // One sampler per map of `maps` with a `sample`, found in the loaded object by name.
+  // `interval` (--interval) replaces every sample's own interval.
   // Errors (kBadPackage) when such a map is not in the object.
-  static Result<std::vector<MapSampler>> create_all(bpf_object* object,
-                                                    const std::vector<package::MapInfo>& maps);
+  static Result<std::vector<MapSampler>> create_all(
+      bpf_object* object, const std::vector<package::MapInfo>& maps,
+      std::optional<std::chrono::milliseconds> interval = std::nullopt);
+
+  // A map nobody configured, printed at exit and, with `interval`, every interval too
+  // (map_autoprint.h). Its reads leave out entries whose value is all zero bytes, and all
+  // entries when every value is an 8-byte moment of this run on CLOCK_MONOTONIC or
+  // CLOCK_BOOTTIME (a latency tool's "start" map: scratch, not a result).
+  static MapSampler automatic(bpf_object* object, bpf_map* map,
+                              std::optional<std::chrono::milliseconds> interval);
+  bool is_automatic() const { return automatic_; }
 
   const std::string& name() const { return name_; }
   const package::Sample& sample() const { return sample_; }
@@ -41,7 +52,8 @@ class MapSampler {
   // Reads every entry; with clear_map deletes them afterwards (arrays are zeroed).
   Result<std::vector<MapEntryBytes>> read();
 
-  // When the next read is due; read() schedules the one after.
+  // When the next read is due (time_point::max() for an automatic map read only at exit);
+  // read() schedules the one after.
   std::chrono::steady_clock::time_point due() const { return due_; }
 
  private:
@@ -52,6 +64,10 @@ class MapSampler {
   uint32_t key_type_id_ = 0;
   uint32_t value_type_id_ = 0;
   std::chrono::steady_clock::time_point due_;
+  bool automatic_ = false;
+  uint64_t since_monotonic_ns_ = 0;  // automatic: when this run began, on each clock
+  uint64_t since_boot_ns_ = 0;
+  bool timestamps_noted_ = false;
 };
 
 }  // namespace lmp::loader

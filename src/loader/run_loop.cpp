@@ -3,6 +3,16 @@
 #include "loader/stop_signals.h"
 
 namespace lmp::loader {
+namespace {
+
+Result<void> sample(MapSampler& sampler, const RunLoopOptions& options) {
+  auto entries = sampler.read();
+  if (!entries) return std::unexpected(std::move(entries.error()));
+  if (options.on_map_sample) options.on_map_sample(sampler, std::move(*entries));
+  return {};
+}
+
+}  // namespace
 
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options) {
@@ -11,6 +21,7 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
   std::optional<Clock::time_point> deadline;
   if (options.duration) deadline = Clock::now() + *options.duration;
 
+  bool ended_by_output = false;
   while (!StopSignals::requested()) {
     auto now = Clock::now();
     if (deadline && now >= *deadline) break;
@@ -23,15 +34,27 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
     LMP_CHECK(poller.poll(static_cast<int>(std::max<long long>(wait, 0))));
 
+    if (options.trace_pipe && options.on_trace_line)
+      options.trace_pipe->drain(options.on_trace_line);
     now = Clock::now();
     for (auto& sampler : samplers) {
       if (sampler.due() > now || StopSignals::requested()) continue;
-      auto entries = sampler.read();
-      if (!entries) return std::unexpected(std::move(entries.error()));
-      if (options.on_map_sample) options.on_map_sample(sampler, std::move(*entries));
+      LMP_CHECK(sample(sampler, options));
     }
-    if (options.after_round && !LMP_TRY(options.after_round())) break;
+    if (options.after_round && !LMP_TRY(options.after_round())) {
+      ended_by_output = true;
+      break;
+    }
   }
+  if (ended_by_output) return {};
+  // The exit round: what user space would print when the tool ends.
+  bool any = false;
+  for (auto& sampler : samplers) {
+    if (!sampler.is_automatic()) continue;
+    LMP_CHECK(sample(sampler, options));
+    any = true;
+  }
+  if (any && options.after_round) LMP_CHECK(options.after_round());
   return {};
 }
 

@@ -1,15 +1,17 @@
-// The polling loop of `lmp run`: buffers and sampled maps until SIGINT/SIGTERM or a
-// deadline.
+// The polling loop of `lmp run`: buffers, sampled maps and trace_pipe until SIGINT/SIGTERM
+// or a deadline.
 #pragma once
 
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
 #include "loader/map_sampler.h"
 #include "loader/poller.h"
+#include "loader/trace_pipe.h"
 
 namespace lmp::loader {
 
@@ -25,11 +27,16 @@ struct RunLoopOptions {
   // `busy_wait_ms` apart, so after_round gets to write again soon.
   std::function<bool()> busy;
   int busy_wait_ms = 10;
+  // --trace-pipe: drained after every round (so a line waits at most one poll timeout);
+  // each complete line goes to on_trace_line.
+  TracePipe* trace_pipe = nullptr;
+  std::function<void(std::string_view line)> on_trace_line;
 };
 
 // Installs SIGINT/SIGTERM handlers that request a stop (the previous handlers come back
 // on return) and polls until then. Returns normally on a stop request, the deadline or
-// after_round returning false.
+// after_round returning false. On a stop request or the deadline, automatic samplers
+// (MapSampler::is_automatic) get a last round, then after_round runs once more.
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options);
 

@@ -33,6 +33,9 @@ struct Column {
   uint32_t type_id = 0;     // kNested: the member's type, for decode_value
   std::shared_ptr<const EnumTable> enums;
   size_t width = 0;  // table column width
+  // An array member: its element type and size, so a record cut inside it still decodes.
+  uint32_t elem_type_id = 0;
+  uint32_t elem_size = 0;
 };
 
 constexpr size_t kNumberWidth = 7;
@@ -113,6 +116,7 @@ class Planner {
       c.size = t->size;
     } else if (is_char_array(btf_, t)) {
       c.cell = Cell::kChars;
+      c.elem_size = 1;
       c.size = btf_array(t)->nelems;  // 0: flexible array member, the rest of the sample
       size_t text = c.size == 0 ? kMaxStringWidth : c.size - 1;
       c.width = std::clamp(text, kMinStringWidth, kMaxStringWidth);
@@ -123,6 +127,13 @@ class Planner {
       c.cell = Cell::kNested;
       c.size = static_cast<uint32_t>(size);
       c.width = 0;
+      if (btf_is_array(t)) {
+        int64_t elem = btf__resolve_size(btf_, btf_array(t)->type);
+        if (elem > 0) {
+          c.elem_type_id = btf_array(t)->type;
+          c.elem_size = static_cast<uint32_t>(elem);
+        }
+      }
     }
     return {};
   }
@@ -151,6 +162,11 @@ class EventPrinterImpl final : public EventPrinter {
       c.json_key += ':';
     }
     buffer_.reserve(256);
+    // A struct ending in an array may arrive cut inside that array (variable-length records).
+    if (!columns_.empty() && columns_.back().elem_size != 0 && columns_.back().bit_size == 0) {
+      min_size_ = std::min<size_t>(size_, columns_.back().offset);
+      open_ended_ = columns_.back().size == 0;  // a flexible array member: longer is normal
+    }
     for (const char* name : {"tgid", "pid"})
       for (size_t i = 0; i < columns_.size(); ++i) {
         const Column& c = columns_[i];
@@ -183,9 +199,15 @@ class EventPrinterImpl final : public EventPrinter {
   }
 
   void print(std::span<const uint8_t> data) override {
-    if (data.size() < size_) {
+    if (data.size() < min_size_) {
       report_short(data.size());
       return;
+    }
+    if (data.size() >= size_ + kPadding && !open_ended_ && !reported_long_) {
+      reported_long_ = true;
+      log::warn("a " + std::to_string(data.size()) + "-byte sample is larger than " + name_ + " (" +
+                std::to_string(size_) +
+                " bytes): the buffer may carry another type; the rest is not shown");
     }
     buffer_.clear();
     if (format_ == Format::kJson) {
@@ -264,13 +286,15 @@ class EventPrinterImpl final : public EventPrinter {
         if (json) buffer_ += '"';
         return;
       case Cell::kChars: {
-        size_t n = c.size == 0 ? data.size() - c.offset : c.size;
+        size_t rest = data.size() - c.offset;  // a cut record: only the part that was sent
+        size_t n = c.size == 0 ? rest : std::min<size_t>(c.size, rest);
         if (json) buffer_ += '"';
         append_c_string(buffer_, data.subspan(c.offset, n), json);
         if (json) buffer_ += '"';
         return;
       }
       case Cell::kNested: {
+        if (data.size() < c.offset + c.size) return render_partial_array(c, data);
         auto value = decode_value(btf_, c.type_id, data.subspan(c.offset));
         if (!value) {
           buffer_ += json ? "null" : "?";
@@ -282,9 +306,20 @@ class EventPrinterImpl final : public EventPrinter {
     }
   }
 
+  // The elements of a trailing array that a cut record holds, as a JSON array.
+  void render_partial_array(const Column& c, std::span<const uint8_t> data) {
+    nlohmann::json items = nlohmann::json::array();
+    for (size_t at = c.offset; at + c.elem_size <= data.size(); at += c.elem_size) {
+      auto value = decode_value(btf_, c.elem_type_id, data.subspan(at, c.elem_size));
+      items.push_back(value ? std::move(*value) : nlohmann::json());
+    }
+    buffer_ += items.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+
   void report_short(size_t got) {
     std::string message = "skipping a " + std::to_string(got) + "-byte sample of " + name_ +
-                          ": the struct needs " + std::to_string(size_) + " bytes";
+                          ": the struct needs " + std::to_string(min_size_) + " bytes" +
+                          (min_size_ < size_ ? " (up to its last member)" : "");
     if (short_samples_++ == 0)
       log::warn(message + " (further ones are logged with -v)");
     else
@@ -293,7 +328,12 @@ class EventPrinterImpl final : public EventPrinter {
 
   const btf* btf_;
   std::string name_;
+  // Perf buffers pad samples to 8 bytes; a larger excess suggests the wrong type.
+  static constexpr size_t kPadding = 8;
   uint32_t size_;
+  size_t min_size_ = size_;  // the shortest record that decodes (a cut trailing array)
+  bool open_ended_ = false;
+  bool reported_long_ = false;
   std::vector<Column> columns_;
   std::optional<size_t> pid_column_;  // `pid`, else `tgid`, for pid_of
   Format format_;

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "output/btf_util.h"
 #include "output/histogram.h"
+#include "output/map_autoprint.h"
 #include "output/output.h"
 #include "output/text_format.h"
 
@@ -18,7 +19,8 @@ namespace {
 using nlohmann::json;
 using namespace detail;
 
-enum class Kind { kLog2, kLinear, kKeyValue };
+// kKeyedLog2: a map of integer counts whose key is the log2 slot index (automatic only).
+enum class Kind { kLog2, kLinear, kKeyValue, kKeyedLog2 };
 
 // Where a histogram's counts live inside the map value.
 struct SlotLayout {
@@ -85,7 +87,8 @@ std::string upper(std::string text) {
 class MapPrinterImpl final : public MapPrinter {
  public:
   MapPrinterImpl(const btf* btf, std::string name, uint32_t key_id, uint32_t value_id, Kind kind,
-                 SlotLayout slots, std::string unit, Format format, std::ostream& out)
+                 SlotLayout slots, std::string unit, Format format, std::ostream& out,
+                 bool automatic = false)
       : btf_(btf),
         name_(std::move(name)),
         key_id_(key_id),
@@ -94,7 +97,8 @@ class MapPrinterImpl final : public MapPrinter {
         slots_(std::move(slots)),
         unit_(std::move(unit)),
         format_(format),
-        out_(out) {
+        out_(out),
+        automatic_(automatic) {
     ResolvedType v = resolve_type(btf_, value_id_);
     value_is_int_ = v.type != nullptr && btf_is_int(v.type);
     if (key_id_ != 0) key_members_ = member_names(btf_, key_id_);
@@ -112,12 +116,16 @@ class MapPrinterImpl final : public MapPrinter {
  private:
   void print_round(const std::vector<MapEntry>& entries) {
     std::vector<Row> rows;
-    for (const MapEntry& e : entries)
-      if (auto row = decode_entry(e)) rows.push_back(std::move(*row));
+    if (kind_ == Kind::kKeyedLog2)
+      rows.push_back(keyed_slots(entries));
+    else
+      for (const MapEntry& e : entries)
+        if (auto row = decode_entry(e)) rows.push_back(std::move(*row));
     if (kind_ != Kind::kKeyValue)
       std::erase_if(rows, [](const Row& r) {
         return std::all_of(r.counts.begin(), r.counts.end(), [](uint64_t c) { return c == 0; });
       });
+    if (automatic_ && rows.empty()) return;  // nothing counted yet: no round to show
     sort_rows(rows);
     std::string text;
     if (format_ == Format::kJson)
@@ -147,6 +155,20 @@ class MapPrinterImpl final : public MapPrinter {
     return json(std::move(hex));
   }
 
+  // One histogram of a map whose keys are slot indexes (keys past kMaxKeyedSlot are ignored).
+  Row keyed_slots(const std::vector<MapEntry>& entries) const {
+    constexpr uint64_t kMaxKeyedSlot = 1024;
+    Row row{json(), json(), true, {}};
+    for (const MapEntry& e : entries) {
+      if (e.key.empty() || e.key.size() > 8 || e.value.empty() || e.value.size() > 8) continue;
+      uint64_t slot = load_uint(e.key.data(), static_cast<uint32_t>(e.key.size()));
+      if (slot >= kMaxKeyedSlot) continue;
+      if (row.counts.size() <= slot) row.counts.resize(slot + 1, 0);
+      row.counts[slot] = load_uint(e.value.data(), static_cast<uint32_t>(e.value.size()));
+    }
+    return row;
+  }
+
   std::optional<Row> decode_entry(const MapEntry& e) const {
     auto key = decode(key_id_, e.key);
     auto value = decode(value_id_, e.value);
@@ -170,11 +192,23 @@ class MapPrinterImpl final : public MapPrinter {
     return row;
   }
 
-  // Single-integer values: largest first (a top-N table); otherwise by key.
+  // The number a counter table is sorted by: an integer value, or (automatic maps) the
+  // first member of a struct value when it is a number; null otherwise.
+  json sort_value(const Row& r) const {
+    if (value_is_int_) return r.value;
+    if (automatic_ && r.value.is_object() && !value_members_.empty()) {
+      json first = member_of(r.value, value_members_.front());
+      if (first.is_number()) return first;
+    }
+    return json();
+  }
+
+  // Counters: largest first (a top-N table); otherwise by key.
   void sort_rows(std::vector<Row>& rows) const {
-    if (kind_ == Kind::kKeyValue && value_is_int_)
-      std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-        return b.value < a.value || (!(a.value < b.value) && a.key < b.key);
+    if (kind_ == Kind::kKeyValue && (value_is_int_ || automatic_))
+      std::stable_sort(rows.begin(), rows.end(), [this](const Row& a, const Row& b) {
+        json va = sort_value(a), vb = sort_value(b);
+        return vb < va || (!(va < vb) && a.key < b.key);
       });
     else
       std::stable_sort(rows.begin(), rows.end(),
@@ -188,7 +222,7 @@ class MapPrinterImpl final : public MapPrinter {
       if (kind_ != Kind::kKeyValue) {
         json buckets = json::array();
         for (const Bucket& b :
-             kind_ == Kind::kLog2 ? log2_buckets(r.counts) : linear_buckets(r.counts))
+             kind_ == Kind::kLinear ? linear_buckets(r.counts) : log2_buckets(r.counts))
           buckets.push_back({{"low", b.low}, {"high", b.high}, {"count", b.count}});
         entry["buckets"] = std::move(buckets);
       }
@@ -219,16 +253,22 @@ class MapPrinterImpl final : public MapPrinter {
     return text;
   }
 
-  std::string histograms(const std::vector<Row>& rows) {
+  // "HH:MM:SS", and for automatic maps " NAME" (several maps print one after another).
+  std::string time_line() {
     std::string text(clock_.now());
-    text += '\n';
+    if (automatic_) text += " " + name_;
+    return text + '\n';
+  }
+
+  std::string histograms(const std::vector<Row>& rows) {
+    std::string text = time_line();
     for (const Row& r : rows) {
       std::string head = label(r, rows.size() == 1);
       if (!head.empty()) text += head + '\n';
-      if (kind_ == Kind::kLog2)
-        render_log2_hist(text, r.counts, unit_);
-      else
+      if (kind_ == Kind::kLinear)
         render_linear_hist(text, r.counts, unit_);
+      else
+        render_log2_hist(text, r.counts, unit_);
       text += '\n';
     }
     return text;
@@ -256,8 +296,7 @@ class MapPrinterImpl final : public MapPrinter {
     for (const std::string& h : headers) widths.push_back(std::max<size_t>(h.size(), 7));
     for (const auto& row : cells)
       for (size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    std::string text(clock_.now());
-    text += '\n';
+    std::string text = time_line();
     auto add_line = [&](const std::vector<std::string>& line) {
       for (size_t c = 0; c < line.size(); ++c) {
         if (c + 1 < line.size()) {
@@ -283,6 +322,7 @@ class MapPrinterImpl final : public MapPrinter {
   std::string unit_;
   Format format_;
   std::ostream& out_;
+  bool automatic_ = false;  // chosen by create_automatic: titled, empty rounds left out
   bool value_is_int_ = false;
   std::vector<std::string> key_members_;    // declaration order; empty unless a struct
   std::vector<std::string> value_members_;  // declaration order; empty unless a struct
@@ -321,6 +361,37 @@ Result<std::unique_ptr<MapPrinter>> MapPrinter::create(const btf* btf, std::stri
   std::string unit = sample.unit.empty() ? "value" : sample.unit;
   return std::make_unique<MapPrinterImpl>(btf, std::move(map_name), key_type_id, value_type_id,
                                           kind, std::move(slots), std::move(unit), format, out);
+}
+
+Result<std::unique_ptr<MapPrinter>> create_automatic_map_printer(const btf* btf,
+                                                                 std::string map_name,
+                                                                 uint32_t key_type_id,
+                                                                 uint32_t value_type_id,
+                                                                 Format format, std::ostream& out) {
+  if (btf == nullptr) key_type_id = value_type_id = 0;  // raw bytes, shown as hex
+  for (uint32_t id : {key_type_id, value_type_id})
+    if (id != 0 && resolve_type(btf, id).type == nullptr)
+      return fail(ExitCode::kBadPackage,
+                  "map " + map_name + ": BTF type id " + std::to_string(id) + " is invalid");
+  Kind kind = Kind::kKeyValue;
+  SlotLayout slots;
+  if (value_type_id != 0) {
+    ResolvedType key = resolve_type(btf, key_type_id);
+    ResolvedType value = resolve_type(btf, value_type_id);
+    bool int_key = key.type != nullptr && btf_is_int(key.type) && key.type->size <= 8;
+    bool int_value = btf_is_int(value.type) && value.type->size <= 8;
+    bool named_hist =
+        map_name.find("hist") != std::string::npos || map_name.find("slot") != std::string::npos;
+    auto found = find_slots(btf, value_type_id, map_name);
+    if (found && (found->member.empty() || found->member == "slots")) {
+      kind = Kind::kLog2;
+      slots = std::move(*found);
+    } else if (int_key && int_value && named_hist) {
+      kind = Kind::kKeyedLog2;
+    }
+  }
+  return std::make_unique<MapPrinterImpl>(btf, std::move(map_name), key_type_id, value_type_id,
+                                          kind, std::move(slots), "value", format, out, true);
 }
 
 }  // namespace lmp::output

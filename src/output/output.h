@@ -44,7 +44,8 @@ class EventPrinter {
                                                       Format format, bool print_header,
                                                       std::ostream& out);
   virtual ~EventPrinter() = default;
-  // Prints one event; a too-short sample prints a warning line to stderr and is skipped.
+  // Prints one event. A sample cut inside a trailing array member (a variable-length record)
+  // prints the part sent; one cut earlier is skipped with a warning on stderr (once).
   virtual void print(std::span<const uint8_t> data) = 0;
   // The event's process id: its top-level integer member `pid` (else `tgid`), when it has one
   // and `data` is long enough.

@@ -105,8 +105,9 @@ Result<Reference> parse_name(std::string_view text, Reference ref) {
   std::size_t colon = text.find(':');
   std::string_view name = text.substr(0, colon);
   if (!is_package_name(name))
-    return fail(ExitCode::kUsage, "'" + ref.text + "' is not a package reference",
-                std::string(kForms) + "; names are lowercase letters, digits, '.', '_' and '-'");
+    return fail(
+        ExitCode::kUsage, "'" + ref.text + "' is not a package reference",
+        std::string(kForms).append("; names are lowercase letters, digits, '.', '_' and '-'"));
   ref.kind = ReferenceKind::kName;
   ref.name = name;
   if (colon != std::string_view::npos) {

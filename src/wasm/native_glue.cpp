@@ -39,7 +39,7 @@ std::optional<Decl> parse_decl(std::string_view line) {
 }
 
 // The quoted strings of a "/* import: 'a' 'b' */" or "/* export: 'a' */" comment.
-std::vector<std::string> quoted(std::string_view line) {
+std::vector<std::string> quoted_names(std::string_view line) {
   std::vector<std::string> out;
   for (size_t at = line.find('\''); at != std::string_view::npos;) {
     size_t end = line.find('\'', at + 1);
@@ -123,7 +123,7 @@ Result<std::string> native_glue(std::string_view header, const std::vector<Impor
     if (!comment.empty()) {
       auto decl = parse_decl(line);
       if (!decl) return fail(ExitCode::kFailure, "cannot read wasm2c's header at: " + line);
-      auto names = quoted(comment);
+      auto names = quoted_names(comment);
       if (comment.starts_with("/* import: "))
         import_decls.emplace_back(names, *decl);
       else if (!names.empty())
