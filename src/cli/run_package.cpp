@@ -195,15 +195,15 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     programs += (programs.empty() ? "" : ", ") + std::string(bpf_program__name(program));
   }
   log::debug("Running " + programs + "... Ctrl-C to stop");
+  // Results may also sit in writable globals (.bss/.data), which lmp does not print yet.
+  std::string globals;
+  bpf_map* map = nullptr;
+  bpf_object__for_each_map(map, obj) {
+    std::string_view map_name = bpf_map__name(map);
+    if (globals.empty() && (map_name.ends_with(".bss") || map_name.ends_with(".data")))
+      globals = std::string(map_name);
+  }
   if (poller->empty() && samplers.empty() && !trace_pipe) {
-    // Results may also sit in writable globals (.bss/.data), which lmp does not print yet.
-    std::string globals;
-    bpf_map* map = nullptr;
-    bpf_object__for_each_map(map, obj) {
-      std::string_view map_name = bpf_map__name(map);
-      if (globals.empty() && (map_name.ends_with(".bss") || map_name.ends_with(".data")))
-        globals = std::string(map_name);
-    }
     log::info(name + " has no ring buffer, perf buffer or map to print" +
               (globals.empty() ? std::string()
                                : "; results kept in its global variables are not printed "
@@ -246,6 +246,10 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
   };
   auto ran = loader::run_until_stopped(*poller, samplers, loop);
+  if (ran && poller->empty() && !samplers.empty() && !globals.empty() &&
+      writer.records() == headers)
+    log::info(name + " printed nothing: no map held results; results kept in its global " +
+              "variables are not printed (bpftool map dump name " + globals + " shows them)");
   auto code = finish_run(writer, headers, std::move(ran), kernel_lost,
                          samplers.empty() ? "event" : "event or map sample");
   // Teardown in reverse: links first, then buffers, then the object.

@@ -15,7 +15,7 @@ using testing::put_text;
 
 struct AutoBtf {
   testing::BtfHandle btf = new_btf();
-  int u32 = 0, u64 = 0, hist = 0, pid_comm = 0, stats = 0;
+  int u32 = 0, u64 = 0, hist = 0, pid_comm = 0, stats = 0, info = 0;
   AutoBtf() {
     struct btf* b = btf.get();
     u32 = btf__add_int(b, "unsigned int", 4, 0);
@@ -31,6 +31,9 @@ struct AutoBtf {
     stats = btf__add_struct(b, "stats", 16);  // struct stats { u64 count; u64 bytes; }
     btf__add_field(b, "count", u64, 0, 0);
     btf__add_field(b, "bytes", u64, 64, 0);
+    info = btf__add_struct(b, "info", 24);  // struct info { u64 count; u32 slots[4]; }
+    btf__add_field(b, "count", u64, 0, 0);
+    btf__add_field(b, "slots", slots, 64, 0);
   }
 };
 
@@ -109,6 +112,18 @@ TEST(MapAutoprint, StructValuesSortByTheirFirstMember) {
   EXPECT_NE(text.find("KEY     COUNT   BYTES\n2       7       100\n1       3       900\n"),
             std::string::npos)
       << text;
+}
+
+TEST(MapAutoprint, StructWithEmptySlotsAndCountsIsATable) {
+  AutoBtf m;
+  MapEntry e;
+  put(e.key, 0, uint32_t{7});
+  put(e.value, 0, uint64_t{320});
+  e.value.resize(24, 0);  // slots all zero: the tool counted without a histogram
+  std::string text = render(m, "infos", m.u32, m.info, {e});
+  EXPECT_NE(text.find("COUNT"), std::string::npos) << text;
+  EXPECT_NE(text.find("320"), std::string::npos) << text;
+  EXPECT_EQ(text.find("distribution"), std::string::npos) << text;
 }
 
 TEST(MapAutoprint, EmptyRoundPrintsNothing) {

@@ -125,6 +125,14 @@ class MapPrinterImpl final : public MapPrinter {
       std::erase_if(rows, [](const Row& r) {
         return std::all_of(r.counts.begin(), r.counts.end(), [](uint64_t c) { return c == 0; });
       });
+    if (automatic_ && kind_ == Kind::kLog2 && rows.empty() && !entries.empty() &&
+        value_members_.size() > 1) {
+      // Empty slots beside members that count (hardirqs without -d): shown as a table.
+      kind_ = Kind::kKeyValue;
+      print_round(entries);
+      kind_ = Kind::kLog2;
+      return;
+    }
     if (automatic_ && rows.empty()) return;  // nothing counted yet: no round to show
     sort_rows(rows);
     std::string text;
