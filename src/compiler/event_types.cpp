@@ -145,8 +145,9 @@ Result<void> plan_export_types(const bpf_object* obj, std::span<const uint8_t> e
   }
   if (!names.empty() && candidates.empty()) {
     if (!event_buffers(obj).empty())
-      log::warn("no export type: the program's ring/perf buffer events will not be printed; "
-                "name the header that defines the event struct (lmp build SRC.bpf.c HEADER.h)");
+      log::warn(
+          "no export type: the program's ring/perf buffer events will not be printed; "
+          "name the header that defines the event struct (lmp build SRC.bpf.c HEADER.h)");
     return {};
   }
   auto evidence = read_record_evidence(elf);

@@ -5,7 +5,7 @@
 
 #include <errno.h>  // as libbpf-tools' maps.bpf.h does: needs lmp's gnu/stubs-32.h stand-in
 
-static __always_inline void *reserve_event(void *ringbuf, __u64 size) {
+static __always_inline void* reserve_event(void* ringbuf, __u64 size) {
   _Static_assert(EEXIST == 17, "errno.h");
   return bpf_ringbuf_reserve(ringbuf, size, 0);
 }
