@@ -18,7 +18,8 @@ option(LMP_FUZZ_REPLAY "Build the fuzz targets as corpus replayers (any compiler
 file(GLOB lmp_fuzz_srcs CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/src/*/*_fuzz.cpp)
 # A target that needs only a few files of a large module names them here, and is built from
 # them (instrumented) with lmp_common instead of its whole module library.
-set(object_evidence_fuzz_sources ${CMAKE_SOURCE_DIR}/src/compiler/record_evidence.cpp
+set(object_evidence_fuzz_sources ${CMAKE_SOURCE_DIR}/src/compiler/bpf_elf.cpp
+                                 ${CMAKE_SOURCE_DIR}/src/compiler/record_evidence.cpp
                                  ${CMAKE_SOURCE_DIR}/src/compiler/global_writes.cpp)
 function(lmp_fuzz_executable fuzzer src module)
   if(DEFINED ${fuzzer}_sources)

@@ -25,23 +25,12 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class AltProgramsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    packages_ = new PackageSet(source_dir() / "tests/programs",
-                               {"alt_tp", "alt_fentry", "alt_verifier", "alt_attach"});
+class AltProgramsTest : public ProgramSuite<AltProgramsTest> {
+ public:
+  static std::vector<std::string> programs() {
+    return {"alt_tp", "alt_fentry", "alt_verifier", "alt_attach"};
   }
-  static void TearDownTestSuite() {
-    delete packages_;
-    packages_ = nullptr;
-  }
-  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
-
-  static std::string package(const std::string& name) { return packages_->path(name); }
-  static PackageSet* packages_;
 };
-
-PackageSet* AltProgramsTest::packages_ = nullptr;
 
 bool kernel_has_kprobes() {
   return fs::exists("/sys/bus/event_source/devices/kprobe") ||

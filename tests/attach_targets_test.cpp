@@ -48,25 +48,13 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class AttachTargetsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    packages_ = new PackageSet(source_dir() / "tests/programs",
-                               {"target_uprobe", "target_uretprobe", "target_usdt", "target_iter",
-                                "target_socket", "target_cgroup"});
+class AttachTargetsTest : public ProgramSuite<AttachTargetsTest> {
+ public:
+  static std::vector<std::string> programs() {
+    return {"target_uprobe", "target_uretprobe", "target_usdt",
+            "target_iter",   "target_socket",    "target_cgroup"};
   }
-  static void TearDownTestSuite() {
-    delete packages_;
-    packages_ = nullptr;
-  }
-  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
-
-  static std::string package(const std::string& name) { return packages_->path(name); }
-
-  static PackageSet* packages_;
 };
-
-PackageSet* AttachTargetsTest::packages_ = nullptr;
 
 std::vector<nlohmann::json> events(const std::string& out) {
   std::vector<nlohmann::json> lines;

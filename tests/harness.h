@@ -122,3 +122,25 @@ class PackageSet {
       GTEST_SKIP() << "eBPF unavailable (need root and kernel BTF)";                               \
     }                                                                                              \
   } while (0)
+
+namespace lmp::test {
+
+// A suite whose tests run packages of tests/programs, built once for the suite: the names
+// come from `Suite::programs()`. Every test needs eBPF (LMP_REQUIRE_BPF_OR_SKIP).
+template <class Suite>
+class ProgramSuite : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    packages_ = std::make_unique<PackageSet>(source_dir() / "tests/programs", Suite::programs());
+  }
+  static void TearDownTestSuite() { packages_.reset(); }
+  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
+
+  // The package.json built for program `name` (PackageSet::path).
+  static std::string package(const std::string& name) { return packages_->path(name); }
+
+ private:
+  static inline std::unique_ptr<PackageSet> packages_;
+};
+
+}  // namespace lmp::test

@@ -18,22 +18,10 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class MapsTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    packages_ =
-        new PackageSet(source_dir() / "tests/programs", {"maps_sizes", "maps_hist", "maps_printk"});
-  }
-  static void TearDownTestSuite() {
-    delete packages_;
-    packages_ = nullptr;
-  }
-  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
-  static std::string package(const std::string& name) { return packages_->path(name); }
-  static PackageSet* packages_;
+class MapsTest : public ProgramSuite<MapsTest> {
+ public:
+  static std::vector<std::string> programs() { return {"maps_sizes", "maps_hist", "maps_printk"}; }
 };
-
-PackageSet* MapsTest::packages_ = nullptr;
 
 // write() calls of this process, of `size` bytes each, to /dev/null.
 void write_null(int count, std::size_t size = 100) {

@@ -24,24 +24,12 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
 // Packages built once for the whole suite: program name -> package.json path.
-class RunTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    packages_ = new PackageSet(source_dir() / "tests/programs",
-                               {"opentrace", "lifetimes", "badverifier", "kprobe_only", "percpu"});
+class RunTest : public ProgramSuite<RunTest> {
+ public:
+  static std::vector<std::string> programs() {
+    return {"opentrace", "lifetimes", "badverifier", "kprobe_only", "percpu"};
   }
-  static void TearDownTestSuite() {
-    delete packages_;
-    packages_ = nullptr;
-  }
-  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
-
-  static std::string package(const std::string& name) { return packages_->path(name); }
-
-  static PackageSet* packages_;
 };
-
-PackageSet* RunTest::packages_ = nullptr;
 
 // Opens `path` (creating it) in a child process and returns the child's pid.
 pid_t open_in_child(const fs::path& path) {

@@ -176,10 +176,8 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
       LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs, attach_context));
   // Iterators are read once, now, into stdout; a tool of iterators only ends there.
   auto print_iterator = [&](std::string_view iterator, std::string_view line) {
-    std::string text = flags.json ? nlohmann::json{{"iterator", iterator}, {"line", line}}.dump(
-                                        -1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                  : std::string(line);
-    text += '\n';
+    std::string text =
+        output::text_line_record(format, line, {{"iterator", iterator}, {"line", line}});
     if (writer.pending() + text.size() > output::OutputWriter::kDefaultCapacity)
       (void)writer.finish(std::chrono::seconds(1), std::chrono::seconds(10));  // make room
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
@@ -238,11 +236,8 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   };
   loop.busy = [&writer] { return writer.pending() > 0; };
   loop.trace_pipe = trace_pipe ? &*trace_pipe : nullptr;
-  loop.on_trace_line = [&out, &flags](std::string_view line) {
-    std::string text = flags.json ? nlohmann::json{{"trace_pipe", line}}.dump(
-                                        -1, ' ', false, nlohmann::json::error_handler_t::replace)
-                                  : std::string(line);
-    text += '\n';
+  loop.on_trace_line = [&out, format](std::string_view line) {
+    std::string text = output::text_line_record(format, line, {{"trace_pipe", line}});
     out.write(text.data(), static_cast<std::streamsize>(text.size()));
   };
   auto ran = loader::run_until_stopped(*poller, samplers, loop);

@@ -1,13 +1,10 @@
 #include "compiler/global_writes.h"
 
-#include <elf.h>
-
 #include <cstring>
-#include <optional>
 #include <string_view>
 #include <vector>
 
-#include "compiler/str_cat.h"
+#include "compiler/bpf_elf.h"
 
 namespace lmp::compiler {
 namespace {
@@ -19,15 +16,6 @@ bool is_call_argument(unsigned reg) {
   return reg >= 1 && reg <= 5;
 }
 
-// Reads a T at `offset` of `bytes`, or nothing when it does not fit.
-template <typename T>
-std::optional<T> read_at(std::span<const uint8_t> bytes, uint64_t offset) {
-  if (offset > bytes.size() || bytes.size() - offset < sizeof(T)) return std::nullopt;
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  return value;
-}
-
 bool is_writable_data(std::string_view name) {
   for (std::string_view base : {".data", ".bss"}) {
     if (name == base ||
@@ -37,12 +25,6 @@ bool is_writable_data(std::string_view name) {
   }
   return false;
 }
-
-struct Section {
-  Elf64_Shdr header;
-  std::string_view name;
-  std::span<const uint8_t> data;  // empty for SHT_NOBITS
-};
 
 }  // namespace
 
@@ -95,60 +77,24 @@ bool may_write_through(std::span<const bpf_insn> insns, std::size_t at) {
   return false;
 }
 
-Result<std::set<std::string>> written_globals(std::span<const uint8_t> elf) {
-  auto bad = [] {
-    return fail(ExitCode::kBuild, "the compiled object is not a valid BPF ELF file");
-  };
-  auto ehdr = read_at<Elf64_Ehdr>(elf, 0);
-  if (!ehdr || std::memcmp(ehdr->e_ident, ELFMAG, SELFMAG) != 0 ||
-      ehdr->e_ident[EI_CLASS] != ELFCLASS64 || ehdr->e_ident[EI_DATA] != ELFDATA2LSB ||
-      ehdr->e_machine != EM_BPF || ehdr->e_shentsize != sizeof(Elf64_Shdr)) {
-    return bad();
-  }
-  std::vector<Section> sections;
-  for (uint16_t i = 0; i < ehdr->e_shnum; ++i) {
-    auto sh = read_at<Elf64_Shdr>(elf, ehdr->e_shoff + uint64_t{i} * sizeof(Elf64_Shdr));
-    if (!sh) return bad();
-    std::span<const uint8_t> data;
-    if (sh->sh_type != SHT_NOBITS && sh->sh_size > 0) {
-      if (sh->sh_offset > elf.size() || elf.size() - sh->sh_offset < sh->sh_size) return bad();
-      data = elf.subspan(sh->sh_offset, sh->sh_size);
-    }
-    sections.push_back({*sh, {}, data});
-  }
-  if (ehdr->e_shstrndx >= sections.size()) return bad();
-  auto string_at = [](std::span<const uint8_t> table, uint64_t offset) -> std::string_view {
-    if (offset >= table.size()) return {};
-    const char* begin = reinterpret_cast<const char*>(table.data()) + offset;
-    return std::string_view(begin, strnlen(begin, table.size() - offset));
-  };
-  for (auto& s : sections) s.name = string_at(sections[ehdr->e_shstrndx].data, s.header.sh_name);
-
+Result<std::set<std::string>> written_globals(std::span<const uint8_t> bytes) {
+  auto elf = BpfElf::parse(bytes);
+  if (!elf) return fail(ExitCode::kBuild, "the compiled object is not a valid BPF ELF file");
   std::set<std::string> written;
-  for (const auto& rel : sections) {
-    if (rel.header.sh_type != SHT_REL || rel.header.sh_info >= sections.size() ||
-        rel.header.sh_link >= sections.size()) {
-      continue;
-    }
-    const Section& code = sections[rel.header.sh_info];
-    if (!(code.header.sh_flags & SHF_EXECINSTR)) continue;
-    const Section& symtab = sections[rel.header.sh_link];
-    if (symtab.header.sh_link >= sections.size()) return bad();
-    std::span<const uint8_t> strtab = sections[symtab.header.sh_link].data;
-    std::vector<bpf_insn> insns(code.data.size() / sizeof(bpf_insn));
-    if (!insns.empty())
-      std::memcpy(insns.data(), code.data.data(), insns.size() * sizeof(bpf_insn));
-    for (uint64_t off = 0; off + sizeof(Elf64_Rel) <= rel.data.size(); off += sizeof(Elf64_Rel)) {
-      auto r = read_at<Elf64_Rel>(rel.data, off);
-      auto sym = read_at<Elf64_Sym>(symtab.data, ELF64_R_SYM(r->r_info) * sizeof(Elf64_Sym));
-      if (!sym) return bad();
-      if (ELF64_ST_TYPE(sym->st_info) != STT_OBJECT || sym->st_shndx >= sections.size() ||
-          !is_writable_data(sections[sym->st_shndx].name)) {
+  for (std::size_t i = 0; i < elf->section_count(); ++i) {
+    if (!elf->is_code(i)) continue;
+    auto relocations = elf->relocations(i);
+    if (!relocations)
+      return fail(ExitCode::kBuild, "the compiled object is not a valid BPF ELF file");
+    auto code = elf->section_bytes(i);
+    std::vector<bpf_insn> insns(code.size() / sizeof(bpf_insn));
+    if (!insns.empty()) std::memcpy(insns.data(), code.data(), insns.size() * sizeof(bpf_insn));
+    for (const auto& reloc : *relocations) {
+      const Elf64_Sym& symbol = reloc.symbol;
+      if (ELF64_ST_TYPE(symbol.st_info) != STT_OBJECT || symbol.st_shndx >= elf->section_count() ||
+          !is_writable_data(elf->section_name(symbol.st_shndx)))
         continue;
-      }
-      if (may_write_through(insns, r->r_offset / sizeof(bpf_insn))) {
-        written.insert(std::string(string_at(strtab, sym->st_name)));
-      }
+      if (may_write_through(insns, reloc.insn)) written.insert(std::string(reloc.symbol_name));
     }
   }
   return written;

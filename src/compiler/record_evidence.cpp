@@ -1,6 +1,5 @@
 #include "compiler/record_evidence.h"
 
-#include <elf.h>
 #include <linux/bpf.h>
 
 #include <array>
@@ -8,6 +7,8 @@
 #include <cstring>
 #include <optional>
 #include <vector>
+
+#include "compiler/bpf_elf.h"
 
 namespace lmp::compiler {
 namespace {
@@ -45,71 +46,13 @@ Insn insn_at(const uint8_t* p) {
   return i;
 }
 
-class Elf {
- public:
-  static Result<Elf> parse(std::span<const uint8_t> data) {
-    Elf e;
-    e.data_ = data;
-    if (data.size() < sizeof(Elf64_Ehdr) || std::memcmp(data.data(), ELFMAG, SELFMAG) != 0 ||
-        data[EI_CLASS] != ELFCLASS64)
-      return fail(ExitCode::kBadPackage, "the BPF object is not a 64-bit ELF file");
-    Elf64_Ehdr h;
-    std::memcpy(&h, data.data(), sizeof(h));
-    if (h.e_shentsize != sizeof(Elf64_Shdr) || h.e_shoff > data.size() ||
-        (data.size() - h.e_shoff) / sizeof(Elf64_Shdr) < h.e_shnum || h.e_shstrndx >= h.e_shnum)
-      return fail(ExitCode::kBadPackage, "the BPF object's section table is malformed");
-    e.sections_.resize(h.e_shnum);
-    std::memcpy(e.sections_.data(), data.data() + h.e_shoff, h.e_shnum * sizeof(Elf64_Shdr));
-    for (const auto& s : e.sections_)
-      if (s.sh_type != SHT_NOBITS &&
-          (s.sh_offset > data.size() || s.sh_size > data.size() - s.sh_offset))
-        return fail(ExitCode::kBadPackage, "an ELF section lies outside the BPF object");
-    e.shstrndx_ = h.e_shstrndx;
-    return e;
-  }
-  const std::vector<Elf64_Shdr>& sections() const { return sections_; }
-  std::span<const uint8_t> bytes(const Elf64_Shdr& s) const {
-    if (s.sh_type == SHT_NOBITS) return {};
-    return data_.subspan(s.sh_offset, s.sh_size);
-  }
-  std::string string_at(std::size_t section, uint32_t offset) const {
-    if (section >= sections_.size()) return {};
-    auto b = bytes(sections_[section]);
-    if (offset >= b.size()) return {};
-    const char* p = reinterpret_cast<const char*>(b.data()) + offset;
-    return std::string(p, strnlen(p, b.size() - offset));
-  }
-  std::string section_name(std::size_t i) const {
-    return string_at(shstrndx_, sections_[i].sh_name);
-  }
-
- private:
-  std::span<const uint8_t> data_;
-  std::vector<Elf64_Shdr> sections_;
-  std::size_t shstrndx_ = 0;
-};
-
 // Instruction index -> map name, for the ld_imm64 instructions of section `target` that load a
-// map's address (relocations against symbols in ".maps").
-std::map<std::size_t, std::string> map_loads(const Elf& elf, std::size_t target, std::size_t maps) {
+// map's address (relocations against symbols in section `maps`, ".maps").
+Result<std::map<std::size_t, std::string>> map_loads(const BpfElf& elf, std::size_t target,
+                                                     std::size_t maps) {
   std::map<std::size_t, std::string> loads;
-  const auto& secs = elf.sections();
-  for (const auto& rel : secs) {
-    if (rel.sh_type != SHT_REL || rel.sh_info != target || rel.sh_link >= secs.size()) continue;
-    const Elf64_Shdr& symtab = secs[rel.sh_link];
-    auto syms = elf.bytes(symtab);
-    auto rels = elf.bytes(rel);
-    for (std::size_t at = 0; at + sizeof(Elf64_Rel) <= rels.size(); at += sizeof(Elf64_Rel)) {
-      Elf64_Rel r;
-      std::memcpy(&r, rels.data() + at, sizeof(r));
-      std::size_t sym_at = ELF64_R_SYM(r.r_info) * sizeof(Elf64_Sym);
-      if (sym_at + sizeof(Elf64_Sym) > syms.size()) continue;
-      Elf64_Sym sym;
-      std::memcpy(&sym, syms.data() + sym_at, sizeof(sym));
-      if (sym.st_shndx != maps) continue;
-      loads[r.r_offset / 8] = elf.string_at(symtab.sh_link, sym.st_name);
-    }
-  }
+  for (const auto& reloc : LMP_TRY(elf.relocations(target)))
+    if (reloc.symbol.st_shndx == maps) loads[reloc.insn] = std::string(reloc.symbol_name);
   return loads;
 }
 
@@ -220,18 +163,13 @@ class Scanner {
 }  // namespace
 
 Result<std::map<std::string, BufferEvidence>> read_record_evidence(std::span<const uint8_t> data) {
-  Elf elf = LMP_TRY(Elf::parse(data));
-  std::optional<std::size_t> maps;
-  for (std::size_t i = 0; i < elf.sections().size(); ++i)
-    if (elf.section_name(i) == ".maps") maps = i;
+  BpfElf elf = LMP_TRY(BpfElf::parse(data));
   std::map<std::string, BufferEvidence> evidence;
+  auto maps = elf.find_section(".maps");
   if (!maps) return evidence;
   Scanner scanner(evidence);
-  for (std::size_t i = 0; i < elf.sections().size(); ++i) {
-    const Elf64_Shdr& s = elf.sections()[i];
-    if (s.sh_type != SHT_PROGBITS || (s.sh_flags & SHF_EXECINSTR) == 0) continue;
-    scanner.scan(elf.bytes(s), map_loads(elf, i, *maps));
-  }
+  for (std::size_t i = 0; i < elf.section_count(); ++i)
+    if (elf.is_code(i)) scanner.scan(elf.section_bytes(i), LMP_TRY(map_loads(elf, i, *maps)));
   return evidence;
 }
 

@@ -74,4 +74,9 @@ class MapPrinter {
   virtual void print(const std::vector<MapEntry>& entries) = 0;
 };
 
+// A line of text the kernel side produced (an iterator's output, a trace_pipe line) as one
+// record, newline included: in table format the line as it is; in JSON `fields` as one
+// object (invalid UTF-8 replaced).
+std::string text_line_record(Format format, std::string_view line, const nlohmann::json& fields);
+
 }  // namespace lmp::output
