@@ -9,13 +9,13 @@ packages=(build-essential cmake ninja-build pkg-config clang llvm lld
   libyaml-cpp-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev
   libsodium-dev libcpp-httplib-dev docker-registry apache2-utils wabt
   wasi-libc libclang-rt-14-dev-wasm32
-  libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev)
+  libsqlite3-dev libcmark-gfm-dev libcmark-gfm-extensions-dev libseccomp-dev)
 
 # The tests (scripts/test.sh sets LMP_SETUP_TESTS=1) also need Debian's chromium for the
 # browser tests, clang-16 with its libFuzzer runtime for the bounded fuzzing, and sys/sdt.h
-# for the USDT test.
+# for the USDT test, bash-completion for the completion test.
 if [ "${LMP_SETUP_TESTS:-0}" = 1 ]; then
-  packages+=(chromium clang-16 libclang-rt-16-dev systemtap-sdt-dev)
+  packages+=(chromium clang-16 libclang-rt-16-dev systemtap-sdt-dev bash-completion)
 fi
 command -v node >/dev/null || packages+=(nodejs npm)
 

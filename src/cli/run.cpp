@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -13,6 +14,7 @@
 
 #include "cli/command.h"
 #include "common/log.h"
+#include "common/terminal.h"
 #include "loader/libbpf_log.h"
 #include "output/writer.h"
 #include "registry/cache.h"
@@ -34,6 +36,15 @@ constexpr const char* kRunUsage =
     "\n"
     "Options (before REF):\n"
     "  -j, --json        print events as JSON lines (not for WebAssembly modules)\n"
+    "  --yaml            print events as YAML documents\n"
+    "  -o, --output F    table | json | yaml | columns=FIELD,FIELD\n"
+    "  --timestamp MODE  time (default: local HH:MM:SS) | iso | relative | ns | none\n"
+    "  --fields A,B      show only these fields, in this order\n"
+    "  --filter EXPR     show events where FIELD=V, FIELD!=V, FIELD~REGEX, FIELD>N,\n"
+    "                    FIELD<N (decoded: sig=SIGKILL); repeatable, all must match\n"
+    "  --comm NAME       show events whose comm is NAME (--filter comm=NAME)\n"
+    "  --pid PID         show events whose pid is PID (--filter pid=PID)\n"
+    "  --top N           print only the N largest entries of counter maps\n"
     "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
@@ -74,6 +85,34 @@ Result<std::chrono::milliseconds> parse_seconds(const std::string& text, std::st
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
 }
 
+// A whole number for `option`.
+Result<std::size_t> parse_count(const std::string& text, std::string_view option) {
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || text[0] == '-' || *end != '\0' || n > 1000000000)
+    return fail(ExitCode::kUsage, std::string(option) + ": '" + text + "' is not a count");
+  return static_cast<std::size_t>(n);
+}
+
+void append_list(std::vector<std::string>& names, const std::string& text);
+
+// -o/--output table | json | yaml | columns=A,B (kubectl's and ig's spelling).
+Result<void> apply_output_flag(RunFlags& flags, const std::string& value) {
+  if (value == "json") {
+    flags.json = true;
+  } else if (value == "yaml") {
+    flags.yaml = true;
+  } else if (value == "table" || value == "columns") {
+    flags.json = flags.yaml = false;
+  } else if (value.starts_with("columns=")) {
+    append_list(flags.fields, value.substr(8));
+  } else {
+    return fail(ExitCode::kUsage, "-o '" + value + "' is not an output format",
+                "use table, json, yaml or columns=FIELD,FIELD");
+  }
+  return {};
+}
+
 // Appends the comma-separated names of `text` to `names`.
 void append_list(std::vector<std::string>& names, const std::string& text) {
   std::size_t start = 0;
@@ -106,6 +145,22 @@ Result<RunFlags> parse_run_flags(Args args) {
     if (arg.empty() || arg[0] != '-') break;
     if (arg == "-j" || arg == "--json") {
       flags.json = true;
+    } else if (arg == "--yaml") {
+      flags.yaml = true;
+    } else if (arg == "-o" || arg.starts_with("--output")) {
+      LMP_CHECK(apply_output_flag(flags, LMP_TRY(value_of(arg, arg == "-o" ? "-o" : "--output"))));
+    } else if (arg.starts_with("--timestamp")) {
+      flags.timestamp = LMP_TRY(value_of(arg, "--timestamp"));
+    } else if (arg.starts_with("--fields")) {
+      append_list(flags.fields, LMP_TRY(value_of(arg, "--fields")));
+    } else if (arg.starts_with("--filter")) {
+      flags.filters.push_back(LMP_TRY(value_of(arg, "--filter")));
+    } else if (arg.starts_with("--comm")) {
+      flags.comm = LMP_TRY(value_of(arg, "--comm"));
+    } else if (arg.starts_with("--pid")) {
+      flags.pid = LMP_TRY(value_of(arg, "--pid"));
+    } else if (arg.starts_with("--top")) {
+      flags.top = LMP_TRY(parse_count(LMP_TRY(value_of(arg, "--top")), "--top"));
     } else if (arg == "-v" || arg == "--verbose") {
       flags.verbose = true;
     } else if (arg == "--force") {
@@ -209,6 +264,37 @@ std::string count_of(uint64_t n, const char* what) {
 }
 
 }  // namespace
+
+Result<output::PrintOptions> make_print_options(const RunFlags& flags) {
+  if (flags.json && flags.yaml)
+    return fail(ExitCode::kUsage, "--json and --yaml together", "choose one output format");
+  output::PrintOptions options(flags.json   ? output::Format::kJson
+                               : flags.yaml ? output::Format::kYaml
+                                            : output::Format::kTable);
+  static constexpr std::pair<std::string_view, output::TimestampMode> kModes[] = {
+      {"none", output::TimestampMode::kNone},     {"time", output::TimestampMode::kTime},
+      {"iso", output::TimestampMode::kIso},       {"relative", output::TimestampMode::kRelative},
+      {"ns", output::TimestampMode::kNs},
+  };
+  if (!flags.timestamp.empty()) {
+    auto found = std::find_if(std::begin(kModes), std::end(kModes),
+                              [&](const auto& m) { return m.first == flags.timestamp; });
+    if (found == std::end(kModes))
+      return fail(ExitCode::kUsage, "--timestamp '" + flags.timestamp + "' is not a mode",
+                  "use none, time, iso, relative or ns");
+    options.timestamp = found->second;
+  }
+  options.fields = flags.fields;
+  for (const auto& text : flags.filters) options.filters.push_back(LMP_TRY(output::parse_filter(text)));
+  if (!flags.comm.empty()) options.filters.push_back({"comm", output::FieldFilter::Op::kEqual, flags.comm});
+  if (!flags.pid.empty()) options.filters.push_back({"pid", output::FieldFilter::Op::kEqual, flags.pid});
+  options.top = flags.top;
+  if (options.format == output::Format::kTable) {
+    options.width = terminal::width(STDOUT_FILENO);
+    options.color = terminal::color_enabled(STDOUT_FILENO);
+  }
+  return options;
+}
 
 Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<void> ran,
                        const std::map<std::string, uint64_t>& kernel_lost, const char* what) {

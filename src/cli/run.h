@@ -15,6 +15,8 @@
 #include "registry/puller.h"
 #include "wasm/runtime.h"
 
+#include "output/output.h"
+
 namespace lmp::output {
 class OutputWriter;
 }
@@ -23,7 +25,8 @@ namespace lmp::cli {
 
 // lmp's own options of `lmp run` (they come before REF) and what follows REF.
 struct RunFlags {
-  bool json = false;
+  bool json = false;  // -j/--json or -o json
+  bool yaml = false;  // --yaml or -o yaml
   bool verbose = false;
   bool help = false;
   bool force = false;  // run a stale app.wasm (registry/stale_wasm.h)
@@ -47,6 +50,14 @@ struct RunFlags {
   std::optional<std::chrono::milliseconds> interval;  // --interval S: print maps every S
   bool trace_pipe = false;                            // --trace-pipe: stream bpf_printk
 
+  // Output (docs/output.md): which fields, which events, which time.
+  std::string timestamp;                            // --timestamp MODE (empty: the default)
+  std::vector<std::string> fields;                  // --fields A,B / -o columns=A,B
+  std::vector<std::string> filters;                 // --filter EXPR, repeatable
+  std::string comm;                                 // --comm NAME: filter comm=NAME
+  std::string pid;                                  // --pid PID: filter pid=PID
+  std::size_t top = 0;                              // --top N: N largest map entries
+
   std::string ref;
   std::vector<std::string> program_args;
 };
@@ -56,6 +67,10 @@ struct Resolved {
   std::filesystem::path path;
   std::string module_name;  // argv[0] of a .wasm module
 };
+
+// The printers' options from lmp run's flags: format, --timestamp, --fields, --filter,
+// --comm/--pid, --top, and stdout's terminal width and colour. Errors (kUsage) for bad values.
+Result<output::PrintOptions> make_print_options(const RunFlags& flags);
 
 // Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved);

@@ -104,7 +104,8 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   // Printers: stdout is data only, written without ever blocking on its reader.
   output::OutputWriter writer(STDOUT_FILENO);
   std::ostream out(&writer);
-  auto format = flags.json ? output::Format::kJson : output::Format::kTable;
+  output::PrintOptions print_options = LMP_TRY(make_print_options(flags));
+  const output::Format format = print_options.format;
   const btf* btf = bpf_object__btf(obj);
   // One printer per export type, so buffers sharing a type share one header.
   std::map<std::string, std::unique_ptr<output::EventPrinter>> type_printers;  // by struct
@@ -142,7 +143,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
        compiler::export_types_for_buffers(obj, package.bpf_object, meta, poller->buffer_names())) {
     auto& printer = type_printers[type.name];
     if (!printer)
-      printer = LMP_TRY(output::EventPrinter::create(btf, type, format, meta.print_header, out));
+      printer = LMP_TRY(output::EventPrinter::create(btf, type, print_options, meta.print_header, out));
     event_printers[buffer] = printer.get();
   }
 
@@ -151,12 +152,12 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   for (const auto& sampler : samplers)
     map_printers[sampler.name()] =
         LMP_TRY(output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
-                                           sampler.value_type_id(), sampler.sample(), format, out));
+                                           sampler.value_type_id(), sampler.sample(), print_options, out));
   // Maps nobody configured, printed at exit (and every --interval) when nothing else prints.
   for (auto& sampler :
        loader::automatic_samplers(obj, !poller->empty(), meta.bpf_skel.maps, flags.interval)) {
     map_printers[sampler.name()] = LMP_TRY(output::create_automatic_map_printer(
-        btf, sampler.name(), sampler.key_type_id(), sampler.value_type_id(), format, out));
+        btf, sampler.name(), sampler.key_type_id(), sampler.value_type_id(), print_options, out));
     samplers.push_back(std::move(sampler));
   }
   // --trace-pipe: lines already waiting in trace_pipe are older than this run; drop them.

@@ -80,7 +80,7 @@ Result<package::ExportType> make_export_type(const btf* b, std::string_view name
   type.size = size > 0 ? static_cast<uint32_t>(size) : 0;
   const btf_member* m = btf_members(t);
   for (uint16_t i = 0; i < btf_vlen(t); ++i) {
-    type.members.push_back({btf__name_by_offset(b, m[i].name_off), btf_type_text(b, m[i].type)});
+    type.members.push_back({btf__name_by_offset(b, m[i].name_off), btf_type_text(b, m[i].type), {}});
   }
   return type;
 }

@@ -362,7 +362,8 @@ Result<uint32_t> find_export_struct(const btf* btf, const package::ExportType& t
 
 Result<std::unique_ptr<EventPrinter>> EventPrinter::create(const btf* btf,
                                                            const package::ExportType& type,
-                                                           Format format, bool print_header,
+                                                           const PrintOptions& options,
+                                                           bool print_header,
                                                            std::ostream& out) {
   if (btf == nullptr)
     return fail(ExitCode::kBadPackage, "the program has no BTF to decode events with");
@@ -372,8 +373,8 @@ Result<std::unique_ptr<EventPrinter>> EventPrinter::create(const btf* btf,
   if (auto planned = planner.add_members(t, 0, 0); !planned)
     return std::unexpected(std::move(planned.error()).context("export type " + type.name));
   auto printer = std::make_unique<EventPrinterImpl>(btf, type.name, t->size,
-                                                    std::move(planner.columns), format, out);
-  if (format == Format::kTable && print_header) printer->print_header();
+                                                    std::move(planner.columns), options.format, out);
+  if (options.format == Format::kTable && print_header) printer->print_header();
   return printer;
 }
 

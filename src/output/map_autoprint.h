@@ -25,6 +25,7 @@ Result<std::unique_ptr<MapPrinter>> create_automatic_map_printer(const btf* btf,
                                                                  std::string map_name,
                                                                  uint32_t key_type_id,
                                                                  uint32_t value_type_id,
-                                                                 Format format, std::ostream& out);
+                                                                 const PrintOptions& options,
+                                                                 std::ostream& out);
 
 }  // namespace lmp::output

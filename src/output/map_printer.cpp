@@ -341,8 +341,10 @@ class MapPrinterImpl final : public MapPrinter {
 
 Result<std::unique_ptr<MapPrinter>> MapPrinter::create(const btf* btf, std::string map_name,
                                                        uint32_t key_type_id, uint32_t value_type_id,
-                                                       const package::Sample& sample, Format format,
+                                                       const package::Sample& sample,
+                                                       const PrintOptions& options,
                                                        std::ostream& out) {
+  const Format format = options.format;
   Kind kind;
   if (sample.type == "log2_hist")
     kind = Kind::kLog2;
@@ -375,7 +377,9 @@ Result<std::unique_ptr<MapPrinter>> create_automatic_map_printer(const btf* btf,
                                                                  std::string map_name,
                                                                  uint32_t key_type_id,
                                                                  uint32_t value_type_id,
-                                                                 Format format, std::ostream& out) {
+                                                                 const PrintOptions& options,
+                                                                 std::ostream& out) {
+  const Format format = options.format;
   if (btf == nullptr) key_type_id = value_type_id = 0;  // raw bytes, shown as hex
   for (uint32_t id : {key_type_id, value_type_id})
     if (id != 0 && resolve_type(btf, id).type == nullptr)

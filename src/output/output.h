@@ -2,6 +2,7 @@
 // This module does not know where the bytes came from (ring buffer, perf buffer, map, test).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -19,7 +20,45 @@ struct btf;
 
 namespace lmp::output {
 
-enum class Format { kTable, kJson };
+enum class Format { kTable, kJson, kYaml };
+
+// The time shown on each event (`lmp run --timestamp`, docs/output.md "Time").
+enum class TimestampMode {
+  kNone,      // no time column
+  kTime,      // local HH:MM:SS (the table's default, as bcc's -T)
+  kIso,       // RFC 3339 local time with zone, milliseconds
+  kRelative,  // seconds since the run started, "12.345678"
+  kNs,        // the event's own kernel timestamp member (ts, timestamp...) or receipt ns
+};
+
+// One `--filter`: FIELD=VALUE, FIELD!=VALUE, FIELD~REGEX, FIELD>N, FIELD<N, FIELD>=N, FIELD<=N.
+// VALUE compares with the decoded text (SIGKILL, 10.0.0.1) or the raw number.
+struct FieldFilter {
+  enum class Op { kEqual, kNotEqual, kMatch, kGreater, kLess, kGreaterEqual, kLessEqual };
+  std::string field;
+  Op op = Op::kEqual;
+  std::string value;
+
+  bool operator==(const FieldFilter&) const = default;
+};
+
+// Parses one `--filter` expression; errors (kUsage) say what the forms are.
+Result<FieldFilter> parse_filter(std::string_view text);
+
+// How printers render: chosen by `lmp run`'s options.
+struct PrintOptions {
+  PrintOptions(Format f = Format::kTable) : format(f) {}  // NOLINT: a format alone is common
+
+  Format format = Format::kTable;
+  TimestampMode timestamp = TimestampMode::kTime;  // table only; JSON always has "time"
+  std::vector<std::string> fields;                 // --fields: these columns, in this order
+  std::vector<FieldFilter> filters;                // --filter: an event shows when all match
+  std::size_t width = 0;  // terminal columns to fit table rows in; 0: no limit
+  bool color = false;     // ANSI colour for table headers
+  std::size_t top = 0;    // maps: only the N largest counters (0: all)
+  // The run's start (relative timestamps; the first map interval begins here).
+  std::chrono::system_clock::time_point start = std::chrono::system_clock::now();
+};
 
 // Decodes `bytes` as a value of BTF type `type_id`: integers as numbers (bool as true/false),
 // char arrays as strings (up to the first NUL), enums by enumerator name (number when no
@@ -41,7 +80,8 @@ class EventPrinter {
   // looking it up by name. Errors (kBadPackage) when neither matches.
   static Result<std::unique_ptr<EventPrinter>> create(const btf* btf,
                                                       const package::ExportType& type,
-                                                      Format format, bool print_header,
+                                                      const PrintOptions& options,
+                                                      bool print_header,
                                                       std::ostream& out);
   virtual ~EventPrinter() = default;
   // Prints one event. A sample cut inside a trailing array member (a variable-length record)
@@ -67,7 +107,8 @@ class MapPrinter {
  public:
   static Result<std::unique_ptr<MapPrinter>> create(const btf* btf, std::string map_name,
                                                     uint32_t key_type_id, uint32_t value_type_id,
-                                                    const package::Sample& sample, Format format,
+                                                    const package::Sample& sample,
+                                                    const PrintOptions& options,
                                                     std::ostream& out);
   virtual ~MapPrinter() = default;
   // Prints one sampling round (all entries read in one interval).

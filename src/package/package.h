@@ -97,7 +97,8 @@ struct BpfSkel {
 
 struct ExportMember {
   std::string name;
-  std::string type;  // informational; decoding uses BTF
+  std::string type;    // informational; decoding uses BTF
+  std::string format = {};  // `/// @format` word (output/value_format.h); empty: inferred
 
   bool operator==(const ExportMember&) const = default;
 };
