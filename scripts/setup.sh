@@ -39,7 +39,8 @@ fi
 
 build_dir=${1:-build}
 shift || true
-if [ ! -f "$build_dir/build.ninja" ]; then
+# Configured once; again when cmake arguments are given (an existing build takes them too).
+if [ ! -f "$build_dir/build.ninja" ] || [ $# -gt 0 ]; then
   cmake -S . -B "$build_dir" -G Ninja "$@" >/dev/null
 fi
 cmake --build "$build_dir" -- -j"$(nproc)"

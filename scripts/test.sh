@@ -7,13 +7,15 @@
 # a test that cannot load eBPF fails instead of skipping.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LMP_SETUP_TESTS=1 scripts/setup.sh build
+# The project's own builds treat warnings as errors (LMP_WERROR; off in a user's build).
+LMP_SETUP_TESTS=1 scripts/setup.sh build -DLMP_WERROR=ON
 # The sanitizer build: the unit tests, and lmp with the integration binary for the
 # WebAssembly and hub suites (guest-controlled pointers and lengths cross into the host
 # there). It compiles, at a lower priority, while the normal build's tests run: those mostly
 # wait on the kernel and on servers (its log: build-asan/test-build.log).
-if [ ! -f build-asan/build.ninja ]; then
-  cmake -S . -B build-asan -G Ninja -DLMP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+if ! grep -qs '^LMP_WERROR:BOOL=ON' build-asan/CMakeCache.txt; then
+  cmake -S . -B build-asan -G Ninja -DLMP_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug \
+    -DLMP_WERROR=ON >/dev/null
 fi
 nice -n 10 cmake --build build-asan --target lmp_unit_tests lmp lmp-hub lmp_integration_tests \
   -- -j"$(nproc)" >build-asan/test-build.log 2>&1 &

@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "harness.h"
+#include "catalog_fixture.h"
 
 namespace lmp::test {
 namespace {
@@ -27,105 +27,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using namespace std::chrono_literals;
-
-const std::vector<std::string> kTools = {
-    "biolatency", "bootstrap", "execsnoop", "exitsnoop", "mountsnoop", "opensnoop",
-    "runqlat",    "sigsnoop",  "statsnoop", "syscount",  "tcpstates",
-};
-
-fs::path catalog_dir() {
-  return source_dir() / "catalog";
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-// Every line of `out` that parses as a JSON object (sampled maps may print other lines).
-std::vector<json> json_objects(const std::string& out) {
-  std::vector<json> objects;
-  std::istringstream in(out);
-  std::string line;
-  while (std::getline(in, line)) {
-    json j = json::parse(line, nullptr, false);
-    if (!j.is_discarded() && j.is_object()) objects.push_back(std::move(j));
-  }
-  return objects;
-}
-
-// Member `key` of `event`, or null when it has none (so comparisons are simply false).
-const json& field(const json& event, const char* key) {
-  static const json null;
-  auto it = event.find(key);
-  return it == event.end() ? null : *it;
-}
-
-// True when some JSON line of `out` satisfies `match`.
-bool any_event(const std::string& out, const std::function<bool(const json&)>& match) {
-  for (const json& event : json_objects(out))
-    if (match(event)) return true;
-  return false;
-}
-
-// Forks a child running `body` and waits for it; returns the child's pid.
-pid_t run_child(const std::function<void()>& body) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    body();
-    _exit(0);
-  }
-  waitpid(pid, nullptr, 0);
-  return pid;
-}
-
-// Packages built once for the whole suite: tool name -> package.json.
-class CatalogTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    packages_ = new PackageSet(catalog_dir(), {kTools.begin(), kTools.end()});
-  }
-  static void TearDownTestSuite() {
-    delete packages_;
-    packages_ = nullptr;
-  }
-  void SetUp() override { LMP_REQUIRE_BPF_OR_SKIP(); }
-
-  static std::string package(const std::string& name) { return packages_->path(name); }
-
-  // Runs `lmp run --json TOOL ARGS...`, repeating `action` until an event satisfies `match`;
-  // returns the outcome with all output, and whether the event was seen.
-  static std::pair<bool, Outcome> run_until(const std::string& tool,
-                                            const std::vector<std::string>& args,
-                                            const std::function<bool(const json&)>& match,
-                                            const std::function<void()>& action,
-                                            std::chrono::milliseconds timeout = 20s) {
-    std::vector<std::string> argv = {"run", "--json", package(tool)};
-    argv.insert(argv.end(), args.begin(), args.end());
-    Background run(argv);
-    size_t scanned = 0;
-    bool seen = run.wait_for(
-        [&](const std::string& out) {
-          // Only look at complete lines not checked yet.
-          size_t end = out.rfind('\n');
-          if (end == std::string::npos || end + 1 <= scanned) return false;
-          std::string fresh = out.substr(scanned, end + 1 - scanned);
-          scanned = end + 1;
-          return any_event(fresh, match);
-        },
-        timeout, action);
-    return {seen, run.stop()};
-  }
-
-  static PackageSet* packages_;
-};
-
-PackageSet* CatalogTest::packages_ = nullptr;
-
-std::string show(const Outcome& o) {
-  return "exit " + std::to_string(o.exit_code) + "\nstdout:\n" + o.out.substr(0, 3000) +
-         "\nstderr:\n" + o.err.substr(0, 2000);
-}
 
 // --- files every catalog entry must have (no kernel needed) ---
 
@@ -345,36 +246,6 @@ TEST_F(CatalogTest, ExitsnoopShowsExitCodeAndSignal) {
   }
 }
 
-// A child that survives SIGUSR1 until killed; ready once its handler is installed.
-class SignalTarget {
- public:
-  SignalTarget() {
-    int ready[2];
-    if (pipe(ready) != 0) return;
-    pid_ = fork();
-    if (pid_ == 0) {
-      signal(SIGUSR1, [](int) {});
-      close(ready[0]);
-      if (write(ready[1], "r", 1) != 1) _exit(1);
-      for (;;) pause();
-    }
-    close(ready[1]);
-    char c;
-    if (read(ready[0], &c, 1) != 1) pid_ = -1;
-    close(ready[0]);
-  }
-  ~SignalTarget() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  pid_t pid() const { return pid_; }
-
- private:
-  pid_t pid_ = -1;
-};
-
 TEST_F(CatalogTest, SigsnoopShowsSignalSentToChild) {
   SignalTarget target;
   ASSERT_GT(target.pid(), 0);
@@ -511,16 +382,9 @@ TEST_F(CatalogTest, MountsnoopShowsTmpfsMountAndUmount) {
 }
 
 TEST_F(CatalogTest, TcpstatesShowsLoopbackConnectWithStateNames) {
-  int listener = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(listen(listener, 16), 0);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
-  const int port = ntohs(addr.sin_port);
+  LoopbackListener listener;
+  const int port = listener.port();
+  ASSERT_GT(port, 0);
   const json loopback = json::array({127, 0, 0, 1});
 
   bool saw_syn_sent = false, saw_established = false;
@@ -534,16 +398,7 @@ TEST_F(CatalogTest, TcpstatesShowsLoopbackConnectWithStateNames) {
           saw_established |= field(e, "saddr") == loopback && field(e, "family") == "IPV4";
         return saw_syn_sent && saw_established;
       },
-      [&] {
-        int client = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (client < 0) return;
-        if (connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-          int accepted = accept(listener, nullptr, nullptr);
-          if (accepted >= 0) close(accepted);
-        }
-        close(client);
-      });
-  close(listener);
+      [&] { listener.connect_once(); });
   ASSERT_TRUE(seen) << "syn_sent " << saw_syn_sent << " established " << saw_established << "\n"
                     << show(o);
   for (const json& e : json_objects(o.out)) EXPECT_EQ(field(e, "dport"), port) << e.dump();

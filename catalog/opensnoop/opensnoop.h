@@ -8,7 +8,9 @@
 struct open_event {
   int pid;
   unsigned int uid;
-  int ret;
+  /// @format errno:ret
+  int ret;  // a file descriptor, or a negative errno (printed by name)
+  /// @format flags:open
   int flags;
   char comm[OPENSNOOP_TASK_COMM_LEN];
   char fname[OPENSNOOP_PATH_LEN];

@@ -5,6 +5,8 @@
 #include <array>
 #include <cstdio>
 
+#include "common/log.h"
+
 namespace lmp::cli {
 
 std::span<const Command> commands() {
@@ -33,7 +35,7 @@ std::span<const Command> commands() {
 }
 
 void report_error(const Error& error) {
-  std::string line = "error: " + error.message;
+  std::string line = log::error_prefix() + error.message;
   if (!error.hint.empty()) line += " (" + error.hint + ")";
   line += "\n";
   std::fputs(line.c_str(), stderr);

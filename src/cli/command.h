@@ -35,7 +35,8 @@ std::span<const Command> commands();
 // an error: run compiles again or interprets.
 void precompile_wasm(const std::filesystem::path& path);
 
-// Prints an error as one line to stderr: "error: MESSAGE (HINT)".
+// Prints an error as one line to stderr: "error: MESSAGE (HINT)" ("error:" in red on a
+// colour terminal). Printed at every log level: it is the command's result.
 void report_error(const Error& error);
 
 // What a command does with CLI11's parse error: --help prints the help (exit code 0); any
@@ -58,5 +59,9 @@ Result<int> login_command(Args args);
 Result<int> logout_command(Args args);
 Result<int> publish_command(Args args);
 Result<int> yank_command(Args args);
+
+// Hidden `lmp __complete names`: what the shell completion scripts (completions/) offer for a
+// package reference: the bundled catalog's and local repositories' names, and cached names.
+Result<int> complete_command(Args args);
 
 }  // namespace lmp::cli

@@ -1,6 +1,8 @@
 // lmp info REF: what a package is: versions (yanked ones marked), author, description, size,
 // digest, from a hub also owners and download counts, and once it is local, its programs,
 // maps and options.
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -12,6 +14,8 @@
 #include "package/package.h"
 #include "package/program_options.h"
 #include "registry/hub_client.h"
+#include "registry/oci_manifest.h"
+#include "registry/oci_pull.h"
 #include "registry/progress.h"
 #include "registry/puller.h"
 
@@ -76,26 +80,75 @@ std::string version_list(const registry::PackageEntry& pkg, const registry::HubP
   return out;
 }
 
+// The image's manifest from its registry (when reachable), then the cached copy's programs,
+// maps and options (when pulled).
+Result<int> oci_info(const registry::Reference& ref) {
+  registry::Cache cache = LMP_TRY(registry::Cache::open(LMP_TRY(registry::lmp_home())));
+  std::optional<registry::CachedPackage> cached =
+      LMP_TRY(cache.find_url(registry::oci_source(ref)));
+  field("reference:", registry::oci_source(ref));
+  auto remote = [&]() -> Result<void> {
+    auto session =
+        LMP_TRY(registry::open_oci_session(LMP_TRY(registry::lmp_home()), ref.oci.registry));
+    std::string wanted = ref.oci.digest.empty() ? ref.oci.tag : ref.oci.digest;
+    if (wanted.empty()) wanted = "latest";
+    registry::FetchedManifest fetched =
+        LMP_TRY(session.client->fetch_manifest(ref.oci.repository, wanted));
+    registry::OciManifest manifest =
+        LMP_TRY(registry::parse_oci_manifest(fetched.body, fetched.media_type));
+    field("digest:", fetched.digest + " (manifest)");
+    field("media type:", manifest.media_type);
+    std::uint64_t total = 0;
+    std::printf("layers:\n");
+    for (const auto& layer : manifest.layers) {
+      total += layer.size;
+      std::string title = layer.title().empty() ? "-" : layer.title();
+      std::printf("  %-14s %10s  %s\n", escape_text(title).c_str(),
+                  registry::human_size(layer.size).c_str(), escape_text(layer.media_type).c_str());
+    }
+    field("size:", registry::human_size(total));
+    return {};
+  };
+  if (auto shown = remote(); !shown) {
+    if (!cached) return std::unexpected(shown.error());
+    log::warn("cannot read the image from its registry: " + shown.error().message +
+              "; showing the cached copy");
+  }
+  if (!cached) {
+    std::printf("programs, maps and options: run 'lmp pull %s' first\n",
+                escape_text(ref.text).c_str());
+    return 0;
+  }
+  field("name:", cached->name);
+  field("version:", cached->version);
+  field("cached:", cached->dir.string());
+  LMP_CHECK(print_package(cached->main_file()));
+  return 0;
+}
+
 }  // namespace
 
 Result<int> info_command(Args args) {
-  if (args.size() != 2 || std::string_view(args[1]) == "-h" ||
-      std::string_view(args[1]) == "--help") {
-    std::fputs(
-        "Usage: lmp info REF\n\nShows a package's versions, author, description, size and "
-        "digest;\nprograms, maps and options once it is local (see lmp pull).\n",
-        args.size() != 2 ? stderr : stdout);
-    return args.size() != 2 ? static_cast<int>(ExitCode::kUsage) : 0;
+  CLI::App app{
+      "Show a package's versions, author, description, size and digest; for an OCI image its\n"
+      "manifest and layers; programs, maps and options once it is local (see lmp pull).\n"
+      "REF is any reference lmp run takes: a name, NAME:TAG, a URL, an OCI reference or a path.",
+      "lmp info"};
+  std::string text;
+  app.add_option("ref", text, "the package")->required()->type_name("REF");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e);
   }
-  registry::Reference ref = LMP_TRY(registry::parse_reference(args[1]));
+  registry::Reference ref = LMP_TRY(registry::parse_reference(text));
   if (ref.kind == registry::ReferenceKind::kLocalPath) {
     auto path = LMP_TRY(registry::resolve_to_local(ref, registry::PullPolicy::kNever));
     field("path:", path.string());
     LMP_CHECK(print_package(path));
     return 0;
   }
-  if (ref.kind == registry::ReferenceKind::kOci)
-    return fail(ExitCode::kFailure, "OCI registries are not supported yet: " + ref.text);
+  if (ref.kind == registry::ReferenceKind::kOci) return oci_info(ref);
 
   registry::Puller puller = LMP_TRY(registry::make_puller());
   auto transport = registry::make_curl_transport();

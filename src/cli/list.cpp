@@ -1,4 +1,7 @@
-// lmp list [--json]: the packages in the cache, as a table or JSON.
+// lmp list [--json]: the packages in the cache, as a table or JSON, named by the references
+// run, rm and info accept.
+#include <CLI/CLI.hpp>
+
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
@@ -9,6 +12,7 @@
 #include "cli/command.h"
 #include "common/text_escape.h"
 #include "registry/cache.h"
+#include "registry/cache_reference.h"
 #include "registry/progress.h"
 #include "registry/semver.h"
 
@@ -37,17 +41,16 @@ std::string ago(const std::string& utc) {
 }  // namespace
 
 Result<int> list_command(Args args) {
+  CLI::App app{
+      "List the packages in the cache (LMP_HOME). REFERENCE is what lmp run, lmp rm and\n"
+      "lmp info accept for each: NAME:VERSION, or the URL or OCI reference it was pulled from.",
+      "lmp list"};
   bool json = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    std::string_view a = args[i];
-    if (a == "--json") {
-      json = true;
-    } else if (a == "-h" || a == "--help") {
-      std::puts("Usage: lmp list [--json]\n\nLists the packages in the cache (LMP_HOME).");
-      return 0;
-    } else {
-      return fail(ExitCode::kUsage, "lmp list: unexpected argument '" + std::string(a) + "'");
-    }
+  app.add_flag("--json", json, "one JSON array with every field");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e);
   }
   registry::Cache cache = LMP_TRY(registry::Cache::open(LMP_TRY(registry::lmp_home())));
   auto entries = LMP_TRY(cache.list());
@@ -60,6 +63,8 @@ Result<int> list_command(Args args) {
     for (const auto& e : entries)
       out.push_back({{"name", e.name},
                      {"version", e.version},
+                     {"reference", registry::reference_of(e)},
+                     {"origin", registry::origin_name(registry::origin_of(e))},
                      {"size", e.size},
                      {"source", e.source},
                      {"pulled_at", e.pulled_at},
@@ -68,12 +73,22 @@ Result<int> list_command(Args args) {
     std::printf("%s\n", out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
     return 0;
   }
-  std::printf("%-24s %-12s %10s  %-16s %s\n", "NAME", "VERSION", "SIZE", "PULLED", "SOURCE");
+  // REFERENCE first and as wide as the widest, as `docker images` leads with what `docker
+  // run` takes; SOURCE (where a name was found) last.
+  std::vector<std::string> refs;
+  std::size_t width = std::string_view("REFERENCE").size();
   for (const auto& e : entries) {  // refs.json is input too: every field escaped
-    std::printf("%-24s %-12s %10s  %-16s %s\n", escape_text(e.name).c_str(),
-                e.version.empty() ? "-" : escape_text(e.version).c_str(),
-                registry::human_size(e.size).c_str(), escape_text(ago(e.pulled_at)).c_str(),
-                escape_text(e.source).c_str());
+    refs.push_back(escape_text(registry::reference_of(e)));
+    width = std::max(width, refs.back().size());
+  }
+  int w = static_cast<int>(std::min<std::size_t>(width, 200));
+  std::printf("%-*s %10s  %-16s %s\n", w, "REFERENCE", "SIZE", "PULLED", "SOURCE");
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const auto& e = entries[i];
+    bool by_name = registry::origin_of(e) == registry::PackageOrigin::kRepository;
+    std::printf("%-*s %10s  %-16s %s\n", w, refs[i].c_str(), registry::human_size(e.size).c_str(),
+                escape_text(ago(e.pulled_at)).c_str(),
+                by_name ? escape_text(e.source).c_str() : "-");
   }
   return 0;
 }

@@ -130,8 +130,7 @@ Result<int> login_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp login --help");
+    return parse_error(app, e);
   }
   if (registry::is_hub_url(target)) return login_hub(target, user, password_stdin);
   return login_registry(target, user, password_stdin);

@@ -42,8 +42,7 @@ Result<int> logout_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp logout --help");
+    return parse_error(app, e);
   }
   if (registry::is_hub_url(target)) return logout_hub(target);
   std::string registry =

@@ -35,8 +35,7 @@ Result<int> publish_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp publish --help");
+    return parse_error(app, e);
   }
   auto home = LMP_TRY(registry::lmp_home());
   std::string hub_url = LMP_TRY(registry::current_hub(home));

@@ -1,8 +1,9 @@
 // lmp push [DIR] REF: upload a package directory to an OCI registry (see docs/oci.md).
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
-#include <vector>
 
 #include "cli/command.h"
 #include "common/log.h"
@@ -15,27 +16,24 @@
 namespace lmp::cli {
 
 Result<int> push_command(Args args) {
-  std::vector<std::string> words;
+  CLI::App app{
+      "Upload DIR (default .: package.json and optionally app.wasm, README.md, config.json)\n"
+      "to an OCI registry as REF, e.g. localhost:5000/tools/opensnoop:1.0.0 (no tag: latest).\n"
+      "Log in first with 'lmp login REGISTRY' when the registry needs it. Prints\n"
+      "REF@DIGEST.",
+      "lmp push"};
+  std::string dir = ".", text;
   bool force = false;
-  for (std::size_t i = 1; i < args.size(); ++i) {
-    if (std::string_view(args[i]) == "--force")
-      force = true;
-    else
-      words.emplace_back(args[i]);
+  app.add_option("dir", dir, "the package directory (default: .)");
+  app.add_option("ref", text, "HOST[:PORT]/REPOSITORY[:TAG]")->required();
+  app.positionals_at_end();  // one word is REF, two are DIR REF
+  app.add_flag("--force", force,
+               "push an app.wasm that does not embed package.json's eBPF object (stale)");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e);
   }
-  bool help = !words.empty() && (words[0] == "-h" || words[0] == "--help");
-  if (help || words.empty() || words.size() > 2) {
-    std::fputs(
-        "Usage: lmp push [--force] [DIR] REF\n\nUploads DIR (default .: package.json and "
-        "optionally app.wasm, README.md, config.json)\nto an OCI registry as REF, e.g. "
-        "localhost:5000/tools/opensnoop:1.0.0.\nLog in first with 'lmp login REGISTRY' when "
-        "the registry needs it.\nAn app.wasm that does not embed package.json's eBPF object (a "
-        "stale module) is\nrefused unless --force.\n",
-        help ? stdout : stderr);
-    return help ? 0 : static_cast<int>(ExitCode::kUsage);
-  }
-  std::string dir = words.size() == 2 ? words[0] : ".";
-  std::string text = words.back();
   registry::Reference ref =
       LMP_TRY(registry::parse_reference(text, [](const auto&) { return false; }));
   if (ref.kind != registry::ReferenceKind::kOci)

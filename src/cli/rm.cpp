@@ -1,6 +1,9 @@
 // lmp rm REF...: remove packages from the cache (NAME removes every cached version).
+#include <CLI/CLI.hpp>
+
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "common/text_escape.h"
@@ -11,18 +14,21 @@
 namespace lmp::cli {
 
 Result<int> rm_command(Args args) {
-  if (args.size() < 2 || std::string_view(args[1]) == "-h" ||
-      std::string_view(args[1]) == "--help") {
-    std::fputs(
-        "Usage: lmp rm REF...\n\nRemoves NAME (every version), NAME:VERSION or a package "
-        "pulled by URL from the cache.\n",
-        args.size() < 2 ? stderr : stdout);
-    return args.size() < 2 ? static_cast<int>(ExitCode::kUsage) : 0;
+  CLI::App app{
+      "Remove packages from the cache: NAME (every cached version), NAME:VERSION, or the URL\n"
+      "or OCI reference a package was pulled from.",
+      "lmp rm"};
+  std::vector<std::string> refs;
+  app.add_option("refs", refs, "the packages to remove")->required()->type_name("REF");
+  try {
+    app.parse(static_cast<int>(args.size()), args.data());
+  } catch (const CLI::ParseError& e) {
+    return parse_error(app, e);
   }
   registry::Cache cache = LMP_TRY(registry::Cache::open(LMP_TRY(registry::lmp_home())));
-  for (std::size_t i = 1; i < args.size(); ++i) {
+  for (const auto& text : refs) {
     registry::Reference ref =
-        LMP_TRY(registry::parse_reference(args[i], [](const auto&) { return false; }));
+        LMP_TRY(registry::parse_reference(text, [](const auto&) { return false; }));
     std::vector<registry::CachedPackage> removed;
     if (ref.kind == registry::ReferenceKind::kName) {
       removed = LMP_TRY(cache.remove(ref.name, ref.version));

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <string>
@@ -45,6 +46,7 @@ constexpr const char* kRunUsage =
     "  --comm NAME       show events whose comm is NAME (--filter comm=NAME)\n"
     "  --pid PID         show events whose pid is PID (--filter pid=PID)\n"
     "  --top N           print only the N largest entries of counter maps\n"
+    "  --width N         cut table lines at N columns (default: the terminal's; 0: never)\n"
     "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
@@ -124,18 +126,93 @@ void append_list(std::vector<std::string>& names, const std::string& text) {
   }
 }
 
-// lmp's own options come before REF; everything after REF belongs to the program.
-Result<RunFlags> parse_run_flags(Args args) {
-  RunFlags flags;
-  std::size_t i = 1;
-  auto value_of = [&](std::string_view arg, std::string_view name) -> Result<std::string> {
+// Parses lmp run's option at args[i] into `flags`, advancing `i` past a separate value.
+// False when args[i] is not one of lmp's options.
+Result<bool> parse_lmp_option(RunFlags& flags, std::span<const std::string> args, std::size_t& i) {
+  std::string_view arg = args[i];
+  // `--name` or `--name=VALUE`.
+  auto is = [&](std::string_view name) {
+    return arg == name || (arg.starts_with(name) && arg.size() > name.size() &&
+                           arg[name.size()] == '=' && name.starts_with("--"));
+  };
+  auto value_of = [&](std::string_view name) -> Result<std::string> {
     if (arg.size() > name.size() && arg[name.size()] == '=')
       return std::string(arg.substr(name.size() + 1));
     if (i + 1 >= args.size())
       return fail(ExitCode::kUsage, "option " + std::string(name) + " needs a value",
                   "run 'lmp run --help'");
-    return std::string(args[++i]);
+    return args[++i];
   };
+  if (arg == "-j" || arg == "--json") {
+    flags.json = true;
+  } else if (arg == "--yaml") {
+    flags.yaml = true;
+  } else if (arg == "-o" || is("--output")) {
+    LMP_CHECK(apply_output_flag(flags, LMP_TRY(value_of(arg == "-o" ? "-o" : "--output"))));
+  } else if (is("--timestamp")) {
+    flags.timestamp = LMP_TRY(value_of("--timestamp"));
+  } else if (is("--fields")) {
+    append_list(flags.fields, LMP_TRY(value_of("--fields")));
+  } else if (is("--filter")) {
+    flags.filters.push_back(LMP_TRY(value_of("--filter")));
+  } else if (is("--comm")) {
+    flags.comm = LMP_TRY(value_of("--comm"));
+  } else if (is("--pid")) {
+    flags.pid = LMP_TRY(value_of("--pid"));
+  } else if (is("--top")) {
+    flags.top = LMP_TRY(parse_count(LMP_TRY(value_of("--top")), "--top"));
+  } else if (is("--width")) {
+    flags.width = LMP_TRY(parse_count(LMP_TRY(value_of("--width")), "--width"));
+  } else if (arg == "-v" || arg == "--verbose") {
+    flags.verbose = true;
+  } else if (arg == "--force") {
+    flags.force = true;
+  } else if (arg == "-h" || arg == "--help") {
+    flags.help = true;
+  } else if (is("--duration")) {
+    flags.duration = LMP_TRY(parse_seconds(LMP_TRY(value_of("--duration")), "--duration"));
+  } else if (is("--pull")) {
+    flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of("--pull"))));
+  } else if (is("--btf")) {
+    flags.btf = LMP_TRY(value_of("--btf"));
+  } else if (is("--wasm-engine")) {
+    flags.wasm_engine = LMP_TRY(wasm::parse_engine(LMP_TRY(value_of("--wasm-engine"))));
+  } else if (is("--wasm-dir")) {
+    flags.wasm_dirs.push_back(LMP_TRY(wasm::parse_preopen(LMP_TRY(value_of("--wasm-dir")))));
+  } else if (is("--wasm-max-memory")) {
+    flags.wasm_max_memory =
+        LMP_TRY(wasm::parse_memory_size(LMP_TRY(value_of("--wasm-max-memory"))));
+  } else if (is("--programs")) {
+    append_list(flags.programs, LMP_TRY(value_of("--programs")));
+  } else if (is("--skip-program")) {
+    append_list(flags.skip_programs, LMP_TRY(value_of("--skip-program")));
+  } else if (is("--attach")) {
+    flags.attach_targets.push_back(LMP_TRY(value_of("--attach")));
+  } else if (is("--cgroup")) {
+    flags.cgroup = LMP_TRY(value_of("--cgroup"));
+  } else if (is("--interface")) {
+    flags.interface = LMP_TRY(value_of("--interface"));
+  } else if (is("--map-size")) {
+    flags.map_sizes.push_back(LMP_TRY(value_of("--map-size")));
+  } else if (is("--interval")) {
+    auto interval = LMP_TRY(parse_seconds(LMP_TRY(value_of("--interval")), "--interval"));
+    if (interval.count() == 0)
+      return fail(ExitCode::kUsage, "--interval must be more than 0 seconds");
+    flags.interval = interval;
+  } else if (arg == "--trace-pipe") {
+    flags.trace_pipe = true;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// lmp's own options come before REF; everything after REF belongs to the program (run_package
+// takes back lmp's output options the program does not have: take_lmp_options).
+Result<RunFlags> parse_run_flags(Args raw) {
+  std::vector<std::string> args(raw.begin(), raw.end());
+  RunFlags flags;
+  std::size_t i = 1;
   for (; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg == "--") {
@@ -143,67 +220,28 @@ Result<RunFlags> parse_run_flags(Args args) {
       break;
     }
     if (arg.empty() || arg[0] != '-') break;
-    if (arg == "-j" || arg == "--json") {
-      flags.json = true;
-    } else if (arg == "--yaml") {
-      flags.yaml = true;
-    } else if (arg == "-o" || arg.starts_with("--output")) {
-      LMP_CHECK(apply_output_flag(flags, LMP_TRY(value_of(arg, arg == "-o" ? "-o" : "--output"))));
-    } else if (arg.starts_with("--timestamp")) {
-      flags.timestamp = LMP_TRY(value_of(arg, "--timestamp"));
-    } else if (arg.starts_with("--fields")) {
-      append_list(flags.fields, LMP_TRY(value_of(arg, "--fields")));
-    } else if (arg.starts_with("--filter")) {
-      flags.filters.push_back(LMP_TRY(value_of(arg, "--filter")));
-    } else if (arg.starts_with("--comm")) {
-      flags.comm = LMP_TRY(value_of(arg, "--comm"));
-    } else if (arg.starts_with("--pid")) {
-      flags.pid = LMP_TRY(value_of(arg, "--pid"));
-    } else if (arg.starts_with("--top")) {
-      flags.top = LMP_TRY(parse_count(LMP_TRY(value_of(arg, "--top")), "--top"));
-    } else if (arg == "-v" || arg == "--verbose") {
-      flags.verbose = true;
-    } else if (arg == "--force") {
-      flags.force = true;
-    } else if (arg == "-h" || arg == "--help") {
-      flags.help = true;
-      return flags;
-    } else if (arg.starts_with("--duration")) {
-      flags.duration = LMP_TRY(parse_seconds(LMP_TRY(value_of(arg, "--duration")), "--duration"));
-    } else if (arg.starts_with("--pull")) {
-      flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of(arg, "--pull"))));
-    } else if (arg.starts_with("--btf")) {
-      flags.btf = LMP_TRY(value_of(arg, "--btf"));
-    } else if (arg.starts_with("--wasm-engine")) {
-      flags.wasm_engine = LMP_TRY(wasm::parse_engine(LMP_TRY(value_of(arg, "--wasm-engine"))));
-    } else if (arg.starts_with("--wasm-dir")) {
-      flags.wasm_dirs.push_back(LMP_TRY(wasm::parse_preopen(LMP_TRY(value_of(arg, "--wasm-dir")))));
-    } else if (arg.starts_with("--wasm-max-memory")) {
-      flags.wasm_max_memory =
-          LMP_TRY(wasm::parse_memory_size(LMP_TRY(value_of(arg, "--wasm-max-memory"))));
-    } else if (arg.starts_with("--programs")) {
-      append_list(flags.programs, LMP_TRY(value_of(arg, "--programs")));
-    } else if (arg.starts_with("--skip-program")) {
-      append_list(flags.skip_programs, LMP_TRY(value_of(arg, "--skip-program")));
-    } else if (arg.starts_with("--attach")) {
-      flags.attach_targets.push_back(LMP_TRY(value_of(arg, "--attach")));
-    } else if (arg.starts_with("--cgroup")) {
-      flags.cgroup = LMP_TRY(value_of(arg, "--cgroup"));
-    } else if (arg.starts_with("--interface")) {
-      flags.interface = LMP_TRY(value_of(arg, "--interface"));
-    } else if (arg.starts_with("--map-size")) {
-      flags.map_sizes.push_back(LMP_TRY(value_of(arg, "--map-size")));
-    } else if (arg.starts_with("--interval")) {
-      auto interval = LMP_TRY(parse_seconds(LMP_TRY(value_of(arg, "--interval")), "--interval"));
-      if (interval.count() == 0)
-        return fail(ExitCode::kUsage, "--interval must be more than 0 seconds");
-      flags.interval = interval;
-    } else if (arg == "--trace-pipe") {
-      flags.trace_pipe = true;
-    } else {
-      return fail(ExitCode::kUsage, "unknown option '" + std::string(arg) + "' for lmp run",
-                  "lmp's options come before the package; the program's come after it");
+    if (LMP_TRY(parse_lmp_option(flags, args, i))) {
+      if (flags.help) return flags;
+      continue;
     }
+    // Not lmp's: most likely the program's, given before the package.
+    std::string ref, value;
+    for (std::size_t j = i + 1; j < args.size() && ref.empty(); ++j) {
+      if (args[j].empty() || args[j][0] == '-') continue;
+      // A number right after the option is its value (--pid 1), not the package.
+      if (j == i + 1 && args[j].find_first_not_of("0123456789") == std::string::npos &&
+          arg.find('=') == std::string_view::npos) {
+        value = " " + args[j];
+        continue;
+      }
+      ref = args[j];
+    }
+    return fail(ExitCode::kUsage, "unknown option '" + std::string(arg) + "' for lmp run",
+                ref.empty() ? "lmp's options come before the package, the program's after it"
+                            : "if it is an option of the program, put it after the package: "
+                              "lmp run " +
+                                  ref + " " + std::string(arg) + value + " (lmp run " + ref +
+                                  " -h lists them)");
   }
   if (i >= args.size())
     return fail(ExitCode::kUsage, "lmp run needs a package",
@@ -272,8 +310,8 @@ Result<output::PrintOptions> make_print_options(const RunFlags& flags) {
                                : flags.yaml ? output::Format::kYaml
                                             : output::Format::kTable);
   static constexpr std::pair<std::string_view, output::TimestampMode> kModes[] = {
-      {"none", output::TimestampMode::kNone},     {"time", output::TimestampMode::kTime},
-      {"iso", output::TimestampMode::kIso},       {"relative", output::TimestampMode::kRelative},
+      {"none", output::TimestampMode::kNone}, {"time", output::TimestampMode::kTime},
+      {"iso", output::TimestampMode::kIso},   {"relative", output::TimestampMode::kRelative},
       {"ns", output::TimestampMode::kNs},
   };
   if (!flags.timestamp.empty()) {
@@ -285,15 +323,48 @@ Result<output::PrintOptions> make_print_options(const RunFlags& flags) {
     options.timestamp = found->second;
   }
   options.fields = flags.fields;
-  for (const auto& text : flags.filters) options.filters.push_back(LMP_TRY(output::parse_filter(text)));
-  if (!flags.comm.empty()) options.filters.push_back({"comm", output::FieldFilter::Op::kEqual, flags.comm});
-  if (!flags.pid.empty()) options.filters.push_back({"pid", output::FieldFilter::Op::kEqual, flags.pid});
+  for (const auto& text : flags.filters)
+    options.filters.push_back(LMP_TRY(output::parse_filter(text)));
+  if (!flags.comm.empty())
+    options.filters.push_back({"comm", output::FieldFilter::Op::kEqual, flags.comm});
+  if (!flags.pid.empty())
+    options.filters.push_back({"pid", output::FieldFilter::Op::kEqual, flags.pid});
   options.top = flags.top;
   if (options.format == output::Format::kTable) {
-    options.width = terminal::width(STDOUT_FILENO);
+    options.width = flags.width ? *flags.width : terminal::width(STDOUT_FILENO);
     options.color = terminal::color_enabled(STDOUT_FILENO);
   }
   return options;
+}
+
+Result<std::vector<std::string>> take_lmp_options(
+    RunFlags& flags, const std::vector<std::string>& program_args,
+    const std::function<bool(std::string_view)>& program_has) {
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < program_args.size(); ++i) {
+    std::string_view arg = program_args[i];
+    if (arg == "--") {  // the program's own end of options: the rest is its, untouched
+      rest.insert(rest.end(), program_args.begin() + static_cast<std::ptrdiff_t>(i),
+                  program_args.end());
+      break;
+    }
+    std::string_view name = arg.substr(0, arg.find('='));
+    bool candidate = name.starts_with("--") && !program_has(name.substr(2));
+    for (std::string_view kept : {"--pull", "--btf", "--force", "--wasm-engine", "--wasm-dir",
+                                  "--wasm-max-memory", "--help"})
+      if (name == kept) candidate = false;
+    RunFlags taken = flags;
+    std::size_t at = i;
+    if (candidate && LMP_TRY(parse_lmp_option(taken, program_args, at))) {
+      log::debug(std::string(name) +
+                 " after the package is lmp's (the program has no such option)");
+      flags = std::move(taken);
+      i = at;
+      continue;
+    }
+    rest.emplace_back(arg);
+  }
+  return rest;
 }
 
 Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<void> ran,
@@ -323,9 +394,28 @@ Result<int> run_command(Args args) {
   }
   if (flags.verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(flags.verbose);
+  // The time zone is read now, not at the first event's local time: that open of
+  // /etc/localtime would be lmp's own event in open tracers, after their filter of lmp's pid.
+  ::tzset();
 
   Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull, flags.force));
-  if (resolved.path.extension() == ".wasm") return run_wasm(flags, resolved);
+  if (resolved.path.extension() == ".wasm") {
+    // lmp's output options shape what lmp prints: a module prints its own text. With a
+    // package.json beside it, that (the eBPF side, printed by lmp) runs instead.
+    bool shaped = flags.json || flags.yaml || !flags.fields.empty() || !flags.filters.empty() ||
+                  !flags.timestamp.empty() || !flags.comm.empty() || !flags.pid.empty();
+    fs::path beside = resolved.path.parent_path() / "package.json";
+    std::error_code ec;
+    if (shaped && fs::is_regular_file(beside, ec)) {
+      log::info("running " + beside.string() + " instead of its app.wasm: lmp's output options (" +
+                std::string(flags.json   ? "--json"
+                            : flags.yaml ? "--yaml"
+                                         : "--fields/--filter") +
+                ") apply to events lmp prints, and a WebAssembly module prints its own");
+      return run_package(flags, {beside, {}});
+    }
+    return run_wasm(flags, resolved);
+  }
   return run_package(flags, resolved);
 }
 

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -51,12 +52,13 @@ struct RunFlags {
   bool trace_pipe = false;                            // --trace-pipe: stream bpf_printk
 
   // Output (docs/output.md): which fields, which events, which time.
-  std::string timestamp;                            // --timestamp MODE (empty: the default)
-  std::vector<std::string> fields;                  // --fields A,B / -o columns=A,B
-  std::vector<std::string> filters;                 // --filter EXPR, repeatable
-  std::string comm;                                 // --comm NAME: filter comm=NAME
-  std::string pid;                                  // --pid PID: filter pid=PID
-  std::size_t top = 0;                              // --top N: N largest map entries
+  std::string timestamp;             // --timestamp MODE (empty: the default)
+  std::vector<std::string> fields;   // --fields A,B / -o columns=A,B
+  std::vector<std::string> filters;  // --filter EXPR, repeatable
+  std::string comm;                  // --comm NAME: filter comm=NAME
+  std::string pid;                   // --pid PID: filter pid=PID
+  std::size_t top = 0;               // --top N: N largest map entries
+  std::optional<std::size_t> width;  // --width N: table width (0: no limit)
 
   std::string ref;
   std::vector<std::string> program_args;
@@ -71,6 +73,13 @@ struct Resolved {
 // The printers' options from lmp run's flags: format, --timestamp, --fields, --filter,
 // --comm/--pid, --top, and stdout's terminal width and colour. Errors (kUsage) for bad values.
 Result<output::PrintOptions> make_print_options(const RunFlags& flags);
+
+// lmp's own options given after the package that the program does not have
+// (`lmp run opensnoop --json`): moved into `flags`; the program's arguments are returned.
+// `program_has` says whether the program has a long option of that name (without "--").
+Result<std::vector<std::string>> take_lmp_options(
+    RunFlags& flags, const std::vector<std::string>& program_args,
+    const std::function<bool(std::string_view)>& program_has);
 
 // Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved);

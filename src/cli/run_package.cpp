@@ -73,7 +73,16 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   if (object) defaults = loader::read_object_defaults(object->get(), meta);
 
   auto options = LMP_TRY(package::ProgramOptions::create(meta, name, defaults));
-  auto parsed = LMP_TRY(options.parse(flags.program_args));
+  // `lmp run opensnoop --json`: lmp's options the program does not have are lmp's.
+  auto program_has = [&options](std::string_view option) {
+    return std::any_of(options.options().begin(), options.options().end(),
+                       [&](const package::ProgramOption& o) { return o.long_name == option; });
+  };
+  RunFlags own = flags;
+  std::vector<std::string> program_args =
+      LMP_TRY(take_lmp_options(own, flags.program_args, program_has));
+  auto parsed = LMP_TRY(options.parse(program_args));
+  if (own.verbose && !flags.verbose) log::set_level(log::Level::kDebug);
   if (parsed.action == package::ParsedArgs::Action::kHelp) {
     std::fputs(options.help_text().c_str(), stdout);
     return 0;
@@ -88,7 +97,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   LMP_TRY(loader::resolve_btf_path(flags.btf));
   if (!object) return std::unexpected(object.error());
   // Sizes the tool's own user space would set (--map-size, defaults for unsized maps).
-  auto map_sizes = LMP_TRY(loader::parse_map_sizes(flags.map_sizes));
+  auto map_sizes = LMP_TRY(loader::parse_map_sizes(own.map_sizes));
   // Which programs load (alternatives, --programs, autoload); reopens to fall back.
   auto prepare = [&](bpf_object* o) -> Result<void> {
     loader::prepare_programs(o);
@@ -97,14 +106,21 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     for (const auto& note : LMP_TRY(loader::apply_map_sizes(o, map_sizes))) log::debug(note);
     return {};
   };
-  LMP_CHECK(loader::load_programs(*object, meta.bpf_skel.progs,
-                                  {flags.programs, flags.skip_programs}, prepare));
+  LMP_CHECK(loader::load_programs(*object, meta.bpf_skel.progs, {own.programs, own.skip_programs},
+                                  prepare));
   bpf_object* obj = object->get();
 
   // Printers: stdout is data only, written without ever blocking on its reader.
   output::OutputWriter writer(STDOUT_FILENO);
   std::ostream out(&writer);
-  output::PrintOptions print_options = LMP_TRY(make_print_options(flags));
+  output::PrintOptions print_options = LMP_TRY(make_print_options(own));
+  // lmp's --pid/--comm filter what is printed; the tool's own filter in the kernel.
+  for (const auto& [lmp_value, option] : {std::pair{own.pid, "pid"}, std::pair{own.comm, "comm"}})
+    if (!lmp_value.empty() && program_has(option))
+      log::info(name + " has its own --" + option +
+                " (it filters in the kernel, cheaper): lmp run " + flags.ref + " --" + option +
+                " " + lmp_value + "; lmp's --" + option +
+                " before the package only filters what is printed");
   const output::Format format = print_options.format;
   const btf* btf = bpf_object__btf(obj);
   // One printer per export type, so buffers sharing a type share one header.
@@ -143,35 +159,36 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
        compiler::export_types_for_buffers(obj, package.bpf_object, meta, poller->buffer_names())) {
     auto& printer = type_printers[type.name];
     if (!printer)
-      printer = LMP_TRY(output::EventPrinter::create(btf, type, print_options, meta.print_header, out));
+      printer =
+          LMP_TRY(output::EventPrinter::create(btf, type, print_options, meta.print_header, out));
     event_printers[buffer] = printer.get();
   }
 
-  auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps, flags.interval));
+  auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps, own.interval));
   std::map<std::string, std::unique_ptr<output::MapPrinter>> map_printers;
   for (const auto& sampler : samplers)
-    map_printers[sampler.name()] =
-        LMP_TRY(output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
-                                           sampler.value_type_id(), sampler.sample(), print_options, out));
+    map_printers[sampler.name()] = LMP_TRY(
+        output::MapPrinter::create(btf, sampler.name(), sampler.key_type_id(),
+                                   sampler.value_type_id(), sampler.sample(), print_options, out));
   // Maps nobody configured, printed at exit (and every --interval) when nothing else prints.
   for (auto& sampler :
-       loader::automatic_samplers(obj, !poller->empty(), meta.bpf_skel.maps, flags.interval)) {
+       loader::automatic_samplers(obj, !poller->empty(), meta.bpf_skel.maps, own.interval)) {
     map_printers[sampler.name()] = LMP_TRY(output::create_automatic_map_printer(
         btf, sampler.name(), sampler.key_type_id(), sampler.value_type_id(), print_options, out));
     samplers.push_back(std::move(sampler));
   }
   // --trace-pipe: lines already waiting in trace_pipe are older than this run; drop them.
   std::optional<loader::TracePipe> trace_pipe;
-  if (flags.trace_pipe) {
+  if (own.trace_pipe) {
     trace_pipe = LMP_TRY(loader::TracePipe::open());
     trace_pipe->drain([](std::string_view) {});
   }
 
   const uint64_t headers = writer.records();  // table headers: not events
   loader::AttachContext attach_context;
-  attach_context.targets = LMP_TRY(loader::parse_attach_targets(flags.attach_targets));
-  attach_context.cgroup = flags.cgroup;
-  attach_context.interface = flags.interface;
+  attach_context.targets = LMP_TRY(loader::parse_attach_targets(own.attach_targets));
+  attach_context.cgroup = own.cgroup;
+  attach_context.interface = own.interface;
   LMP_CHECK(loader::check_attach_targets(obj, attach_context));
   loader::Attachments attachments =
       LMP_TRY(loader::attach_programs(obj, meta.bpf_skel.progs, attach_context));
@@ -214,7 +231,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
               "/trace_pipe (lmp run --trace-pipe shows it)");
   }
 
-  if (flags.duration && flags.duration->count() == 0) {
+  if (own.duration && own.duration->count() == 0) {
     // --duration 0: everything is attached; detach and exit (used by benchmarks)
     return finish_run(writer, headers, {}, kernel_lost,
                       samplers.empty() ? "event" : "event or map sample");
@@ -222,7 +239,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
 
   loader::RunLoopOptions loop;
   loop.poll_timeout_ms = static_cast<int>(meta.poll_timeout_ms ? meta.poll_timeout_ms : 100);
-  loop.duration = flags.duration;
+  loop.duration = own.duration;
   loop.on_map_sample = [&](const loader::MapSampler& sampler,
                            std::vector<loader::MapEntryBytes> entries) {
     std::vector<output::MapEntry> converted;

@@ -29,8 +29,12 @@ constexpr std::uintmax_t kMaxWasmBytes = 64u << 20;
 
 Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
   const fs::path& path = resolved.path;
-  if (flags.json)
-    log::warn("--json does not apply to WebAssembly modules: they print their own output");
+  if (flags.json || flags.yaml || !flags.fields.empty() || !flags.filters.empty() ||
+      !flags.timestamp.empty() || !flags.comm.empty() || !flags.pid.empty() || flags.top != 0)
+    log::warn(
+        "lmp's output options (--json, --yaml, --fields, --filter, --timestamp, --top) do "
+        "not apply to a WebAssembly module without a package.json beside it: it prints "
+        "its own output");
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (!ec && size > kMaxWasmBytes)

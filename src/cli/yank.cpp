@@ -23,8 +23,7 @@ Result<int> yank_command(Args args) {
   try {
     app.parse(static_cast<int>(args.size()), args.data());
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    return fail(ExitCode::kUsage, e.what(), "see lmp yank --help");
+    return parse_error(app, e);
   }
   std::size_t colon = ref.find(':');
   if (colon == std::string::npos || colon == 0 || colon + 1 == ref.size())

@@ -51,7 +51,11 @@ Result<std::string> read_file(const std::filesystem::path& path, std::size_t max
 Result<void> write_file_atomic(const std::filesystem::path& path, std::string_view content,
                                unsigned mode) {
   std::filesystem::path dir = path.parent_path().empty() ? "." : path.parent_path();
-  std::string tmpl = (dir / ("." + path.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wrestrict for "." + string&&.
+  std::string name = ".";
+  name += path.filename().string();
+  name += ".tmp-XXXXXX";
+  std::string tmpl = (dir / name).string();
   int raw = ::mkstemp(tmpl.data());
   if (raw < 0) {
     return fail(ExitCode::kFailure,

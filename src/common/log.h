@@ -1,6 +1,8 @@
 // The one logger. stdout is data, stderr is talk: everything here goes to stderr.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 namespace lmp::log {
@@ -12,9 +14,17 @@ void set_level(Level level);
 Level level();
 bool debug_enabled();
 
+// "debug", "info", "warn", "error" or "quiet" (`--log-level`); nullopt for anything else.
+std::optional<Level> parse_level(std::string_view name);
+
 void debug(std::string_view message);
 void info(std::string_view message);
 void warn(std::string_view message);
 void error(std::string_view message);
+
+// The prefixes of error and warning lines: "error: " in red and "warning: " in yellow when
+// stderr is a terminal that wants colour (terminal::color_enabled), else plain text.
+std::string error_prefix();
+std::string warning_prefix();
 
 }  // namespace lmp::log

@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "compiler/str_cat.h"
 #include "package/c_value.h"
+#include "package/format_word.h"
 
 namespace lmp::compiler {
 namespace {
@@ -60,6 +61,10 @@ Result<void> apply_variable(std::string_view file, const DocBlock& b, package::V
       v.cmdarg = std::move(*cmdarg);
     } else if (a.key == "value") {
       v.value = annotation_json(a.value);
+    } else if (a.key == "format") {  // names an integer option accepts (-s SIGKILL)
+      if (auto checked = package::check_format_word(a.value); !checked)
+        return located(file, a, checked.error());
+      v.extra["format"] = a.value;
     } else {
       v.extra[a.key] = annotation_json(a.value);
     }
@@ -194,8 +199,10 @@ Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string
       log::warn(where + ": doc comment is not directly above a global, map or program; ignored");
       continue;
     }
-    // @export on structs is read by export type detection; helper docs are for readers.
-    if (b.kind == DeclKind::kStruct || b.kind == DeclKind::kFunction) continue;
+    // @export on structs is read by export type detection; helper docs are for readers;
+    // member blocks (@format) are applied to the export types by apply_member_formats.
+    if (b.kind == DeclKind::kStruct || b.kind == DeclKind::kFunction || b.kind == DeclKind::kMember)
+      continue;
     if (b.kind == DeclKind::kVariable && is_license(b)) {
       if (!skel.doc) skel.doc.emplace();
       apply_doc(b, *skel.doc);
@@ -228,6 +235,34 @@ Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string
     }
   }
   drop_clashing_settings(skel);
+  return {};
+}
+
+Result<void> apply_member_formats(const std::vector<DocBlock>& blocks, std::string_view file,
+                                  std::vector<package::ExportType>& types) {
+  for (const auto& b : blocks) {
+    if (b.kind != DeclKind::kMember) continue;
+    const DocAnnotation* format = b.find("format");
+    if (format == nullptr) continue;
+    std::string where = str_cat(file, ":", format->line != 0 ? format->line : b.line);
+    if (auto checked = package::check_format_word(format->value); !checked) {
+      return fail(ExitCode::kBuild, str_cat(where, ": ", checked.error().message),
+                  checked.error().hint);
+    }
+    bool applied = false;
+    for (auto& type : types) {
+      if (type.name != b.parent) continue;
+      for (auto& member : type.members) {
+        if (member.name != b.ident) continue;
+        member.format = format->value;
+        applied = true;
+      }
+    }
+    if (!applied) {
+      log::info(str_cat(where, ": @format on ", b.parent, ".", b.ident,
+                        ", which no event buffer exports; it applies to events only"));
+    }
+  }
   return {};
 }
 

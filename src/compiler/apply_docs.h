@@ -23,6 +23,12 @@ void drop_clashing_settings(package::BpfSkel& skel);
 Result<void> apply_doc_comments(const std::vector<DocBlock>& blocks, std::string_view file,
                                 package::BpfSkel& skel);
 
+// Sets ExportMember::format from the `/// @format WORD` (or trailing `///< @format WORD`) on
+// members of the exported structs. An unknown word is an error (kBuild, "FILE:LINE: unknown
+// @format ..." with the valid words); a member of a struct no event buffer exports only logs.
+Result<void> apply_member_formats(const std::vector<DocBlock>& blocks, std::string_view file,
+                                  std::vector<package::ExportType>& types);
+
 // Parses an @cmdarg / @sample JSON object (exposed for tests).
 Result<package::CmdArg> parse_cmdarg(std::string_view text);
 Result<package::Sample> parse_sample(std::string_view text);

@@ -119,5 +119,36 @@ TEST(ApplyDocs, UnknownIdentifierIsOnlyAWarning) {
   EXPECT_EQ(skel->data_sections[0].variables[0].description, "");
 }
 
+TEST(ApplyDocs, MemberFormatsReachTheExportTypes) {
+  std::vector<package::ExportType> types(1);
+  types[0].name = "event";
+  types[0].members = {{"pid", "int"}, {"ret", "int"}, {"flags", "int"}};
+  auto blocks = parse_doc_comments(
+      tokenize_c("struct event {\n  int pid;\n  /// @format errno:ret\n  int ret;\n"
+                 "  int flags;  ///< @format flags:open\n};\n"
+                 "struct other {\n  /// @format signal\n  int sig;\n};\n"));
+  ASSERT_TRUE(apply_member_formats(blocks, "demo.h", types));
+  EXPECT_EQ(types[0].members[0].format, "");
+  EXPECT_EQ(types[0].members[1].format, "errno:ret");
+  EXPECT_EQ(types[0].members[2].format, "flags:open");
+
+  auto bad = apply_member_formats(
+      parse_doc_comments(tokenize_c("struct event {\n  /// @format colour\n  int pid;\n};\n")),
+      "demo.h", types);
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().code, ExitCode::kBuild);
+  EXPECT_EQ(bad.error().message, "demo.h:2: unknown @format 'colour'");
+  EXPECT_NE(bad.error().hint.find("flags:SET"), std::string::npos);
+}
+
+TEST(ApplyDocs, FormatOnAGlobalIsCheckedAndKept) {
+  auto skel = apply("/// @format signal\nconst volatile int targ_pid = 0;\n");
+  ASSERT_TRUE(skel) << skel.error().message;
+  EXPECT_EQ(skel->data_sections[0].variables[0].extra["format"], "signal");
+  auto bad = apply("/// @format flags:nope\nconst volatile int targ_pid = 0;\n");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("unknown @format 'flags:nope'"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace lmp::compiler

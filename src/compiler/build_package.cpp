@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -197,6 +198,28 @@ Result<fs::path> find_bpf_source(const fs::path& input) {
   return found.front();
 }
 
+namespace {
+
+// The headers `#include "NAME"` names that exist beside the source (where tools keep the
+// event struct they share with user space): their member `/// @format`s count too.
+std::vector<fs::path> local_headers(std::string_view text, const fs::path& source_dir) {
+  static const std::regex include(R"re(^[ \t]*#[ \t]*include[ \t]*"([^"]+)")re",
+                                  std::regex::multiline);
+  std::vector<fs::path> headers;
+  std::string copy(text);
+  for (auto it = std::sregex_iterator(copy.begin(), copy.end(), include);
+       it != std::sregex_iterator(); ++it) {
+    fs::path header = source_dir / (*it)[1].str();
+    std::error_code ec;
+    if (fs::is_regular_file(header, ec) &&
+        std::find(headers.begin(), headers.end(), header) == headers.end())
+      headers.push_back(header);
+  }
+  return headers;
+}
+
+}  // namespace
+
 Result<BuildResult> build_package(const BuildOptions& options) {
   ScopedLibbpfPrint print;
   fs::path source = LMP_TRY(find_bpf_source(options.input.empty() ? "." : options.input));
@@ -233,6 +256,13 @@ Result<BuildResult> build_package(const BuildOptions& options) {
 
   log::info("Generating export types");
   LMP_CHECK(plan_export_types(obj.get(), pkg.bpf_object, exports.names, pkg.meta));
+  LMP_CHECK(
+      apply_member_formats(parse_doc_comments(tokens), source.string(), pkg.meta.export_types));
+  for (const fs::path& header : local_headers(text, source_dir)) {
+    std::string header_text = LMP_TRY(read_file(header));
+    LMP_CHECK(apply_member_formats(parse_doc_comments(tokenize_c(header_text)), header.string(),
+                                   pkg.meta.export_types));
+  }
 
   result.package_file = out_dir / (options.yaml ? "package.yaml" : "package.json");
   log::info("Packing " + result.package_file.string());

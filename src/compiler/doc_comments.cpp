@@ -137,35 +137,133 @@ DocBlock classify_declaration(const std::vector<Token>& tokens, std::size_t begi
   return decl;
 }
 
+namespace {
+
+// The name a struct member declaration starting at tokens[begin] declares: the last identifier
+// before its array bounds, bit width, initializer or end; nested bodies are skipped, so
+// `union {...} u;` declares `u`.
+std::string member_name(const std::vector<Token>& tokens, std::size_t begin) {
+  std::string name;
+  for (std::size_t k = begin; k < tokens.size(); ++k) {
+    const Token& t = tokens[k];
+    if (is_punct(t, '{') || is_punct(t, '(')) {
+      k = find_closing(tokens, k);
+      continue;
+    }
+    if (is_punct(t, '[') || is_punct(t, ';') || is_punct(t, ':') || is_punct(t, ',') ||
+        is_punct(t, '=') || is_punct(t, '}') || t.kind == TokenKind::kDoc) {
+      break;
+    }
+    if (t.kind == TokenKind::kIdent) name = t.text;
+  }
+  return name;
+}
+
+// The first token of the member declaration that ends at tokens[end] (its ';').
+std::size_t member_begin(const std::vector<Token>& tokens, std::size_t end) {
+  std::size_t k = end;
+  int nesting = 0;  // inside a nested body, walking backwards
+  while (k > 0) {
+    const Token& t = tokens[k - 1];
+    if (is_punct(t, '}')) ++nesting;
+    if (is_punct(t, '{')) {
+      if (nesting == 0) break;
+      --nesting;
+    }
+    if (nesting == 0 && (is_punct(t, ';') || t.kind == TokenKind::kDoc)) break;
+    --k;
+  }
+  return k;
+}
+
+// The struct or union whose body the '{' at tokens[open] starts, when it has a name.
+std::string struct_tag(const std::vector<Token>& tokens, std::size_t open) {
+  if (open < 2 || tokens[open - 1].kind != TokenKind::kIdent) return {};
+  if (!is_ident(tokens[open - 2], "struct") && !is_ident(tokens[open - 2], "union")) return {};
+  return tokens[open - 1].text;
+}
+
+bool is_trailing_doc(const std::vector<Token>& tokens, std::size_t i) {
+  return tokens[i].kind == TokenKind::kDoc && tokens[i].text.starts_with("<") && i > 0 &&
+         tokens[i - 1].kind != TokenKind::kDoc && tokens[i - 1].line == tokens[i].line;
+}
+
+// Reads the doc lines starting at tokens[i] into a block; returns the index after them. A gap
+// of blank or ordinary-comment lines splits blocks: only the last one counts.
+std::size_t read_block(const std::vector<Token>& tokens, std::size_t i, DocBlock& block) {
+  block.line = tokens[i].line;
+  std::size_t last_line = tokens[i].line;
+  for (; i < tokens.size() && tokens[i].kind == TokenKind::kDoc; ++i) {
+    if (tokens[i].line > last_line + 1) {
+      block = DocBlock{};
+      block.line = tokens[i].line;
+    }
+    add_doc_line(block, tokens[i]);
+    last_line = tokens[i].line;
+  }
+  return i;
+}
+
+// A trailing `///< text` (and `///<` lines right below it) documents the member it follows.
+std::size_t read_trailing_block(const std::vector<Token>& tokens, std::size_t i,
+                                const std::string& parent, std::vector<DocBlock>& blocks) {
+  DocBlock block;
+  block.kind = DeclKind::kMember;
+  block.parent = parent;
+  block.line = tokens[i].line;
+  block.ident = member_name(tokens, member_begin(tokens, i - 1));
+  std::size_t last_line = tokens[i].line;
+  for (; i < tokens.size() && tokens[i].kind == TokenKind::kDoc &&
+         tokens[i].text.starts_with("<") && tokens[i].line <= last_line + 1;
+       ++i) {
+    Token line = tokens[i];
+    line.text.erase(0, 1);
+    add_doc_line(block, line);
+    last_line = tokens[i].line;
+  }
+  if (!block.ident.empty()) blocks.push_back(std::move(block));
+  return i;
+}
+
+}  // namespace
+
 std::vector<DocBlock> parse_doc_comments(const std::vector<Token>& tokens) {
   std::vector<DocBlock> blocks;
   std::size_t i = 0;
-  int depth = 0;  // brace depth: blocks inside structs and functions document no global
+  int depth = 0;       // brace depth: blocks inside functions document no global
+  std::string parent;  // the named top-level struct whose body we are in, if any
   while (i < tokens.size()) {
-    if (tokens[i].kind != TokenKind::kDoc || depth > 0) {
-      if (is_punct(tokens[i], '{')) ++depth;
-      if (is_punct(tokens[i], '}') && depth > 0) --depth;
+    if (tokens[i].kind != TokenKind::kDoc) {
+      if (is_punct(tokens[i], '{') && ++depth == 1) parent = struct_tag(tokens, i);
+      if (is_punct(tokens[i], '}') && depth > 0 && --depth == 0) parent.clear();
       ++i;
       continue;
     }
+    if (depth > 0 && parent.empty()) {
+      ++i;
+      continue;
+    }
+    if (depth > 0 && is_trailing_doc(tokens, i)) {
+      i = read_trailing_block(tokens, i, parent, blocks);
+      continue;
+    }
     DocBlock block;
-    block.line = tokens[i].line;
-    std::size_t last_line = tokens[i].line;
-    for (; i < tokens.size() && tokens[i].kind == TokenKind::kDoc; ++i) {
-      // A gap of blank or ordinary-comment lines splits blocks: only the last one counts.
-      if (tokens[i].line > last_line + 1) {
-        block = DocBlock{};
-        block.line = tokens[i].line;
-      }
-      add_doc_line(block, tokens[i]);
-      last_line = tokens[i].line;
-    }
+    i = read_block(tokens, i, block);
+    std::size_t last_line = tokens[i - 1].line;
     if (i < tokens.size() && tokens[i].line == last_line + 1) {
-      DocBlock decl = classify_declaration(tokens, i);
-      block.kind = decl.kind;
-      block.ident = std::move(decl.ident);
-      block.section = std::move(decl.section);
+      if (depth > 0) {
+        block.kind = DeclKind::kMember;
+        block.parent = parent;
+        block.ident = member_name(tokens, i);
+        if (block.ident.empty()) block.kind = DeclKind::kNone;
+      } else {
+        DocBlock decl = classify_declaration(tokens, i);
+        block.kind = decl.kind;
+        block.ident = std::move(decl.ident);
+        block.section = std::move(decl.section);
+      }
     }
+    if (depth > 0 && block.kind == DeclKind::kNone) continue;  // a note inside a struct
     blocks.push_back(std::move(block));
   }
   return blocks;

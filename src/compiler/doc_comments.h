@@ -2,7 +2,9 @@
 // Syntax (see docs/build.md): plain lines are the description; `@key text` lines are
 // annotations (`@cmdarg {json}`, `@sample {json}`, `@description text`, `@export`, ...).
 // A JSON value may continue over the following `///` lines until it parses; the text of
-// @description, @brief and @details continues over following plain lines.
+// @description, @brief and @details continues over following plain lines. Members of a named
+// struct are documented by a block on the lines above them or by a trailing `///<` comment on
+// the member's line (`int flags; ///< @format flags:open`).
 #pragma once
 
 #include <cstddef>
@@ -23,6 +25,7 @@ enum class DeclKind {
   kProgram,   // a function with SEC("...")
   kStruct,    // `struct NAME {...};` (a type definition)
   kFunction,  // a function without SEC(): a helper, documented for readers only
+  kMember,    // a member of the struct named in `parent` (its `/// @format` is read)
 };
 
 struct DocAnnotation {
@@ -33,7 +36,9 @@ struct DocAnnotation {
 
 struct DocBlock {
   DeclKind kind = DeclKind::kNone;
-  std::string ident;              // variable, map, function or struct name
+  std::string ident;              // variable, map, function, struct or member name
+  std::string parent;             // kMember: the struct's name
+  std::string file;               // where the block was read, when the caller sets it
   std::string section;            // SEC("...") argument of the declaration, if any
   std::size_t line = 0;           // line of the first `///`
   std::vector<std::string> text;  // plain lines, in order
@@ -44,7 +49,8 @@ struct DocBlock {
   const DocAnnotation* find(std::string_view key) const;
 };
 
-// Finds every `///` block and the declaration that starts on the line right after it.
+// Finds every `///` block and the declaration that starts on the line right after it, and the
+// member blocks of named structs (leading blocks and trailing `///<` lines).
 std::vector<DocBlock> parse_doc_comments(const std::vector<Token>& tokens);
 
 // Identifies the declaration starting at tokens[begin]: kind, identifier and SEC() text.

@@ -83,13 +83,16 @@ TEST(DocComments, MultiLineJsonAndProseContinue) {
   EXPECT_TRUE(blocks[0].text.empty());
 }
 
-TEST(DocComments, DetachedBlocksAndMembersDocumentNothing) {
+TEST(DocComments, DetachedBlocksAndLocalsDocumentNothingMembersTheirMember) {
   auto blocks = parse(
       "/// file header\n\nint x;\n"
       "struct event {\n  /// member doc\n  int pid;\n};\n"
       "int f(void) {\n  /// local\n  int y = 0;\n  return y;\n}\n");
-  ASSERT_EQ(blocks.size(), 1u);
+  ASSERT_EQ(blocks.size(), 2u);
   EXPECT_EQ(blocks[0].kind, DeclKind::kNone);
+  EXPECT_EQ(blocks[1].kind, DeclKind::kMember);
+  EXPECT_EQ(blocks[1].parent, "event");
+  EXPECT_EQ(blocks[1].ident, "pid");
 }
 
 TEST(DocComments, HelperFunctionsAreRecognised) {

@@ -102,9 +102,13 @@ MapSampler MapSampler::automatic(bpf_object* object, bpf_map* map,
   return sampler;
 }
 
+void MapSampler::schedule_from(std::chrono::steady_clock::time_point now) {
+  if (sample_.interval_ms != 0) due_ = now + std::chrono::milliseconds(sample_.interval_ms);
+}
+
 Result<std::vector<MapEntryBytes>> MapSampler::read() {
-  if (sample_.interval_ms != 0)
-    due_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(sample_.interval_ms);
+  last_read_ = std::chrono::steady_clock::now();
+  if (sample_.interval_ms != 0) due_ = *last_read_ + std::chrono::milliseconds(sample_.interval_ms);
   int fd = bpf_map__fd(map_);
   auto type = bpf_map__type(map_);
   std::size_t key_size = bpf_map__key_size(map_);

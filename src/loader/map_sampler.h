@@ -55,6 +55,11 @@ class MapSampler {
   // When the next read is due (time_point::max() for an automatic map read only at exit);
   // read() schedules the one after.
   std::chrono::steady_clock::time_point due() const { return due_; }
+  // Starts the interval clock again at `now` (when polling begins, after attaching): the
+  // first read is due one interval later.
+  void schedule_from(std::chrono::steady_clock::time_point now);
+  // When read() last ran (nullopt: never).
+  std::optional<std::chrono::steady_clock::time_point> last_read() const { return last_read_; }
 
  private:
   bpf_map* map_ = nullptr;
@@ -64,6 +69,7 @@ class MapSampler {
   uint32_t key_type_id_ = 0;
   uint32_t value_type_id_ = 0;
   std::chrono::steady_clock::time_point due_;
+  std::optional<std::chrono::steady_clock::time_point> last_read_;
   bool automatic_ = false;
   uint64_t since_monotonic_ns_ = 0;  // automatic: when this run began, on each clock
   uint64_t since_boot_ns_ = 0;

@@ -14,14 +14,26 @@ Result<void> sample(MapSampler& sampler, const RunLoopOptions& options) {
 
 }  // namespace
 
+bool needs_final_round(std::optional<std::chrono::steady_clock::time_point> last_read,
+                       std::chrono::steady_clock::time_point polled_until,
+                       std::chrono::steady_clock::time_point now) {
+  if (!last_read) return true;
+  return *last_read < polled_until && now - *last_read >= kFreshRound;
+}
+
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options) {
   using Clock = std::chrono::steady_clock;
   StopSignals signals;  // without SA_RESTART: a stop ends the poll early
+  auto started = Clock::now();
   std::optional<Clock::time_point> deadline;
-  if (options.duration) deadline = Clock::now() + *options.duration;
+  if (options.duration) deadline = started + *options.duration;
+  // Loading and attaching took time since the samplers were made: count from here, so a
+  // deadline one interval away is not preceded by an early round.
+  for (auto& sampler : samplers) sampler.schedule_from(started);
 
   bool ended_by_output = false;
+  auto polled_until = started;
   while (!StopSignals::requested()) {
     auto now = Clock::now();
     if (deadline && now >= *deadline) break;
@@ -31,8 +43,10 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
     auto wake = now + std::chrono::milliseconds(timeout_ms);
     for (const auto& s : samplers) wake = std::min(wake, s.due());
     if (deadline) wake = std::min(wake, *deadline);
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count();
+    // Rounded up: waking a little before the due time would spin until it comes.
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
     LMP_CHECK(poller.poll(static_cast<int>(std::max<long long>(wait, 0))));
+    polled_until = Clock::now();
 
     if (options.trace_pipe && options.on_trace_line)
       options.trace_pipe->drain(options.on_trace_line);
@@ -47,10 +61,12 @@ Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers
     }
   }
   if (ended_by_output) return {};
-  // The exit round: what user space would print when the tool ends.
+  // The exit round: the time since each sampler's previous round, as a tool prints when it
+  // ends.
   bool any = false;
+  auto now = Clock::now();
   for (auto& sampler : samplers) {
-    if (!sampler.is_automatic()) continue;
+    if (!needs_final_round(sampler.last_read(), polled_until, now)) continue;
     LMP_CHECK(sample(sampler, options));
     any = true;
   }

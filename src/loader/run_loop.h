@@ -34,10 +34,23 @@ struct RunLoopOptions {
 };
 
 // Installs SIGINT/SIGTERM handlers that request a stop (the previous handlers come back
-// on return) and polls until then. Returns normally on a stop request, the deadline or
-// after_round returning false. On a stop request or the deadline, automatic samplers
-// (MapSampler::is_automatic) get a last round, then after_round runs once more.
+// on return) and polls until then. Samplers' intervals start when polling does. Returns
+// normally on a stop request, the deadline or after_round returning false. On a stop
+// request or the deadline, every sampler gets a last round covering the time since its
+// previous one (the final partial interval, as bcc's tools print their last histogram)
+// unless needs_final_round says its last round already covers it; then after_round runs
+// once more. So `--duration 0.9` with 1 s intervals prints one round, at 0.9 s.
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options);
+
+// A round read less than this long before the stop covers the time up to it.
+inline constexpr std::chrono::milliseconds kFreshRound{1};
+
+// Whether a sampler last read at `last_read` (nullopt: never) gets a last round when the
+// loop stops at `now`, the final poll having returned at `polled_until`: not when it was
+// read after that poll (in the loop's final turn) or less than kFreshRound before `now`.
+bool needs_final_round(std::optional<std::chrono::steady_clock::time_point> last_read,
+                       std::chrono::steady_clock::time_point polled_until,
+                       std::chrono::steady_clock::time_point now);
 
 }  // namespace lmp::loader

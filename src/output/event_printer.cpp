@@ -1,16 +1,22 @@
-// EventPrinter: renders ring/perf buffer samples of one export type as table rows or JSON lines.
-// Hot path: create() compiles the struct into a flat list of columns (offset, kind, size, enum
-// names, width); print() renders with std::to_chars into one reused buffer and writes it with
-// a single ostream::write. Only nested structs and non-char arrays go through decode_value.
+// EventPrinter: renders ring/perf buffer samples of one export type as table rows, JSON lines or
+// YAML documents (docs/output.md). Hot path: create() plans the columns (event_columns.h), what
+// is shown in which order, the keys and headers, and the filters, once; print() renders with
+// std::to_chars into one reused buffer and writes it with a single ostream::write. Decoding,
+// filters and width limits cost only when they apply.
+#include <time.h>
+
 #include <algorithm>
 #include <cctype>
-#include <cstring>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "common/log.h"
-#include "output/btf_util.h"
+#include "common/terminal.h"
+#include "output/event_cells.h"
+#include "output/event_columns.h"
+#include "output/event_filter.h"
 #include "output/output.h"
 #include "output/text_format.h"
 
@@ -19,181 +25,120 @@ namespace {
 
 using namespace detail;
 
-enum class Cell { kUnsigned, kSigned, kBool, kEnum, kFloat, kDouble, kHex128, kChars, kNested };
+constexpr int kTime = -1;  // Shown::column of the time
 
-struct Column {
-  std::string name;
-  std::string header;    // upper-cased name
-  std::string json_key;  // `"name":`, with a leading comma except for the first column
-  Cell cell = Cell::kUnsigned;
-  uint32_t offset = 0;      // bytes from the start of the event
-  uint32_t size = 0;        // bytes; for kChars 0 means "to the end of the sample"
-  uint32_t bit_offset = 0;  // bitfields only: bits from the start of the event
-  uint32_t bit_size = 0;    // nonzero: a bitfield of this many bits
-  uint32_t type_id = 0;     // kNested: the member's type, for decode_value
-  std::shared_ptr<const EnumTable> enums;
-  size_t width = 0;  // table column width
-  // An array member: its element type and size, so a record cut inside it still decodes.
-  uint32_t elem_type_id = 0;
-  uint32_t elem_size = 0;
+// One value printed per event, the time or a column, with its header and keys made once.
+struct Shown {
+  int column = kTime;
+  std::string header;       // table
+  size_t width = 0;         // table: padded to this, except the last
+  std::string key;          // JSON `"name":` (after a comma unless first); YAML `name: `
+  std::string decoded_key;  // JSON `,"sig_name":`; YAML `sig_name: `; "": not decoded
 };
 
-constexpr size_t kNumberWidth = 7;
-constexpr size_t kPointerWidth = 16;
-constexpr size_t kMinStringWidth = 7;
-constexpr size_t kMaxStringWidth = 16;
+std::string upper(std::string_view name) {
+  std::string text(name);
+  for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
+}
 
-class Planner {
- public:
-  explicit Planner(const btf* btf) : btf_(btf) {}
-
-  Result<void> add_members(const btf_type* t, uint32_t base_bits, int depth) {
-    if (depth > 8) return fail(ExitCode::kBadPackage, "export struct nests too deeply");
-    const btf_member* m = btf_members(t);
-    for (uint16_t i = 0; i < btf_vlen(t); ++i, ++m) {
-      Column c;
-      c.name = name_of(btf_, m->name_off);
-      uint32_t bit_off = base_bits + btf_member_bit_offset(t, i);
-      ResolvedType mt = resolve_type(btf_, m->type);
-      if (mt.type == nullptr)
-        return fail(ExitCode::kBadPackage, "member " + c.name + " has an invalid BTF type");
-      if (c.name.empty() && btf_is_composite(mt.type)) {
-        LMP_CHECK(add_members(mt.type, bit_off, depth + 1));  // anonymous struct/union
-        continue;
-      }
-      c.offset = bit_off / 8;
-      c.type_id = m->type;
-      LMP_CHECK(classify(c, mt, bit_off, btf_member_bitfield_size(t, i)));
-      columns.push_back(std::move(c));
-    }
-    return {};
+// The key a member or the time gets in JSON or YAML.
+std::string key_text(Format format, std::string_view name, bool first) {
+  std::string key;
+  if (format == Format::kYaml) {
+    append_yaml_string(key, name);
+    return key + ": ";
   }
-
-  std::vector<Column> columns;
-
- private:
-  Result<void> classify(Column& c, const ResolvedType& mt, uint32_t bit_off, uint32_t bitfield) {
-    const btf_type* t = mt.type;
-    c.width = kNumberWidth;
-    if (bitfield == 0 && bit_off % 8 != 0)
-      return fail(ExitCode::kBadPackage, "member " + c.name + " is not byte aligned");
-    if (btf_is_int(t)) {
-      uint8_t enc = btf_int_encoding(t);
-      c.cell = (enc & BTF_INT_BOOL)     ? Cell::kBool
-               : (enc & BTF_INT_SIGNED) ? Cell::kSigned
-                                        : Cell::kUnsigned;
-      c.size = t->size;
-      if (bitfield != 0) {
-        c.bit_offset = bit_off;
-        c.bit_size = bitfield;
-      } else if (t->size == 16 && is_plain_int(t)) {
-        c.cell = Cell::kHex128;
-        c.width = 34;
-      } else if (!is_plain_int(t) ||
-                 (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)) {
-        c.bit_offset = bit_off + btf_int_offset(t);
-        c.bit_size = btf_int_bits(t);
-        if (c.bit_size == 0 || c.bit_size > 64)
-          return fail(ExitCode::kBadPackage, "member " + c.name + ": unsupported int encoding");
-      }
-    } else if (btf_is_any_enum(t) &&
-               (t->size == 1 || t->size == 2 || t->size == 4 || t->size == 8)) {
-      c.cell = Cell::kEnum;
-      c.size = t->size;
-      c.enums = std::make_shared<EnumTable>(enum_table(btf_, t));
-      if (bitfield != 0) {
-        c.bit_offset = bit_off;
-        c.bit_size = bitfield;
-      }
-    } else if (bitfield != 0) {
-      return fail(ExitCode::kBadPackage, "bitfield " + c.name + " is not an integer");
-    } else if (btf_is_ptr(t)) {
-      c.cell = Cell::kUnsigned;
-      c.size = static_cast<uint32_t>(btf__resolve_size(btf_, mt.id));
-      c.width = kPointerWidth;
-    } else if (btf_is_float(t) && (t->size == 4 || t->size == 8)) {
-      c.cell = t->size == 4 ? Cell::kFloat : Cell::kDouble;
-      c.size = t->size;
-    } else if (is_char_array(btf_, t)) {
-      c.cell = Cell::kChars;
-      c.elem_size = 1;
-      c.size = btf_array(t)->nelems;  // 0: flexible array member, the rest of the sample
-      size_t text = c.size == 0 ? kMaxStringWidth : c.size - 1;
-      c.width = std::clamp(text, kMinStringWidth, kMaxStringWidth);
-    } else {
-      int64_t size = btf__resolve_size(btf_, mt.id);
-      if (size < 0)
-        return fail(ExitCode::kBadPackage, "member " + c.name + " has a type without a size");
-      c.cell = Cell::kNested;
-      c.size = static_cast<uint32_t>(size);
-      c.width = 0;
-      if (btf_is_array(t)) {
-        int64_t elem = btf__resolve_size(btf_, btf_array(t)->type);
-        if (elem > 0) {
-          c.elem_type_id = btf_array(t)->type;
-          c.elem_size = static_cast<uint32_t>(elem);
-        }
-      }
-    }
-    return {};
-  }
-
-  const btf* btf_;
-};
+  if (!first) key += ',';
+  append_json_string(key, name);
+  return key + ':';
+}
 
 class EventPrinterImpl final : public EventPrinter {
  public:
   EventPrinterImpl(const btf* btf, std::string name, uint32_t size, std::vector<Column> columns,
-                   Format format, std::ostream& out)
+                   const PrintOptions& options, std::ostream& out)
       : btf_(btf),
         name_(std::move(name)),
         size_(size),
         columns_(std::move(columns)),
-        format_(format),
+        format_(options.format),
+        time_mode_(options.format == Format::kTable ? options.timestamp : TimestampMode::kIso),
+        start_(options.start),
+        width_(options.format == Format::kTable ? options.width : 0),
+        color_(options.color),
         out_(out) {
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      Column& c = columns_[i];
-      c.header = c.name;
-      for (char& ch : c.header)
-        ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-      c.width = std::max(c.width, c.header.size());
-      c.json_key = i == 0 ? "" : ",";
-      append_json_string(c.json_key, c.name);
-      c.json_key += ':';
-    }
     buffer_.reserve(256);
     // A struct ending in an array may arrive cut inside that array (variable-length records).
     if (!columns_.empty() && columns_.back().elem_size != 0 && columns_.back().bit_size == 0) {
       min_size_ = std::min<size_t>(size_, columns_.back().offset);
       open_ended_ = columns_.back().size == 0;  // a flexible array member: longer is normal
     }
-    for (const char* name : {"tgid", "pid"})
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        const Column& c = columns_[i];
-        if (c.name == name && (c.cell == Cell::kSigned || c.cell == Cell::kUnsigned) &&
-            c.bit_size == 0 && (c.size == 4 || c.size == 8))
-          pid_column_ = i;
+    pid_column_ = find_integer_column(columns_, {"pid", "tgid"}, {4, 8});
+    // The kernel timestamp members --timestamp=ns prefers to the time of receipt.
+    kernel_time_ =
+        find_integer_column(columns_, {"ts", "ts_ns", "timestamp", "timestamp_ns", "time_ns"}, {8});
+    family_ = find_family_column(columns_);
+  }
+
+  // The JSON/YAML key of the time: "time", or "_time" when the struct has a member `time`.
+  std::string time_key() const {
+    bool taken = std::any_of(columns_.begin(), columns_.end(),
+                             [](const Column& c) { return c.name == "time"; });
+    return taken ? "_time" : "time";
+  }
+
+  // Decides what each event shows: `fields` in their order, else the time and every column.
+  Result<void> plan(const PrintOptions& options) {
+    std::string time_name = time_key();
+    std::vector<int> order;
+    if (options.fields.empty()) {
+      if (time_mode_ != TimestampMode::kNone) order.push_back(kTime);
+      for (size_t i = 0; i < columns_.size(); ++i) order.push_back(static_cast<int>(i));
+    }
+    for (const std::string& field : options.fields) {
+      auto found = std::find_if(columns_.begin(), columns_.end(),
+                                [&](const Column& c) { return c.name == field; });
+      if (found != columns_.end()) {
+        order.push_back(static_cast<int>(found - columns_.begin()));
+      } else if (field == time_name) {
+        order.push_back(kTime);
+        if (time_mode_ == TimestampMode::kNone) time_mode_ = TimestampMode::kTime;
+      } else {
+        std::string names = time_name;
+        for (const Column& c : columns_) names += ", " + c.name;
+        return fail(ExitCode::kUsage,
+                    "--fields: the events of " + name_ + " have no field '" + field + "'",
+                    "their fields: " + names);
       }
+    }
+    for (int index : order) shown_.push_back(make_shown(index, time_name, shown_.empty()));
+    return {};
+  }
+
+  Result<void> compile_filters(const PrintOptions& options) {
+    filter_ = LMP_TRY(EventFilter::create(btf_, name_, options.filters, columns_));
+    return {};
   }
 
   std::optional<int64_t> pid_of(std::span<const uint8_t> data) const override {
     if (!pid_column_) return std::nullopt;
     const Column& c = columns_[*pid_column_];
     if (data.size() < c.offset + c.size) return std::nullopt;
-    uint64_t raw = load_uint(data.data() + c.offset, c.size);
-    return c.cell == Cell::kSigned ? sign_extend(raw, c.size * 8) : static_cast<int64_t>(raw);
+    return static_cast<int64_t>(raw_number(c, data)->integer);
   }
 
   void print_header() {
     buffer_.clear();
-    append_padded(buffer_, "TIME", 8);
-    for (size_t i = 0; i < columns_.size(); ++i) {
-      buffer_ += ' ';
-      if (i + 1 < columns_.size())
-        append_padded(buffer_, columns_[i].header, columns_[i].width);
+    for (size_t i = 0; i < shown_.size(); ++i) {
+      if (i != 0) buffer_ += ' ';
+      if (i + 1 < shown_.size())
+        append_padded(buffer_, shown_[i].header, shown_[i].width);
       else
-        buffer_ += columns_[i].header;
+        buffer_ += shown_[i].header;
     }
+    fit_width(buffer_, 0, width_);
+    if (color_) buffer_ = std::string(terminal::kBold) + buffer_ + std::string(terminal::kReset);
     buffer_ += '\n';
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   }
@@ -209,111 +154,167 @@ class EventPrinterImpl final : public EventPrinter {
                 std::to_string(size_) +
                 " bytes): the buffer may carry another type; the rest is not shown");
     }
+    if (!filter_.empty() && !filter_.matches(data)) return;
     buffer_.clear();
-    if (format_ == Format::kJson) {
-      buffer_ += '{';
-      for (const Column& c : columns_) {
-        buffer_ += c.json_key;
-        render(c, data, true);
-      }
-      buffer_ += "}\n";
-    } else {
-      buffer_ += clock_.now();
-      for (size_t i = 0; i < columns_.size(); ++i) {
-        const Column& c = columns_[i];
-        buffer_ += ' ';
-        size_t start = buffer_.size();
-        render(c, data, false);
-        size_t used = buffer_.size() - start;
-        if (i + 1 < columns_.size() && used < c.width) buffer_.append(c.width - used, ' ');
-      }
-      buffer_ += '\n';
-    }
+    if (format_ == Format::kTable)
+      render_row(data);
+    else if (format_ == Format::kJson)
+      render_json(data);
+    else
+      render_yaml(data);
     out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
   }
 
  private:
-  void render(const Column& c, std::span<const uint8_t> data, bool json) {
-    const uint8_t* p = data.data() + c.offset;
-    switch (c.cell) {
-      case Cell::kUnsigned:
-        append_uint(buffer_, c.bit_size ? extract_bits(data, c.bit_offset, c.bit_size)
-                                        : load_uint(p, c.size));
+  Shown make_shown(int index, const std::string& time_name, bool first) {
+    Shown s;
+    s.column = index;
+    if (index == kTime) {
+      set_time_header(s);
+      s.key = key_text(format_, time_name, first);
+      return s;
+    }
+    const Column& c = columns_[static_cast<size_t>(index)];
+    s.header = upper(c.name);
+    s.width = std::max(c.width, s.header.size());
+    s.key = key_text(format_, c.name, first);
+    std::string decoded = decoded_key(c.format, c.name);
+    // A decoded key never hides a member or the time of the same name.
+    bool taken = decoded == time_name ||
+                 std::any_of(columns_.begin(), columns_.end(),
+                             [&](const Column& other) { return other.name == decoded; });
+    if (!decoded.empty() && !taken) s.decoded_key = key_text(format_, decoded, false);
+    return s;
+  }
+
+  void set_time_header(Shown& s) const {
+    s.header = "TIME";
+    switch (time_mode_) {
+      case TimestampMode::kTime:
+        s.width = 8;  // HH:MM:SS
         return;
-      case Cell::kSigned:
-        append_int(buffer_, c.bit_size ? sign_extend(extract_bits(data, c.bit_offset, c.bit_size),
-                                                     c.bit_size)
-                                       : sign_extend(load_uint(p, c.size), c.size * 8));
+      case TimestampMode::kIso:
+        s.width = Rfc3339Cache::kSize;
         return;
-      case Cell::kBool: {
-        uint64_t v =
-            c.bit_size ? extract_bits(data, c.bit_offset, c.bit_size) : load_uint(p, c.size);
-        buffer_ += v != 0 ? "true" : "false";
+      case TimestampMode::kRelative:
+        s.header = "TIME(s)";
+        s.width = 10;
         return;
-      }
-      case Cell::kEnum: {
-        uint64_t raw =
-            c.bit_size ? extract_bits(data, c.bit_offset, c.bit_size) : load_uint(p, c.size);
-        if (c.bit_size && c.enums->is_signed)
-          raw = static_cast<uint64_t>(sign_extend(raw, c.bit_size));
-        if (const std::string* name = c.enums->find(raw)) {
-          if (json)
-            append_json_string(buffer_, *name);
-          else
-            buffer_ += *name;
-        } else if (c.enums->is_signed) {
-          append_int(buffer_, sign_extend(raw, c.bit_size ? c.bit_size : c.size * 8));
-        } else {
-          append_uint(buffer_, raw);
-        }
+      case TimestampMode::kNs:
+        s.header = "TIME(ns)";
+        s.width = 16;
         return;
-      }
-      case Cell::kFloat: {
-        float f;
-        std::memcpy(&f, p, 4);
-        append_double(buffer_, f, json);
+      case TimestampMode::kNone:
         return;
-      }
-      case Cell::kDouble: {
-        double d;
-        std::memcpy(&d, p, 8);
-        append_double(buffer_, d, json);
-        return;
-      }
-      case Cell::kHex128:
-        if (json) buffer_ += '"';
-        append_hex128(buffer_, p);
-        if (json) buffer_ += '"';
-        return;
-      case Cell::kChars: {
-        size_t rest = data.size() - c.offset;  // a cut record: only the part that was sent
-        size_t n = c.size == 0 ? rest : std::min<size_t>(c.size, rest);
-        if (json) buffer_ += '"';
-        append_c_string(buffer_, data.subspan(c.offset, n), json);
-        if (json) buffer_ += '"';
-        return;
-      }
-      case Cell::kNested: {
-        if (data.size() < c.offset + c.size) return render_partial_array(c, data);
-        auto value = decode_value(btf_, c.type_id, data.subspan(c.offset));
-        if (!value) {
-          buffer_ += json ? "null" : "?";
-          return;
-        }
-        buffer_ += value->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-        return;
-      }
     }
   }
 
-  // The elements of a trailing array that a cut record holds, as a JSON array.
-  void render_partial_array(const Column& c, std::span<const uint8_t> data) {
-    nlohmann::json items = nlohmann::json::array();
-    for (size_t at = c.offset; at + c.elem_size <= data.size(); at += c.elem_size) {
-      auto value = decode_value(btf_, c.elem_type_id, data.subspan(at, c.elem_size));
-      items.push_back(value ? std::move(*value) : nlohmann::json());
+  const Column* family() const { return family_ ? &columns_[*family_] : nullptr; }
+
+  void render_row(std::span<const uint8_t> data) {
+    for (size_t i = 0; i < shown_.size(); ++i) {
+      Shown& s = shown_[i];
+      if (i != 0) buffer_ += ' ';
+      size_t used = 0;  // characters
+      if (s.column == kTime) {
+        size_t start = buffer_.size();
+        append_time(data);
+        used = buffer_.size() - start;
+      } else {
+        used = append_cell(columns_[static_cast<size_t>(s.column)], data);
+      }
+      if (i + 1 < shown_.size() && used < s.width) buffer_.append(s.width - used, ' ');
+      // A wider value widens its column for the rows after it, so they line up with it.
+      if (i + 1 < shown_.size() && used > s.width) s.width = used;
     }
-    buffer_ += items.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    fit_width(buffer_, 0, width_);
+    buffer_ += '\n';
+  }
+
+  // Appends a table cell: the decoded text, else the raw value. Returns its characters.
+  size_t append_cell(const Column& c, std::span<const uint8_t> data) {
+    size_t start = buffer_.size();
+    std::optional<std::string> text;
+    if (c.format.kind != ValueKind::kRaw) text = decoded_text(c, data, family());
+    if (text)
+      buffer_ += *text;
+    else
+      append_raw(buffer_, btf_, c, data, false);
+    // Only text can hold multi-byte characters; a number has one byte per character.
+    if (text || c.cell == Cell::kChars || c.cell == Cell::kNested)
+      return count_chars(std::string_view(buffer_).substr(start));
+    return buffer_.size() - start;
+  }
+
+  void render_json(std::span<const uint8_t> data) {
+    buffer_ += '{';
+    for (const Shown& s : shown_) {
+      buffer_ += s.key;
+      if (s.column == kTime) {
+        buffer_ += '"';
+        buffer_ += rfc3339_.now();
+        buffer_ += '"';
+        continue;
+      }
+      const Column& c = columns_[static_cast<size_t>(s.column)];
+      append_raw(buffer_, btf_, c, data, true);
+      if (!s.decoded_key.empty())
+        if (auto text = decoded_text(c, data, family())) {
+          buffer_ += s.decoded_key;
+          append_json_string(buffer_, *text);
+        }
+    }
+    buffer_ += "}\n";
+  }
+
+  void render_yaml(std::span<const uint8_t> data) {
+    buffer_ += "---\n";
+    for (const Shown& s : shown_) {
+      buffer_ += s.key;
+      if (s.column == kTime) {
+        buffer_ += '"';
+        buffer_ += rfc3339_.now();
+        buffer_ += "\"\n";
+        continue;
+      }
+      const Column& c = columns_[static_cast<size_t>(s.column)];
+      append_raw_yaml(buffer_, scratch_, btf_, c, data);
+      buffer_ += '\n';
+      if (!s.decoded_key.empty())
+        if (auto text = decoded_text(c, data, family())) {
+          buffer_ += s.decoded_key;
+          append_yaml_string(buffer_, *text);
+          buffer_ += '\n';
+        }
+    }
+  }
+
+  // The table's time cell for --timestamp.
+  void append_time(std::span<const uint8_t> data) {
+    switch (time_mode_) {
+      case TimestampMode::kTime:
+        buffer_ += clock_.now();
+        return;
+      case TimestampMode::kIso:
+        buffer_ += rfc3339_.now();
+        return;
+      case TimestampMode::kRelative: {
+        auto since = std::chrono::system_clock::now() - start_;
+        append_seconds(buffer_,
+                       std::chrono::duration_cast<std::chrono::microseconds>(since).count());
+        return;
+      }
+      case TimestampMode::kNs: {
+        if (kernel_time_) return append_raw(buffer_, btf_, columns_[*kernel_time_], data, false);
+        timespec ts{};
+        clock_gettime(CLOCK_MONOTONIC, &ts);  // the clock of bpf_ktime_get_ns
+        append_uint(buffer_, static_cast<uint64_t>(ts.tv_sec) * 1000000000u +
+                                 static_cast<uint64_t>(ts.tv_nsec));
+        return;
+      }
+      case TimestampMode::kNone:
+        return;
+    }
   }
 
   void report_short(size_t got) {
@@ -334,12 +335,22 @@ class EventPrinterImpl final : public EventPrinter {
   size_t min_size_ = size_;  // the shortest record that decodes (a cut trailing array)
   bool open_ended_ = false;
   bool reported_long_ = false;
-  std::vector<Column> columns_;
-  std::optional<size_t> pid_column_;  // `pid`, else `tgid`, for pid_of
+  std::vector<Column> columns_;  // all members, shown or not (filters, family, pid)
+  std::vector<Shown> shown_;
+  std::optional<size_t> pid_column_;   // `pid`, else `tgid`, for pid_of
+  std::optional<size_t> kernel_time_;  // `ts`..., for --timestamp=ns
+  std::optional<size_t> family_;       // the address family, for kIp columns
+  EventFilter filter_;
   Format format_;
+  TimestampMode time_mode_;  // JSON and YAML: always kIso
+  std::chrono::system_clock::time_point start_;
+  size_t width_;
+  bool color_;
   std::ostream& out_;
   std::string buffer_;
+  std::string scratch_;  // YAML text before it is quoted
   TimeCache clock_;
+  Rfc3339Cache rfc3339_;
   uint64_t short_samples_ = 0;
 };
 
@@ -363,17 +374,16 @@ Result<uint32_t> find_export_struct(const btf* btf, const package::ExportType& t
 Result<std::unique_ptr<EventPrinter>> EventPrinter::create(const btf* btf,
                                                            const package::ExportType& type,
                                                            const PrintOptions& options,
-                                                           bool print_header,
-                                                           std::ostream& out) {
+                                                           bool print_header, std::ostream& out) {
   if (btf == nullptr)
     return fail(ExitCode::kBadPackage, "the program has no BTF to decode events with");
   uint32_t id = LMP_TRY(find_export_struct(btf, type));
   const btf_type* t = btf__type_by_id(btf, id);
-  Planner planner(btf);
-  if (auto planned = planner.add_members(t, 0, 0); !planned)
-    return std::unexpected(std::move(planned.error()).context("export type " + type.name));
-  auto printer = std::make_unique<EventPrinterImpl>(btf, type.name, t->size,
-                                                    std::move(planner.columns), options.format, out);
+  auto columns = LMP_TRY(plan_columns(btf, id, type));
+  auto printer =
+      std::make_unique<EventPrinterImpl>(btf, type.name, t->size, std::move(columns), options, out);
+  LMP_CHECK(printer->plan(options));
+  LMP_CHECK(printer->compile_filters(options));
   if (options.format == Format::kTable && print_header) printer->print_header();
   return printer;
 }

@@ -1,10 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <regex>
 #include <sstream>
 
 #include "output/output.h"
 #include "output/test_btf.h"
+#include "output/test_event.h"
 
 namespace lmp::output {
 namespace {
@@ -13,54 +15,15 @@ using testing::new_btf;
 using testing::put;
 using testing::put_text;
 
-// struct event { int pid; unsigned long long ts; char comm[16]; enum state state;
-//                _Bool ok; unsigned flags:4; struct pair { int a, b; } pair; };
-struct EventBtf {
-  testing::BtfHandle btf = new_btf();
-  int id = 0;
-  EventBtf() {
-    struct btf* b = btf.get();
-    int s32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
-    int u32 = btf__add_int(b, "unsigned int", 4, 0);
-    int u64 = btf__add_int(b, "unsigned long long", 8, 0);
-    int ch = btf__add_int(b, "char", 1, BTF_INT_SIGNED);
-    int boolean = btf__add_int(b, "_Bool", 1, BTF_INT_BOOL);
-    int comm = btf__add_array(b, s32, ch, 16);
-    int state = btf__add_enum(b, "state", 4);
-    btf__add_enum_value(b, "RUNNING", 0);
-    btf__add_enum_value(b, "SLEEPING", 1);
-    int pair = btf__add_struct(b, "pair", 8);
-    btf__add_field(b, "a", s32, 0, 0);
-    btf__add_field(b, "b", s32, 32, 0);
-    id = btf__add_struct(b, "event", 48);
-    btf__add_field(b, "pid", s32, 0, 0);
-    btf__add_field(b, "ts", u64, 64, 0);
-    btf__add_field(b, "comm", comm, 128, 0);
-    btf__add_field(b, "state", state, 256, 0);
-    btf__add_field(b, "ok", boolean, 288, 0);
-    btf__add_field(b, "flags", u32, 296, 4);
-    btf__add_field(b, "pair", pair, 320, 0);
-  }
-  package::ExportType type() const {
-    package::ExportType t{"event", 48, static_cast<uint32_t>(id), {}};
-    for (const char* m : {"pid", "ts", "comm", "state", "ok", "flags", "pair"})
-      t.members.push_back({m, ""});
-    return t;
-  }
-};
+using testing::EventBtf;
 
 std::vector<uint8_t> sample() {
-  std::vector<uint8_t> d(48, 0);
-  put<int32_t>(d, 0, 1234);
-  put<uint64_t>(d, 8, 987654321);
-  put_text(d, 16, "bash", 16);
-  put<uint32_t>(d, 32, 1);
-  d[36] = 1;
-  d[37] = 0x0b;  // flags = 11
-  put<int32_t>(d, 40, -1);
-  put<int32_t>(d, 44, 2);
-  return d;
+  return testing::event_sample();
 }
+
+// An RFC 3339 local time with milliseconds and the zone's offset.
+const std::regex kRfc3339(
+    "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}");
 
 TEST(OutputEventPrinter, TableHeaderAndRow) {
   EventBtf e;
@@ -108,15 +71,17 @@ TEST(OutputEventPrinter, NoHeaderWhenDisabled) {
   EXPECT_EQ(out.str(), "");
 }
 
-TEST(OutputEventPrinter, JsonLineHasExactlyTheMembers) {
+TEST(OutputEventPrinter, JsonLineIsTheTimeThenTheMembers) {
   EventBtf e;
   std::ostringstream out;
   auto printer = EventPrinter::create(e.btf.get(), e.type(), Format::kJson, true, out);
   ASSERT_TRUE(printer);
   (*printer)->print(sample());
-  (*printer)->print(sample());
   std::string line = out.str().substr(0, out.str().find('\n'));
+  ASSERT_TRUE(line.starts_with("{\"time\":\"")) << line;
   auto parsed = nlohmann::json::parse(line);
+  EXPECT_TRUE(std::regex_match(parsed["time"].get<std::string>(), kRfc3339)) << parsed["time"];
+  parsed.erase("time");
   nlohmann::json expected = {{"pid", 1234},
                              {"ts", 987654321},
                              {"comm", "bash"},
@@ -125,7 +90,11 @@ TEST(OutputEventPrinter, JsonLineHasExactlyTheMembers) {
                              {"flags", 11},
                              {"pair", {{"a", -1}, {"b", 2}}}};
   EXPECT_EQ(parsed, expected);
-  EXPECT_EQ(out.str(), line + "\n" + line + "\n");
+  // Member order is the struct's.
+  EXPECT_NE(line.find(",\"pid\":1234,\"ts\":987654321,\"comm\":\"bash\",\"state\":\"SLEEPING\","
+                      "\"ok\":true,\"flags\":11,\"pair\":{\"a\":-1,\"b\":2}}"),
+            std::string::npos)
+      << line;
 }
 
 TEST(OutputEventPrinter, JsonEscapesStrings) {
@@ -171,6 +140,154 @@ TEST(OutputEventPrinter, UnknownStructIsBadPackage) {
   ASSERT_FALSE(printer);
   EXPECT_EQ(printer.error().code, ExitCode::kBadPackage);
   EXPECT_NE(printer.error().message.find("missing"), std::string::npos);
+}
+
+// The one row `print` writes for `sample` with `options` (no header).
+std::string row_of(const EventBtf& e, const PrintOptions& options,
+                   const std::vector<uint8_t>& data) {
+  std::ostringstream out;
+  auto printer = EventPrinter::create(e.btf.get(), e.type(), options, false, out);
+  EXPECT_TRUE(printer) << printer.error().message;
+  if (!printer) return {};
+  (*printer)->print(data);
+  return out.str();
+}
+
+PrintOptions table_with(TimestampMode mode) {
+  PrintOptions options;
+  options.timestamp = mode;
+  return options;
+}
+
+TEST(OutputEventPrinter, TimestampNoneHasNoTimeColumn) {
+  EventBtf e;
+  std::ostringstream out;
+  auto printer =
+      EventPrinter::create(e.btf.get(), e.type(), table_with(TimestampMode::kNone), true, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print(sample());
+  EXPECT_EQ(out.str(),
+            "PID     TS      COMM            STATE   OK      FLAGS   PAIR\n"
+            "1234    987654321 bash            SLEEPING true    11      {\"a\":-1,\"b\":2}\n");
+}
+
+TEST(OutputEventPrinter, TimestampIsoRelativeAndNs) {
+  EventBtf e;
+  std::string iso = row_of(e, table_with(TimestampMode::kIso), sample());
+  EXPECT_TRUE(std::regex_match(iso.substr(0, 29), kRfc3339)) << iso;
+  EXPECT_EQ(iso.substr(29, 6), " 1234 ");
+
+  PrintOptions relative = table_with(TimestampMode::kRelative);
+  relative.start = std::chrono::system_clock::now() - std::chrono::seconds(12);
+  std::string rel = row_of(e, relative, sample());
+  EXPECT_TRUE(std::regex_match(rel.substr(0, 10), std::regex("12\\.[0-9]{6} "))) << rel;
+
+  // The event's own kernel timestamp (`ts`).
+  EXPECT_TRUE(
+      row_of(e, table_with(TimestampMode::kNs), sample()).starts_with("987654321        1234"));
+}
+
+TEST(OutputEventPrinter, TimestampNsWithoutAMemberIsTheMonotonicClock) {
+  auto b = new_btf();
+  int u32 = btf__add_int(b.get(), "unsigned int", 4, 0);
+  int id = btf__add_struct(b.get(), "ev", 4);
+  btf__add_field(b.get(), "uid", u32, 0, 0);
+  package::ExportType type{"ev", 4, static_cast<uint32_t>(id), {{"uid", ""}}};
+  std::ostringstream out;
+  auto printer = EventPrinter::create(b.get(), type, table_with(TimestampMode::kNs), true, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print(std::vector<uint8_t>(4, 0));
+  EXPECT_TRUE(std::regex_match(out.str(), std::regex("TIME\\(ns\\)         UID\n[0-9]+ +0\n")))
+      << out.str();
+}
+
+TEST(OutputEventPrinter, AMemberNamedTimeMovesTheTimeTo_time) {
+  auto b = new_btf();
+  int u64 = btf__add_int(b.get(), "unsigned long long", 8, 0);
+  int id = btf__add_struct(b.get(), "ev", 8);
+  btf__add_field(b.get(), "time", u64, 0, 0);
+  package::ExportType type{"ev", 8, static_cast<uint32_t>(id), {{"time", ""}}};
+  std::ostringstream out;
+  auto printer = EventPrinter::create(b.get(), type, Format::kJson, true, out);
+  ASSERT_TRUE(printer);
+  std::vector<uint8_t> d;
+  testing::put<uint64_t>(d, 0, 42);
+  (*printer)->print(d);
+  auto parsed = nlohmann::json::parse(out.str());
+  EXPECT_EQ(parsed["time"], 42);
+  EXPECT_TRUE(std::regex_match(parsed["_time"].get<std::string>(), kRfc3339));
+}
+
+TEST(OutputEventPrinter, YamlIsOneDocumentPerEvent) {
+  EventBtf e;
+  std::ostringstream out;
+  auto printer = EventPrinter::create(e.btf.get(), e.type(), Format::kYaml, true, out);
+  ASSERT_TRUE(printer);
+  auto d = sample();
+  testing::put_text(d, 16, "yes", 16);  // a word YAML would read as a bool: quoted
+  (*printer)->print(d);
+  (*printer)->print(sample());
+  std::string text = out.str();
+  ASSERT_TRUE(text.starts_with("---\ntime: \"")) << text;
+  std::string first = text.substr(0, text.find("---", 3));
+  EXPECT_TRUE(std::regex_search(first, kRfc3339));
+  EXPECT_EQ(first.substr(first.find('\n', 4) + 1),
+            "pid: 1234\nts: 987654321\ncomm: \"yes\"\nstate: SLEEPING\nok: true\nflags: 11\n"
+            "pair: {\"a\":-1,\"b\":2}\n");
+  EXPECT_NE(text.find("---", 3), std::string::npos);
+  EXPECT_NE(text.find("comm: bash\n"), std::string::npos);
+}
+
+TEST(OutputEventPrinter, DecodedValuesInTheTable) {
+  testing::ConnBtf c;
+  std::ostringstream out;
+  auto printer =
+      EventPrinter::create(c.btf.get(), c.type(), table_with(TimestampMode::kNone), true, out);
+  ASSERT_TRUE(printer) << printer.error().message;
+  (*printer)->print(testing::conn_sample());
+  EXPECT_EQ(out.str(),
+            "PID     SIG     FAMILY  DPORT   DADDR           RET     LEVEL\n"
+            "7       SIGKILL 2       80      10.0.0.1        ENOENT  3\n");
+}
+
+TEST(OutputEventPrinter, JsonKeepsTheNumberAndAddsTheText) {
+  testing::ConnBtf c;
+  std::ostringstream out;
+  auto printer = EventPrinter::create(c.btf.get(), c.type(), Format::kJson, true, out);
+  ASSERT_TRUE(printer) << printer.error().message;
+  (*printer)->print(testing::conn_sample());
+  std::string line = out.str();
+  EXPECT_NE(
+      line.find(",\"pid\":7,\"sig\":9,\"sig_name\":\"SIGKILL\",\"family\":2,"
+                "\"dport\":20480,\"dport_text\":\"80\",\"daddr\":16777226,"
+                "\"daddr_text\":\"10.0.0.1\",\"ret\":-2,\"ret_name\":\"ENOENT\",\"level\":3}"),
+      std::string::npos)
+      << line;
+}
+
+TEST(OutputEventPrinter, YamlHasTheDecodedKeysToo) {
+  testing::ConnBtf c;
+  std::ostringstream out;
+  auto printer = EventPrinter::create(c.btf.get(), c.type(), Format::kYaml, true, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print(testing::conn_sample());
+  EXPECT_NE(out.str().find("\nsig: 9\nsig_name: SIGKILL\n"), std::string::npos) << out.str();
+  EXPECT_NE(out.str().find("\ndaddr_text: \"10.0.0.1\"\n"), std::string::npos) << out.str();
+}
+
+TEST(OutputEventPrinter, ValueWithoutTextStaysRaw) {
+  testing::ConnBtf c;
+  auto d = testing::conn_sample();
+  testing::put<int32_t>(d, 4, 0);   // no signal 0
+  testing::put<int32_t>(d, 16, 0);  // errno 0: success
+  std::ostringstream out;
+  auto printer = EventPrinter::create(c.btf.get(), c.type(), Format::kJson, true, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print(d);
+  auto parsed = nlohmann::json::parse(out.str());
+  EXPECT_EQ(parsed["sig"], 0);
+  EXPECT_FALSE(parsed.contains("sig_name"));
+  EXPECT_FALSE(parsed.contains("ret_name"));
 }
 
 }  // namespace

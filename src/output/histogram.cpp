@@ -40,6 +40,29 @@ uint64_t max_count(std::span<const Bucket> buckets) {
   return max;
 }
 
+size_t digits(uint64_t value) {
+  size_t n = 1;
+  for (; value >= 10; value /= 10) ++n;
+  return n;
+}
+
+// The bar width that makes a row fit `width` columns (0: no limit), when everything else in
+// the row takes `fixed` columns plus the count's digits past the 8-wide count column.
+size_t fitted_bar(size_t bar, size_t fixed, uint64_t max, size_t width) {
+  if (width == 0) return bar;
+  size_t used = fixed + std::max<size_t>(8, digits(max)) + 2;  // the bar's two '|'
+  size_t room = width > used ? width - used : 0;
+  return std::clamp<size_t>(room, 1, bar);
+}
+
+// Ends a header line, with the word "distribution" only when the line then fits `width`.
+void end_header(std::string& out, size_t line_start, std::string_view middle, size_t width) {
+  out += middle;
+  if (width == 0 || out.size() - line_start + 12 <= width) out += "distribution";
+  while (out.size() > line_start && out.back() == ' ') out.pop_back();
+  out += '\n';
+}
+
 }  // namespace
 
 std::vector<Bucket> log2_buckets(std::span<const uint64_t> counts) {
@@ -69,16 +92,20 @@ std::vector<Bucket> linear_buckets(std::span<const uint64_t> counts, uint64_t ba
   return out;
 }
 
-void render_log2_hist(std::string& out, std::span<const uint64_t> counts, std::string_view unit) {
+void render_log2_hist(std::string& out, std::span<const uint64_t> counts, std::string_view unit,
+                      size_t width) {
   std::vector<Bucket> buckets = log2_buckets(counts);
   if (buckets.empty()) return;
   bool wide = buckets.size() - 1 > 32;  // the last index passes 32: 64-bit ranges
   size_t number_width = wide ? 20 : 10;
-  size_t bar_width = wide ? kBarWidth / 2 : kBarWidth;
+  uint64_t max = max_count(buckets);
+  // "LOW -> HIGH : COUNT |bar|": two numbers, " -> ", " : " and the space before the bar.
+  size_t bar_width =
+      fitted_bar(wide ? kBarWidth / 2 : kBarWidth, 2 * number_width + 4 + 3 + 1, max, width);
+  size_t line_start = out.size();
   out.append(wide ? 15 : 5, ' ');
   append_padded(out, unit, wide ? 29 : 19);
-  out += " : count    distribution\n";
-  uint64_t max = max_count(buckets);
+  end_header(out, line_start, " : count    ", width);
   for (const Bucket& b : buckets) {
     append_right(out, b.low, number_width);
     out += " -> ";
@@ -91,20 +118,23 @@ void render_log2_hist(std::string& out, std::span<const uint64_t> counts, std::s
 }
 
 void render_linear_hist(std::string& out, std::span<const uint64_t> counts, std::string_view unit,
-                        uint64_t base, uint64_t step) {
+                        uint64_t base, uint64_t step, size_t width) {
   std::vector<Bucket> buckets = linear_buckets(counts, base, step);
   if (buckets.empty()) return;
+  uint64_t max = max_count(buckets);
+  // "        VALUE      : COUNT |bar|"
+  size_t bar_width = fitted_bar(kBarWidth, 8 + 10 + 3 + 1, max, width);
+  size_t line_start = out.size();
   out.append(5, ' ');
   append_padded(out, unit, 13);
-  out += " : count     distribution\n";
-  uint64_t max = max_count(buckets);
+  end_header(out, line_start, " : count     ", width);
   for (const Bucket& b : buckets) {
     out.append(8, ' ');
     append_left(out, b.low, 10);
     out += " : ";
     append_left(out, b.count, 8);
     out += ' ';
-    append_bar(out, b.count, max, kBarWidth);
+    append_bar(out, b.count, max, bar_width);
   }
 }
 

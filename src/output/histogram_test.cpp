@@ -61,5 +61,31 @@ TEST(OutputHistogram, Log2BucketBounds) {
   EXPECT_EQ(buckets[63].high, UINT64_MAX);
 }
 
+TEST(OutputHistogram, BarsShrinkToTheWidth) {
+  std::vector<uint64_t> counts = {0, 4, 8};
+  std::string out;
+  render_log2_hist(out, counts, "usecs", 48);  // 38 columns of numbers, 10 of bar
+  EXPECT_EQ(out,
+            "     usecs               : count    distribution\n"
+            "         0 -> 1          : 0        |          |\n"
+            "         2 -> 3          : 4        |*****     |\n"
+            "         4 -> 7          : 8        |**********|\n");
+  out.clear();
+  render_linear_hist(out, counts, "value", 0, 1, 40);  // no room for "distribution"
+  EXPECT_EQ(out,
+            "     value         : count\n"
+            "        1          : 4        |****    |\n"
+            "        2          : 8        |********|\n");
+}
+
+TEST(OutputHistogram, NarrowWidthKeepsOneStarColumn) {
+  std::vector<uint64_t> counts = {123456789012};  // a count wider than its column
+  std::string out;
+  render_log2_hist(out, counts, "usecs", 30);
+  EXPECT_EQ(out,
+            "     usecs               : count\n"
+            "         0 -> 1          : 123456789012 |*|\n");
+}
+
 }  // namespace
 }  // namespace lmp::output::detail

@@ -18,14 +18,12 @@ namespace lmp::output {
 // histogram per key; an integer value under an integer key of at most 8 bytes in a map whose name
 // contains "hist" or "slot" -> one log2 histogram whose slot index is the key; anything else -> a
 // key/value table sorted by value, largest first (a struct value by its first member when that is a
-// number). Table rounds start with "HH:MM:SS NAME"; a round with no entries prints nothing (the
-// caller leaves out all-zero values). JSON lines as MapPrinter's. Errors (kBadPackage) only for
-// invalid BTF ids.
-Result<std::unique_ptr<MapPrinter>> create_automatic_map_printer(const btf* btf,
-                                                                 std::string map_name,
-                                                                 uint32_t key_type_id,
-                                                                 uint32_t value_type_id,
-                                                                 const PrintOptions& options,
-                                                                 std::ostream& out);
+// number; --top N keeps the N largest). Table rounds start with the interval they cover (from
+// options.start: these maps are never cleared) and NAME, "11:30:00 -> 11:30:02 (2.0 s) NAME"; a
+// round with no entries prints nothing (the caller leaves out all-zero values). JSON/YAML as
+// MapPrinter's. Errors (kBadPackage) only for invalid BTF ids.
+Result<std::unique_ptr<MapPrinter>> create_automatic_map_printer(
+    const btf* btf, std::string map_name, uint32_t key_type_id, uint32_t value_type_id,
+    const PrintOptions& options, std::ostream& out);
 
 }  // namespace lmp::output

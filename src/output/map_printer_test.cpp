@@ -5,6 +5,7 @@
 
 #include "output/output.h"
 #include "output/test_btf.h"
+#include "package/yaml_convert.h"
 
 namespace lmp::output {
 namespace {
@@ -12,6 +13,9 @@ namespace {
 using testing::new_btf;
 using testing::put;
 using testing::put_text;
+
+constexpr const char* kIntervalLine =
+    "[0-9]{2}:[0-9]{2}:[0-9]{2} -> [0-9]{2}:[0-9]{2}:[0-9]{2} \\([0-9]+\\.[0-9]+ s\\)";
 
 struct MapBtf {
   testing::BtfHandle btf = new_btf();
@@ -43,10 +47,12 @@ MapEntry hist_entry(uint32_t key, std::vector<uint32_t> counts, const char* comm
   return e;
 }
 
-// The round's text without its leading "HH:MM:SS\n" line (checked to be a time).
+// The round's text without its leading interval line "HH:MM:SS -> HH:MM:SS (D s)" (checked).
 std::string without_time(const std::string& text) {
-  EXPECT_TRUE(std::regex_match(text.substr(0, 9), std::regex("[0-9]{2}:[0-9]{2}:[0-9]{2}\n")));
-  return text.substr(9);
+  auto end = text.find('\n');
+  EXPECT_NE(end, std::string::npos) << text;
+  EXPECT_TRUE(std::regex_match(text.substr(0, end), std::regex(kIntervalLine))) << text;
+  return text.substr(end + 1);
 }
 
 package::Sample sample_of(const char* type, const char* unit = "") {
@@ -195,6 +201,154 @@ TEST(OutputMapPrinter, BadSampleConfigurations) {
                                      Format::kTable, out);
   ASSERT_FALSE(no_slots);
   EXPECT_NE(no_slots.error().message.find("integer array"), std::string::npos);
+}
+
+// A struct key whose member has a text (value_format.h): syscount's key, with a signal.
+struct DecodedBtf {
+  testing::BtfHandle btf = new_btf();
+  int u64 = 0, sig_key = 0, stats = 0;
+  DecodedBtf() {
+    struct btf* b = btf.get();
+    int i32 = btf__add_int(b, "int", 4, BTF_INT_SIGNED);
+    u64 = btf__add_int(b, "unsigned long long", 8, 0);
+    sig_key = btf__add_struct(b, "sig_key", 4);  // struct sig_key { int sig; }
+    btf__add_field(b, "sig", i32, 0, 0);
+    stats = btf__add_struct(b, "stats", 16);  // struct stats { u64 count; u64 bytes; }
+    btf__add_field(b, "count", u64, 0, 0);
+    btf__add_field(b, "bytes", u64, 64, 0);
+  }
+};
+
+MapEntry sig_count(int32_t sig, uint64_t count, uint64_t bytes) {
+  MapEntry e;
+  put(e.key, 0, sig);
+  put(e.value, 0, count);
+  put(e.value, 8, bytes);
+  return e;
+}
+
+TEST(OutputMapPrinter, KeysDecodedLikeEvents) {
+  DecodedBtf m;
+  std::ostringstream table, json_out;
+  auto t = MapPrinter::create(m.btf.get(), "sigs", m.sig_key, m.stats, sample_of("default_kv"),
+                              Format::kTable, table);
+  auto j = MapPrinter::create(m.btf.get(), "sigs", m.sig_key, m.stats, sample_of("default_kv"),
+                              Format::kJson, json_out);
+  ASSERT_TRUE(t && j);
+  (*t)->print({sig_count(9, 2, 10), sig_count(15, 5, 0)});
+  (*j)->print({sig_count(9, 2, 10)});
+  // A struct value whose first member is a number: sorted by it, largest first.
+  EXPECT_EQ(without_time(table.str()),
+            "SIG     COUNT   BYTES\n"
+            "SIGTERM 5       0\n"
+            "SIGKILL 2       10\n");
+  auto line = nlohmann::json::parse(json_out.str());
+  EXPECT_EQ(line["entries"][0]["key"], nlohmann::json::parse(R"({"sig":9,"sig_name":"SIGKILL"})"));
+  EXPECT_EQ(line["entries"][0]["value"], nlohmann::json::parse(R"({"count":2,"bytes":10})"));
+}
+
+TEST(OutputMapPrinter, TopKeepsTheLargestAndSaysSo) {
+  MapBtf m;
+  PrintOptions options(Format::kTable);
+  options.top = 2;
+  std::ostringstream out;
+  auto printer =
+      MapPrinter::create(m.btf.get(), "m", m.u32, m.u64, sample_of("default_kv"), options, out);
+  ASSERT_TRUE(printer);
+  std::vector<MapEntry> entries;
+  for (uint32_t key : {1u, 2u, 3u}) {
+    MapEntry e;
+    put(e.key, 0, key);
+    put<uint64_t>(e.value, 0, key * 10 % 25);  // 10, 20, 5
+    entries.push_back(e);
+  }
+  (*printer)->print(entries);
+  std::string text = out.str();
+  std::string first = text.substr(0, text.find('\n'));
+  EXPECT_TRUE(std::regex_match(first, std::regex(std::string(kIntervalLine) + " \\(top 2 of 3\\)")))
+      << text;
+  EXPECT_EQ(text.substr(first.size() + 1), "KEY     VALUE\n2       20\n1       10\n");
+
+  std::ostringstream json_out;
+  options.format = Format::kJson;
+  auto j = MapPrinter::create(m.btf.get(), "m", m.u32, m.u64, sample_of("default_kv"), options,
+                              json_out);
+  ASSERT_TRUE(j);
+  (*j)->print(entries);
+  auto line = nlohmann::json::parse(json_out.str());
+  EXPECT_EQ(line["entries"].size(), 2u);
+  EXPECT_EQ(line["entries_total"], 3);
+}
+
+// The interval of each round: from the run's start for a map that keeps counting, from the
+// previous round for one cleared after each round.
+TEST(OutputMapPrinter, RoundsCarryTheIntervalTheyCover) {
+  MapBtf m;
+  for (bool cleared : {false, true}) {
+    PrintOptions options(Format::kJson);
+    options.start = std::chrono::system_clock::now() - std::chrono::seconds(2);
+    package::Sample sample = sample_of("default_kv");
+    sample.clear_map = cleared;
+    std::ostringstream out;
+    auto printer = MapPrinter::create(m.btf.get(), "m", m.u32, m.u64, sample, options, out);
+    ASSERT_TRUE(printer);
+    (*printer)->print({});
+    (*printer)->print({});
+    std::istringstream lines(out.str());
+    std::string one, two;
+    ASSERT_TRUE(std::getline(lines, one) && std::getline(lines, two));
+    auto first = nlohmann::json::parse(one), second = nlohmann::json::parse(two);
+    std::regex rfc3339(
+        "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}[+-][0-9]{2}:[0-9]{2}");
+    EXPECT_TRUE(std::regex_match(first["interval_start"].get<std::string>(), rfc3339)) << one;
+    EXPECT_TRUE(std::regex_match(first["interval_end"].get<std::string>(), rfc3339)) << one;
+    EXPECT_NEAR(first["interval_s"].get<double>(), 2.0, 0.5) << one;
+    EXPECT_TRUE(first["time"].is_string());
+    if (cleared) {
+      EXPECT_EQ(second["interval_start"], first["interval_end"]);
+      EXPECT_LT(second["interval_s"].get<double>(), 0.5);
+    } else {
+      EXPECT_EQ(second["interval_start"], first["interval_start"]);
+    }
+  }
+}
+
+TEST(OutputMapPrinter, YamlDocumentPerRound) {
+  MapBtf m;
+  std::ostringstream yaml, json_out;
+  auto y = MapPrinter::create(m.btf.get(), "hists", m.u32, m.hist, sample_of("log2_hist"),
+                              Format::kYaml, yaml);
+  auto j = MapPrinter::create(m.btf.get(), "hists", m.u32, m.hist, sample_of("log2_hist"),
+                              Format::kJson, json_out);
+  ASSERT_TRUE(y && j);
+  (*y)->print({hist_entry(7, {0, 2}, "bash")});
+  (*y)->print({hist_entry(7, {1}, "bash")});
+  (*j)->print({hist_entry(7, {0, 2}, "bash")});
+  std::string text = yaml.str();
+  ASSERT_EQ(text.rfind("---\n", 0), 0u) << text;
+  auto second = text.find("---\n", 4);
+  ASSERT_NE(second, std::string::npos) << text;
+  auto doc = package::yaml_to_json(text.substr(4, second - 4));
+  ASSERT_TRUE(doc) << doc.error().message;
+  auto line = nlohmann::json::parse(json_out.str());
+  EXPECT_EQ((*doc)["entries"], line["entries"]);
+  EXPECT_EQ((*doc)["map"], "hists");
+  for (const char* key : {"time", "interval_start", "interval_end", "interval_s"})
+    EXPECT_TRUE(doc->contains(key)) << key;
+}
+
+TEST(OutputMapPrinter, HistogramsFitTheWidth) {
+  MapBtf m;
+  PrintOptions options(Format::kTable);
+  options.width = 60;
+  std::ostringstream out;
+  auto printer =
+      MapPrinter::create(m.btf.get(), "hists", m.u32, m.hist, sample_of("log2_hist"), options, out);
+  ASSERT_TRUE(printer);
+  (*printer)->print({hist_entry(7, {3, 6}, "bash")});
+  std::istringstream lines(out.str());
+  for (std::string line; std::getline(lines, line);) EXPECT_LE(line.size(), 60u) << line;
+  EXPECT_NE(out.str().find("|**********************|"), std::string::npos) << out.str();
 }
 
 }  // namespace

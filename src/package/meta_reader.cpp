@@ -197,6 +197,7 @@ Result<ExportMember> parse_export_member(const json& value, const std::string& p
   ExportMember member;
   LMP_CHECK(read_string(value, path, "name", member.name, Need::kRequired));
   LMP_CHECK(read_string(value, path, "type", member.type));
+  LMP_CHECK(read_string(value, path, "format", member.format));
   return member;
 }
 

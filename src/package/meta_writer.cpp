@@ -93,7 +93,9 @@ json to_json(const BpfSkel& skel) {
 json to_json(const ExportType& type) {
   json members = json::array();
   for (const auto& member : type.members) {
-    members.push_back({{"name", member.name}, {"type", member.type}});
+    json m = {{"name", member.name}, {"type", member.type}};
+    if (!member.format.empty()) m["format"] = member.format;
+    members.push_back(std::move(m));
   }
   return {{"name", type.name},
           {"size", type.size},

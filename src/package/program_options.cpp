@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/value_names.h"
+
 namespace lmp::package {
 namespace {
 
@@ -25,6 +27,33 @@ std::string upper_value_name(std::string_view long_name) {
   return out;
 }
 
+// The names an integer option also accepts (ProgramOption::names).
+std::string value_names_of(const package::Variable& variable, std::string_view long_name) {
+  if (auto it = variable.extra.find("format"); it != variable.extra.end() && it->is_string()) {
+    std::string word = it->get<std::string>();
+    if (word == "signal" || word == "errno" || word == "syscall" || word.starts_with("flags:"))
+      return word;
+    return {};
+  }
+  for (std::string_view name : {std::string_view(variable.name), long_name}) {
+    if (name.find("signal") != std::string_view::npos || name == "sig") return "signal";
+    if (name.find("syscall") != std::string_view::npos) return "syscall";
+    if (name == "errno" || name.ends_with("_errno") || name.ends_with("-errno")) return "errno";
+  }
+  return {};
+}
+
+// The number `text` names for an option that accepts `names`.
+std::optional<int64_t> number_for_name(std::string_view names, std::string_view text) {
+  if (names == "signal") return signal_number(text);
+  if (names == "errno") return errno_number(text);
+  if (names == "syscall") return syscall_number(text);
+  if (names.starts_with("flags:")) {
+    if (auto bits = flags_number(names.substr(6), text)) return static_cast<int64_t>(*bits);
+  }
+  return std::nullopt;
+}
+
 Result<ProgramOption> make_option(const package::DataSection& section,
                                   const package::Variable& variable, CType type,
                                   const ObjectDefaults& object_defaults) {
@@ -34,6 +63,8 @@ Result<ProgramOption> make_option(const package::DataSection& section,
   option.long_name = derive_long_name(variable);
   option.type = type;
   option.help = variable.description;
+  if (type.kind == ValueKind::kSigned || type.kind == ValueKind::kUnsigned)
+    option.names = value_names_of(variable, option.long_name);
   if (variable.cmdarg) {
     const auto& cmdarg = *variable.cmdarg;
     if (!cmdarg.help.empty()) option.help = cmdarg.help;
@@ -173,6 +204,10 @@ Result<ParsedArgs> ProgramOptions::parse(std::span<const std::string> args) cons
   auto set = [&](const ProgramOption& option, std::string_view shown,
                  std::string_view text) -> Result<void> {
     auto value = parse_value(option.type, text);
+    if (!value && !option.names.empty()) {
+      if (auto number = number_for_name(option.names, text))
+        value = parse_value(option.type, std::to_string(*number));
+    }
     if (!value)
       return std::unexpected(Error{ExitCode::kUsage,
                                    "option " + std::string(shown) + ": " + value.error().message,

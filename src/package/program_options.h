@@ -31,6 +31,10 @@ struct ProgramOption {
   CType type;
   std::optional<TypedValue> explicit_default;  // cmdarg.default, else `value`; written at load
   TypedValue shown_default;  // explicit_default, else the object's initializer, else zero
+  // For integer options: the names a value may also be given as, "signal" (-s SIGKILL),
+  // "errno", "syscall" or "flags:SET"; from the global's `/// @format`, else its name
+  // (…signal…, …syscall…, errno). Empty: numbers only.
+  std::string names;
 };
 
 // What the program's arguments asked for.

@@ -1,8 +1,12 @@
 #include "package/program_options.h"
 
+#include <fcntl.h>
+
 #include <cstring>
 
 #include <gtest/gtest.h>
+
+#include "common/value_names.h"
 
 namespace lmp::package {
 namespace {
@@ -143,6 +147,35 @@ TEST(ProgramOptions, ParsesLongShortClustersAndFlags) {
   EXPECT_EQ(parsed->assignments[0].value.to_bytes(), std::vector<uint8_t>{0});
   EXPECT_EQ(parsed->assignments[1].value.to_bytes(), bytes_of<int32_t>(-1));
   EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of<int32_t>(16));
+}
+
+TEST(ProgramOptions, NamedValuesForSignalsErrnosSyscallsAndFlags) {
+  auto options = make(sigsnoop_meta());  // target_signal: a signal by its name
+  auto parsed = parse(options, {"-s", "SIGKILL"});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(9));
+  parsed = parse(options, {"--signal=usr1"});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(10));
+  EXPECT_FALSE(parse(options, {"-s", "SIGNOPE"}));
+  EXPECT_FALSE(parse(options, {"-p", "SIGKILL"}));  // a pid takes numbers only
+
+  package::Meta meta;
+  meta.bpf_skel.obj_name = "t";
+  auto err = var("wanted", "int");
+  err.extra["format"] = "errno";
+  auto sys = var("target_syscall", "unsigned int");
+  auto flags = var("open_flags", "int");
+  flags.extra["format"] = "flags:open";
+  meta.bpf_skel.data_sections.push_back({".rodata", {err, sys, flags}});
+  auto named = make(meta);
+  parsed = parse(named, {"--wanted", "ENOENT", "--target-syscall", "getppid", "--open-flags",
+                         "O_WRONLY|O_CREAT"});
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(2));
+  EXPECT_EQ(parsed->assignments[1].value.to_bytes(),
+            bytes_of<uint32_t>(static_cast<uint32_t>(*syscall_number("getppid"))));
+  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of<int32_t>(O_WRONLY | O_CREAT));
 }
 
 TEST(ProgramOptions, UnknownOptionAndStrayArguments) {

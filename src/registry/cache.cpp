@@ -22,6 +22,7 @@
 #include "registry/digest.h"
 #include "registry/reference.h"
 #include "registry/semver.h"
+#include "registry/version_tag.h"
 
 namespace lmp::registry {
 namespace {
@@ -302,13 +303,21 @@ Result<std::vector<CachedPackage>> Cache::list() const {
 
 Result<std::optional<CachedPackage>> Cache::find(const std::string& name,
                                                  const std::string& version) const {
-  std::optional<CachedPackage> best;
-  for (auto& e : LMP_TRY(load())) {
-    if (e.from_url || e.name != name) continue;
-    if (!version.empty() && e.version != version) continue;
-    if (!best || compare_versions(e.version, best->version) > 0) best = std::move(e);
+  std::vector<CachedPackage> named;
+  for (auto& e : LMP_TRY(load()))
+    if (!e.from_url && e.name == name) named.push_back(std::move(e));
+  if (version.empty()) {  // the highest cached version (one of unknown version sorts lowest)
+    auto best = std::max_element(named.begin(), named.end(), [](const auto& a, const auto& b) {
+      return compare_versions(a.version, b.version) < 0;
+    });
+    return best == named.end() ? std::nullopt : std::optional(std::move(*best));
   }
-  return best;
+  std::vector<std::string> versions;
+  for (const auto& e : named) versions.push_back(e.version);
+  std::string picked = pick_version(version, versions);
+  for (auto& e : named)
+    if (!picked.empty() && e.version == picked) return std::optional(std::move(e));
+  return std::optional<CachedPackage>();
 }
 
 Result<std::optional<CachedPackage>> Cache::find_url(const std::string& url) const {

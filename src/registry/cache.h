@@ -91,7 +91,8 @@ class Cache {
   // hint to remove and pull it again.
   Result<void> verify(const CachedPackage& entry) const;
 
-  // The cached package NAME:VERSION; empty version = the highest cached version.
+  // The cached package NAME:VERSION; empty version = the highest cached version; a tag
+  // ("1", "v1", "2.0", version_tag.h) = the highest cached version it names.
   Result<std::optional<CachedPackage>> find(const std::string& name,
                                             const std::string& version) const;
   Result<std::optional<CachedPackage>> find_url(const std::string& url) const;

@@ -107,6 +107,7 @@ struct Transfer {
   long stall_timeout_ms;
   Clock::time_point deadline;
   curl_off_t last_bytes = -1;
+  std::uint64_t received = 0;  // bytes the sink took
   Clock::time_point last_progress = Clock::now();
   bool stalled = false;
   bool past_deadline = false;
@@ -114,7 +115,9 @@ struct Transfer {
 
 size_t on_write(char* data, size_t size, size_t count, void* user) {
   auto* t = static_cast<Transfer*>(user);
-  return t->sink->write(std::string_view(data, size * count)) ? size * count : 0;
+  if (!t->sink->write(std::string_view(data, size * count))) return 0;
+  t->received += size * count;
+  return size * count;
 }
 
 int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t, curl_off_t) {
@@ -274,6 +277,7 @@ class CurlHttpClient : public HttpClient {
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &t);
     a.code = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+    if (a.code == CURLE_OK) bar.finish(t.received);
     if (a.status == 429 || a.status == 503) {
       curl_off_t retry_after = -1;
       if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK && retry_after > 0)

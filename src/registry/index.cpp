@@ -8,6 +8,7 @@
 #include "registry/digest.h"
 #include "registry/reference.h"
 #include "registry/semver.h"
+#include "registry/version_tag.h"
 
 namespace lmp::registry {
 namespace {
@@ -103,7 +104,13 @@ const VersionEntry* PackageEntry::latest() const {
 const VersionEntry* PackageEntry::find(std::string_view version) const {
   if (version.empty() || version == "latest") return latest();
   auto it = versions.find(std::string(version));
-  return it == versions.end() ? nullptr : &it->second;
+  if (it != versions.end()) return &it->second;
+  // A docker-like tag ("1", "v1", "2.0"): the highest version it names that is not yanked.
+  std::vector<std::string> candidates;
+  for (const auto& [v, entry] : versions)
+    if (!entry.yanked) candidates.push_back(v);
+  std::string picked = pick_version(version, candidates);
+  return picked.empty() ? nullptr : &versions.at(picked);
 }
 
 std::vector<std::string> PackageEntry::sorted_versions() const {

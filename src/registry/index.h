@@ -46,7 +46,8 @@ struct PackageEntry {
   // The version NAME resolves to: the highest release (or prerelease when there is none)
   // among the versions that are not yanked.
   const VersionEntry* latest() const;
-  // Exact version; empty `version` means latest(). Null when absent.
+  // Exact version; empty `version` or "latest" means latest(); another tag ("1", "v1",
+  // "2.0") the highest version it names that is not yanked (version_tag.h). Null when absent.
   const VersionEntry* find(std::string_view version) const;
   // Versions, highest first.
   std::vector<std::string> sorted_versions() const;

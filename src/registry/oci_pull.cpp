@@ -1,6 +1,7 @@
 #include "registry/oci_pull.h"
 
 #include "common/log.h"
+#include "registry/cache_reference.h"
 #include "registry/credentials.h"
 #include "registry/semver.h"
 
@@ -24,6 +25,11 @@ Result<OciSession> open_oci_session(const std::filesystem::path& home,
 }
 
 Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference& ref) {
+  return LMP_TRY(update_oci(cache, client, ref)).first;
+}
+
+Result<std::pair<CachedPackage, bool>> update_oci(Cache& cache, OciClient& client,
+                                                  const Reference& ref) {
   if (ref.kind != ReferenceKind::kOci)
     return fail(ExitCode::kUsage, ref.text + " is not an OCI image reference");
   const OciReference& oci = ref.oci;
@@ -31,6 +37,13 @@ Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference&
   FetchedManifest fetched = LMP_TRY(client.fetch_manifest(oci.repository, wanted));
   OciManifest manifest = LMP_TRY(parse_oci_manifest(fetched.body, fetched.media_type));
   std::vector<PackageLayer> layers = LMP_TRY(package_layers(manifest));
+
+  std::vector<FileEntry> listed;
+  for (const auto& layer : layers)
+    listed.push_back({layer.file_name, layer.descriptor.sha256_hex(), layer.descriptor.size});
+  if (auto cached = LMP_TRY(cache.find_url(oci_source(ref)));
+      cached && same_files(*cached, listed) && cache.verify(*cached))
+    return std::pair{std::move(*cached), true};
 
   // Download and verify every layer before storing any, so a failure caches nothing.
   std::vector<std::pair<TempFile, FileEntry>> fetched_files;
@@ -52,14 +65,18 @@ Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference&
   package.source = oci_source(ref);
   package.from_url = true;
   log::debug("pulled " + package.source + " (manifest " + fetched.digest + ")");
-  return cache.commit(std::move(package), fetched_files);
+  return std::pair{LMP_TRY(cache.commit(std::move(package), fetched_files)), false};
 }
 
 Result<CachedPackage> pull_oci(Cache& cache, const Reference& ref) {
+  return LMP_TRY(update_oci(cache, ref)).first;
+}
+
+Result<std::pair<CachedPackage, bool>> update_oci(Cache& cache, const Reference& ref) {
   if (ref.kind != ReferenceKind::kOci)
     return fail(ExitCode::kUsage, ref.text + " is not an OCI image reference");
   OciSession session = LMP_TRY(open_oci_session(cache.home(), ref.oci.registry));
-  return pull_oci(cache, *session.client, ref);
+  return update_oci(cache, *session.client, ref);
 }
 
 }  // namespace lmp::registry

@@ -31,4 +31,10 @@ Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference&
 // The same with a session opened for ref's registry.
 Result<CachedPackage> pull_oci(Cache& cache, const Reference& ref);
 
+// pull_oci(), except that a cached copy holding exactly the manifest's layers is kept as it
+// is (nothing is downloaded); `second` is true then ("up to date").
+Result<std::pair<CachedPackage, bool>> update_oci(Cache& cache, OciClient& client,
+                                                  const Reference& ref);
+Result<std::pair<CachedPackage, bool>> update_oci(Cache& cache, const Reference& ref);
+
 }  // namespace lmp::registry

@@ -178,7 +178,9 @@ class CurlTransport : public OciTransport {
     };
     for (const auto& [k, v] : request.headers) add_header(k + ": " + v);
     add_header("Expect:");
-    ProgressBar bar{request.upload_label.empty() ? request.progress_label : request.upload_label};
+    bool upload = !request.upload_label.empty();
+    ProgressBar bar{upload ? request.upload_label : request.progress_label,
+                    upload ? "Uploaded" : "Downloaded"};
     char errbuf[CURL_ERROR_SIZE] = {};
     CURL* c = curl.get();
     x.curl = c;
@@ -222,6 +224,8 @@ class CurlTransport : public OciTransport {
     code = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &x.response.status);
     detail = errbuf;
+    if (code == CURLE_OK && x.response.status >= 200 && x.response.status < 300)
+      bar.finish(upload ? request.body.size() : x.response.file.size + x.response.body.size());
     if (x.file) {
       bool ok = std::fflush(x.file.get()) == 0 && ::fsync(fileno(x.file.get())) == 0;
       ok = std::fclose(x.file.release()) == 0 && ok;

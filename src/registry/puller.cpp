@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/text_escape.h"
 #include "package/package.h"
+#include "registry/cache_reference.h"
 #include "registry/digest.h"
 #include "registry/oci_pull.h"
 #include "registry/search.h"
@@ -81,7 +82,7 @@ Puller::Puller(Cache cache, std::unique_ptr<HttpClient> http, std::vector<std::s
   for (auto& url : repositories) repositories_.emplace_back(std::move(url), *http_);
 }
 
-Result<CachedPackage> Puller::pull_name(const std::string& name, const std::string& version) {
+Result<PullOutcome> Puller::pull_name(const std::string& name, const std::string& version) {
   if (repositories_.empty())
     return fail(ExitCode::kNotFound, "no package '" + name + "': no repository is configured",
                 "set LMP_REPOSITORY to a repository URL");
@@ -116,7 +117,24 @@ Result<CachedPackage> Puller::pull_name(const std::string& name, const std::stri
   return fail(ExitCode::kNotFound, "no package '" + name + "' in " + where, hint);
 }
 
-Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from_url) {
+std::optional<CachedPackage> Puller::cached_copy(const ResolvedPackage& package, bool from_url) {
+  if (!from_url && package.version.empty()) return std::nullopt;  // a legacy probe: unknown
+  auto found =
+      from_url ? cache_.find_url(package.source) : cache_.find(package.name, package.version);
+  if (!found || !*found || (!from_url && (*found)->version != package.version)) return std::nullopt;
+  if (!cache_.verify(**found)) return std::nullopt;  // damaged: download it again
+  return std::move(**found);
+}
+
+Result<PullOutcome> Puller::download(const ResolvedPackage& package, bool from_url) {
+  std::optional<CachedPackage> cached = cached_copy(package, from_url);
+  bool all_indexed = std::all_of(package.files.begin(), package.files.end(),
+                                 [](const RemoteFile& f) { return !f.sha256.empty(); });
+  if (cached && all_indexed) {
+    std::vector<FileEntry> listed;
+    for (const auto& f : package.files) listed.push_back({f.name, f.sha256, f.size});
+    if (same_files(*cached, listed)) return PullOutcome{std::move(*cached), true};
+  }
   // Download and verify every file before storing any, so a failure caches nothing.
   Cache::Fetched fetched;
   for (const auto& file : package.files) {
@@ -146,15 +164,20 @@ Result<CachedPackage> Puller::download(const ResolvedPackage& package, bool from
           "the repository is inconsistent or the download was tampered with; nothing was cached");
     fetched.emplace_back(std::move(temp), FileEntry{file.name, got.sha256, got.size});
   }
+  if (cached) {  // unindexed files: the same bytes as the cached copy?
+    std::vector<FileEntry> got;
+    for (const auto& [_, file] : fetched) got.push_back(file);
+    if (same_files(*cached, got)) return PullOutcome{std::move(*cached), true};
+  }
   CachedPackage entry;
   entry.name = package.name;
   entry.version = package.version;
   entry.source = package.source;
   entry.from_url = from_url;
-  return cache_.commit(std::move(entry), fetched);
+  return PullOutcome{LMP_TRY(cache_.commit(std::move(entry), fetched)), false};
 }
 
-Result<CachedPackage> Puller::download_probe(const ResolvedPackage& package) {
+Result<PullOutcome> Puller::download_probe(const ResolvedPackage& package) {
   for (const auto& file : package.files) {
     ResolvedPackage one = package;
     one.files = {file};
@@ -165,7 +188,7 @@ Result<CachedPackage> Puller::download_probe(const ResolvedPackage& package) {
               "neither app.wasm nor package.json exists there");
 }
 
-Result<CachedPackage> Puller::pull_url(const std::string& url) {
+Result<PullOutcome> Puller::pull_url(const std::string& url) {
   ResolvedPackage p;
   p.name = url_package_name(url);
   p.source = url;
@@ -176,11 +199,17 @@ Result<CachedPackage> Puller::pull_url(const std::string& url) {
 }
 
 Result<CachedPackage> Puller::pull(const Reference& ref) {
+  return LMP_TRY(update(ref)).package;
+}
+
+Result<PullOutcome> Puller::update(const Reference& ref) {
   switch (ref.kind) {
     case ReferenceKind::kLocalPath:
       return fail(ExitCode::kUsage, ref.text + " is a local path; there is nothing to pull");
-    case ReferenceKind::kOci:
-      return pull_oci(cache_, ref);
+    case ReferenceKind::kOci: {
+      auto [package, up_to_date] = LMP_TRY(update_oci(cache_, ref));
+      return PullOutcome{std::move(package), up_to_date};
+    }
     case ReferenceKind::kUrl:
       return pull_url(ref.url);
     case ReferenceKind::kName:
@@ -206,9 +235,17 @@ Result<fs::path> Puller::resolve_to_local(const Reference& ref, PullPolicy polic
       LMP_CHECK(cache_.verify(*cached));  // what is loaded is what was pulled
       return cached->main_file();
     }
-    if (policy == PullPolicy::kNever)
-      return fail(ExitCode::kNotFound, to_string(ref) + " is not in the cache",
+    if (policy == PullPolicy::kNever) {
+      std::string cached_versions;
+      if (ref.kind == ReferenceKind::kName)
+        for (const auto& e : LMP_TRY(cache_.list()))
+          if (!e.from_url && e.name == ref.name && !e.version.empty())
+            cached_versions += (cached_versions.empty() ? "" : ", ") + e.version;
+      return fail(ExitCode::kNotFound,
+                  to_string(ref) + " is not in the cache" +
+                      (cached_versions.empty() ? "" : " (cached: " + cached_versions + ")"),
                   "run 'lmp pull " + ref.text + "' or use --pull missing");
+    }
   }
   CachedPackage pulled = LMP_TRY(pull(ref));
   return pulled.main_file();

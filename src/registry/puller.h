@@ -21,6 +21,14 @@ enum class PullPolicy { kAlways, kMissing, kNever };
 // Parses "always" | "missing" | "never" (kUsage otherwise).
 Result<PullPolicy> parse_pull_policy(std::string_view text);
 
+// What a pull did: the cached package, and whether the cache already held exactly what
+// the source has (nothing was downloaded or replaced then, except for a URL, whose bytes
+// must be fetched to be compared).
+struct PullOutcome {
+  CachedPackage package;
+  bool up_to_date = false;
+};
+
 class Puller {
  public:
   // `repositories` are base URLs searched in order (see configured_repositories()).
@@ -32,6 +40,9 @@ class Puller {
   // URL, a legacy repository) is limited to max_download_bytes() and must be a package that
   // parses or a WebAssembly module. Local paths are refused (nothing to pull).
   Result<CachedPackage> pull(const Reference& ref);
+  // pull(), saying whether the cached copy was already current: always asks the source
+  // (index, manifest or URL), as docker pull does, and keeps an identical cached copy.
+  Result<PullOutcome> update(const Reference& ref);
 
   // The file to run for `ref`: a local path as given (a directory means its app.wasm or
   // package.json), or the main file of the cached package, pulled first per `policy`. A
@@ -42,10 +53,12 @@ class Puller {
   std::vector<StaticRepository>& repositories() { return repositories_; }
 
  private:
-  Result<CachedPackage> pull_name(const std::string& name, const std::string& version);
-  Result<CachedPackage> download(const ResolvedPackage& package, bool from_url);
-  Result<CachedPackage> download_probe(const ResolvedPackage& package);
-  Result<CachedPackage> pull_url(const std::string& url);
+  Result<PullOutcome> pull_name(const std::string& name, const std::string& version);
+  Result<PullOutcome> download(const ResolvedPackage& package, bool from_url);
+  Result<PullOutcome> download_probe(const ResolvedPackage& package);
+  Result<PullOutcome> pull_url(const std::string& url);
+  // The cached copy in the slot `package` would take, when it is intact.
+  std::optional<CachedPackage> cached_copy(const ResolvedPackage& package, bool from_url);
 
   Cache cache_;
   std::unique_ptr<HttpClient> http_;

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 
+#include "common/log.h"
 #include "registry/digest.h"
 #include "registry/semver.h"
+#include "registry/version_tag.h"
 
 namespace lmp::registry {
 namespace {
@@ -25,14 +27,6 @@ bool is_oci_component(std::string_view s) {
   if (s.empty() || !is_lower_alnum(s.front()) || !is_lower_alnum(s.back())) return false;
   return std::all_of(s.begin(), s.end(),
                      [](char c) { return is_lower_alnum(c) || c == '.' || c == '_' || c == '-'; });
-}
-
-// [A-Za-z0-9_][A-Za-z0-9_.-]{0,127}
-bool is_oci_tag(std::string_view s) {
-  if (s.empty() || s.size() > 128 || s.front() == '.' || s.front() == '-') return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return is_lower_alnum(c) || (c >= 'A' && c <= 'Z') || c == '_' || c == '.' || c == '-';
-  });
 }
 
 // A registry host: has a '.' or a ':' (port), or is "localhost".
@@ -77,7 +71,7 @@ Result<Reference> parse_oci(std::string_view text, Reference ref) {
   std::size_t colon = rest.find(':', last_slash == std::string_view::npos ? 0 : last_slash);
   if (colon != std::string_view::npos) {
     std::string_view tag = rest.substr(colon + 1);
-    if (!is_oci_tag(tag))
+    if (!is_tag(tag))
       return fail(ExitCode::kUsage, "bad tag '" + std::string(tag) + "' in " + ref.text,
                   "a tag is letters, digits, '_', '.' and '-', at most 128 characters");
     ref.oci.tag = tag;
@@ -111,11 +105,14 @@ Result<Reference> parse_name(std::string_view text, Reference ref) {
   ref.kind = ReferenceKind::kName;
   ref.name = name;
   if (colon != std::string_view::npos) {
-    std::string_view version = text.substr(colon + 1);
-    if (version != "latest" && !parse_semver(version))
-      return fail(ExitCode::kUsage, "bad version '" + std::string(version) + "' in " + ref.text,
-                  "a version is a semver such as 1.2.0, or 'latest'");
-    if (version != "latest") ref.version = version;
+    std::string_view tag = text.substr(colon + 1);
+    // A semver with build metadata (1.0.0+build.5) is a version even though docker's tag
+    // rule has no '+'.
+    if (!is_tag(tag) && !parse_semver(tag))
+      return fail(ExitCode::kUsage, "bad tag '" + std::string(tag) + "' in " + ref.text,
+                  "a tag is a version (1.2.0, 2.0, v1) or 'latest': letters, digits, '_', '.' "
+                  "and '-'");
+    if (tag != "latest") ref.version = tag;
   }
   return ref;
 }
@@ -162,16 +159,27 @@ Result<Reference> parse_reference(std::string_view text, const PathExists& exist
                        starts_with(text, "../") || starts_with(text, "/") ||
                        starts_with(text, "~/");
   if (explicit_path) return local();
-  if (exists(std::filesystem::path(text))) return local();
-  for (std::string_view ext : {".json", ".yaml", ".yml", ".wasm"})
+  for (std::string_view ext : {".json", ".yaml", ".yml", ".wasm", ".bpf.o"})
     if (text.ends_with(ext)) return local();
 
   std::size_t slash = text.find('/');
-  if (slash != std::string_view::npos) {
-    if (looks_like_host(text.substr(0, slash))) return parse_oci(text, std::move(ref));
-    return local();  // a relative path that does not exist: resolution reports it
+  Result<Reference> parsed;
+  if (slash == std::string_view::npos)
+    parsed = parse_name(text, std::move(ref));
+  else if (looks_like_host(text.substr(0, slash)))
+    parsed = parse_oci(text, std::move(ref));
+  else
+    return local();  // a relative path: resolution reports a missing one
+  // A name or an image never means a path that happens to exist; say so when one does.
+  if (parsed && exists(std::filesystem::path(text))) {
+    std::error_code ec;
+    std::string t(text);
+    const char* what = std::filesystem::is_directory(t, ec) ? "directory" : "file";
+    log::info("./" + t + " is a " + what + " too; lmp uses the " +
+              (parsed->kind == ReferenceKind::kName ? "package " : "image ") + t + " (use ./" + t +
+              " for the " + what + ")");
   }
-  return parse_name(text, std::move(ref));
+  return parsed;
 }
 
 std::string to_string(const Reference& ref) {

@@ -27,15 +27,20 @@ struct Reference {
   std::filesystem::path path;  // kLocalPath
   std::string url;             // kUrl
   std::string name;            // kName; for kOci the last path component
-  std::string version;         // kName: exact version, empty for the highest ("latest")
-  OciReference oci;            // kOci
+  // kName: the tag after ':', empty for "latest" (the highest). A semver names that
+  // version; "1", "v1", "2.0" name the newest matching release (version_tag.h).
+  std::string version;
+  OciReference oci;  // kOci
 };
 
 // Answers "does this path exist?"; a seam so tests and the fuzzer need no file system.
 using PathExists = std::function<bool(const std::filesystem::path&)>;
 bool path_exists_on_disk(const std::filesystem::path& path);
 
-// Classifies and validates `text`. Errors are kUsage with a hint naming the accepted forms.
+// Classifies and validates `text`. A path is written as one (./x, ../x, /x, a/b) or ends
+// like a file (.json, .yaml, .yml, .wasm, .bpf.o); a bare NAME is always a name, even when
+// `exists` says a file of that name is here: then a note (log::info) says how to name the
+// path. Errors are kUsage with a hint naming the accepted forms.
 Result<Reference> parse_reference(std::string_view text,
                                   const PathExists& exists = path_exists_on_disk);
 

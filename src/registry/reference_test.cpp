@@ -25,14 +25,16 @@ TEST(Reference, Names) {
   EXPECT_EQ(r.version, "1.0.0-rc.1+build.5");
   r = parse("opensnoop:latest");
   EXPECT_EQ(r.version, "");
+  for (const char* tag : {"2.0", "v1", "1", "v1.2.3", "beta_1", "RC-2"})
+    EXPECT_EQ(parse(std::string("opensnoop:") + tag).version, tag);
   EXPECT_EQ(to_string(parse("a_b:2.0.0")), "a_b:2.0.0");
 }
 
 TEST(Reference, BadNamesAndVersions) {
   for (const char* bad :
-       {"", "Open", "-x", "a:1.0", "a:v1.0.0", "a:", "a:1.0.0:2", "a b", ":1.0.0"})
+       {"", "Open", "-x", "a:.1", "a:-v", "a:", "a:1.0.0:2", "a b", ":1.0.0", "a:x/y"})
     EXPECT_FALSE(parse_reference(bad, nothing_exists).has_value()) << bad;
-  EXPECT_EQ(parse_reference("a:1.0", nothing_exists).error().code, ExitCode::kUsage);
+  EXPECT_EQ(parse_reference("a:.1", nothing_exists).error().code, ExitCode::kUsage);
 }
 
 TEST(Reference, Urls) {
@@ -45,19 +47,20 @@ TEST(Reference, Urls) {
 }
 
 TEST(Reference, LocalPaths) {
-  for (const char* p :
-       {"./foo", "../foo", "/abs/pkg", ".", "package.json", "x.yaml", "app.wasm", "dir/sub/thing"})
+  for (const char* p : {"./foo", "../foo", "/abs/pkg", ".", "package.json", "x.yaml", "app.wasm",
+                        "prog.bpf.o", "dir/sub/thing", "opensnoop/"})
     EXPECT_EQ(parse(p).kind, ReferenceKind::kLocalPath) << p;
   EXPECT_EQ(parse("./foo").path, std::filesystem::path("./foo"));
 }
 
-TEST(Reference, ExistingPathWins) {
+TEST(Reference, BareNameIsANameEvenWhenAPathExists) {
   auto exists = [](const std::filesystem::path& p) {
     return p == "opensnoop" || p == "ghcr.io/org/tool";
   };
-  EXPECT_EQ(parse("opensnoop", exists).kind, ReferenceKind::kLocalPath);
+  EXPECT_EQ(parse("opensnoop", exists).kind, ReferenceKind::kName);
   EXPECT_EQ(parse("opensnoop:1.0.0", exists).kind, ReferenceKind::kName);
-  EXPECT_EQ(parse("ghcr.io/org/tool", exists).kind, ReferenceKind::kLocalPath);
+  EXPECT_EQ(parse("ghcr.io/org/tool", exists).kind, ReferenceKind::kOci);
+  EXPECT_EQ(parse("./opensnoop", exists).kind, ReferenceKind::kLocalPath);
   EXPECT_EQ(parse("execsnoop", exists).kind, ReferenceKind::kName);
 }
 
@@ -71,6 +74,8 @@ TEST(Reference, Oci) {
   r = parse("localhost:5000/opensnoop");
   EXPECT_EQ(r.oci.registry, "localhost:5000");
   EXPECT_EQ(r.oci.tag, "latest");
+  for (const char* tag : {"latest", "2.0", "v1", "Beta_3"})
+    EXPECT_EQ(parse(std::string("localhost:5000/x:") + tag).oci.tag, tag);
   r = parse("localhost/a/b");
   EXPECT_EQ(r.oci.registry, "localhost");
   std::string digest = "sha256:" + std::string(64, 'a');

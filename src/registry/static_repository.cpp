@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "registry/semver.h"
+
 namespace lmp::registry {
 namespace {
 
@@ -56,6 +58,10 @@ Result<ResolvedPackage> StaticRepository::resolve(const std::string& name,
   ResolvedPackage r;
   r.name = name;
   if (!idx) {
+    if (!version.empty() && !parse_semver(version))
+      return fail(ExitCode::kNotFound,
+                  "no version " + version + " of '" + name + "' in " + base_url_,
+                  "a repository without index.json knows exact versions only (1.2.0)");
     r.probe = true;
     r.source = base_url_ + "/" + name + (version.empty() ? "" : "/" + version);
     for (const char* file : {"app.wasm", "package.json"})
