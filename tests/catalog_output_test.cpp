@@ -271,5 +271,28 @@ TEST_F(CatalogTest, TableRowsFitTheTerminal) {
   }
 }
 
+TEST_F(CatalogTest, HelpTextsFitTheTerminal) {
+  // lmp's help, a subcommand's (CLI11) and a tool's generated options, at 40 and 200 columns.
+  for (size_t columns : {40u, 200u}) {
+    SCOPED_TRACE(columns);
+    for (const std::vector<std::string>& args : {std::vector<std::string>{"--help"},
+                                                 {"run", "--help"},
+                                                 {"pull", "--help"},
+                                                 {"run", package("sigsnoop"), "-h"}}) {
+      Outcome o = run_on_terminal(columns, args, "\x01", [] {});  // runs to its end
+      EXPECT_EQ(o.exit_code, 0) << show(o);
+      EXPECT_NE(o.out.find("-h"), std::string::npos) << show(o);
+      for (const std::string& line : lines_of(o.out)) {
+        // Only a word longer than the width (a URL, an option's spelled-out choices) may
+        // stick out; a line that is all one word is such a word.
+        if (display_width(line) > columns) {
+          std::string trimmed = line.substr(line.find_first_not_of(' '));
+          EXPECT_EQ(trimmed.find(' '), std::string::npos) << "too wide: " << line;
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace lmp::test

@@ -1,11 +1,14 @@
 #include "cli/command.h"
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include <array>
 #include <cstdio>
 
 #include "common/log.h"
+#include "common/terminal.h"
 
 namespace lmp::cli {
 
@@ -41,8 +44,15 @@ void report_error(const Error& error) {
   std::fputs(line.c_str(), stderr);
 }
 
+void print_help(std::string_view text) {
+  std::fputs(terminal::wrap_text(text, terminal::width(STDOUT_FILENO)).c_str(), stdout);
+}
+
 Result<int> parse_error(CLI::App& app, const CLI::ParseError& error) {
-  if (error.get_exit_code() == 0) return app.exit(error);  // --help
+  if (error.get_exit_code() == 0) {  // --help, wrapped to the terminal's width
+    print_help(app.help());
+    return 0;
+  }
   std::string message = error.what();
   for (char& c : message)
     if (c == '\n') c = ' ';

@@ -39,6 +39,10 @@ void precompile_wasm(const std::filesystem::path& path);
 // colour terminal). Printed at every log level: it is the command's result.
 void report_error(const Error& error);
 
+// Prints a help text to stdout, its lines wrapped to the terminal's width (as they are
+// when stdout is not a terminal).
+void print_help(std::string_view text);
+
 // What a command does with CLI11's parse error: --help prints the help (exit code 0); any
 // other error becomes one usage error line (exit code 2) instead of CLI11's two lines.
 Result<int> parse_error(CLI::App& app, const CLI::ParseError& error);

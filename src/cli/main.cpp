@@ -68,8 +68,8 @@ Result<int> run_main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    return lmp::cli::parse_error(app, e);
+    if (dynamic_cast<const CLI::CallForVersion*>(&e)) return app.exit(e);
+    return lmp::cli::parse_error(app, e);  // --help too
   }
   if (!level.empty()) {
     auto parsed = lmp::log::parse_level(level);
@@ -99,7 +99,7 @@ Result<int> run_main(int argc, char** argv) {
     return lmp::cli::complete_command(lmp::cli::Args(words, rest));
   if (name == "help") {  // `lmp help CMD` is `lmp CMD --help`
     if (rest == 1) {
-      std::fputs(app.help().c_str(), stdout);
+      lmp::cli::print_help(app.help());
       return 0;
     }
     const auto* command = find_command(words[1]);

@@ -389,7 +389,7 @@ Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<vo
 Result<int> run_command(Args args) {
   RunFlags flags = LMP_TRY(parse_run_flags(args));
   if (flags.help) {
-    std::fputs(kRunUsage, stdout);
+    print_help(kRunUsage);
     return 0;
   }
   if (flags.verbose) log::set_level(log::Level::kDebug);

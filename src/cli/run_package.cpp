@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/command.h"
 #include "cli/run.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -84,7 +85,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   auto parsed = LMP_TRY(options.parse(program_args));
   if (own.verbose && !flags.verbose) log::set_level(log::Level::kDebug);
   if (parsed.action == package::ParsedArgs::Action::kHelp) {
-    std::fputs(options.help_text().c_str(), stdout);
+    print_help(options.help_text());
     return 0;
   }
   if (parsed.action == package::ParsedArgs::Action::kVersion) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <string_view>
 
 namespace lmp::terminal {
@@ -15,6 +16,12 @@ std::size_t width(int fd);
 
 // Colour on `fd`: it is a terminal, NO_COLOR is unset or empty, and TERM is not "dumb".
 bool color_enabled(int fd);
+
+// `text` with every line longer than `width` characters broken at spaces: a continuation
+// line is indented like the line's description column (the text after a run of two or more
+// spaces, as in "  -p, --pid PID    trace this pid"), else like the line. A word longer than
+// the room stays whole. Width 0: `text` unchanged.
+std::string wrap_text(std::string_view text, std::size_t width);
 
 // ANSI sequences, to be used only when color_enabled().
 inline constexpr std::string_view kBold = "\x1b[1m";
