@@ -127,6 +127,9 @@ TEST_F(CatalogTest, OpensnoopShowsUniqueFileWithPidAndComm) {
     EXPECT_TRUE(field(e, "comm").is_string());
     EXPECT_TRUE(field(e, "uid") == 0) << e.dump();
     EXPECT_NE(field(e, "flags").get<int>() & O_CREAT, 0) << e.dump();
+    // `/// @format flags:open` in opensnoop.h; errno:ret leaves a descriptor a number.
+    EXPECT_EQ(field(e, "flags_name"), "O_RDONLY|O_CREAT") << e.dump();
+    EXPECT_FALSE(e.contains("ret_name")) << e.dump();
   }
 }
 
@@ -148,6 +151,9 @@ TEST_F(CatalogTest, OpensnoopFailedOnlyShowsTheFailure) {
   for (const json& e : json_objects(o.out)) {
     EXPECT_LT(field(e, "ret").get<int>(), 0) << e.dump();
     EXPECT_EQ(field(e, "pid"), getpid()) << e.dump();
+    if (e.value("fname", "") == missing.string()) {
+      EXPECT_EQ(field(e, "ret_name"), "ENOENT") << e.dump();
+    }
   }
   EXPECT_EQ(o.out.find(present.string()), std::string::npos);
   EXPECT_NE(o.out.find("-2"), std::string::npos);  // -ENOENT

@@ -56,6 +56,8 @@ TEST(PackageTest, ParsesEveryField) {
   ASSERT_EQ(p.meta.export_types.size(), 1u);
   EXPECT_EQ(p.meta.export_types[0].type_id, 613u);
   EXPECT_EQ(p.meta.export_types[0].members[1].type, "char[16]");
+  EXPECT_EQ(p.meta.export_types[0].members[0].format, "hex");  // `/// @format`
+  EXPECT_EQ(p.meta.export_types[0].members[1].format, "");
   EXPECT_EQ(p.meta.perf_buffer_pages, 128u);
   EXPECT_EQ(p.meta.perf_buffer_time_ms, 20u);
   EXPECT_EQ(p.meta.poll_timeout_ms, 50u);

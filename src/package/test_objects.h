@@ -61,7 +61,8 @@ inline nlohmann::json full_meta() {
     },
     "export_types": [
       {"name": "event", "size": 24, "type_id": 613,
-       "members": [{"name": "pid", "type": "int"}, {"name": "comm", "type": "char[16]"}]}
+       "members": [{"name": "pid", "type": "int", "format": "hex"},
+                   {"name": "comm", "type": "char[16]"}]}
     ],
     "eunomia_version": "1.0.0",
     "perf_buffer_pages": 128,
