@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "common/listen_address.h"
 #include "common/log.h"
 #include "common/terminal.h"
 #include "loader/libbpf_log.h"
@@ -46,6 +47,9 @@ constexpr const char* kRunUsage =
     "  --comm NAME       show events whose comm is NAME (--filter comm=NAME)\n"
     "  --pid PID         show events whose pid is PID (--filter pid=PID)\n"
     "  --top N           print only the N largest entries of counter maps\n"
+    "  --metrics ADDR    serve Prometheus metrics on http://ADDR/metrics (HOST:PORT)\n"
+    "  --metrics-config F  labelled event counters (docs/metrics.md)\n"
+    "  -q, --quiet       print no events or map rounds (with --metrics: only export)\n"
     "  --width N         cut table lines at N columns (default: the terminal's; 0: never)\n"
     "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
@@ -161,6 +165,13 @@ Result<bool> parse_lmp_option(RunFlags& flags, std::span<const std::string> args
     flags.pid = LMP_TRY(value_of("--pid"));
   } else if (is("--top")) {
     flags.top = LMP_TRY(parse_count(LMP_TRY(value_of("--top")), "--top"));
+  } else if (arg == "-q" || arg == "--quiet") {
+    flags.quiet = true;
+  } else if (is("--metrics")) {
+    flags.metrics = LMP_TRY(value_of("--metrics"));
+    LMP_TRY(parse_listen_address(flags.metrics, "--metrics"));
+  } else if (is("--metrics-config")) {
+    flags.metrics_config = LMP_TRY(value_of("--metrics-config"));
   } else if (is("--width")) {
     flags.width = LMP_TRY(parse_count(LMP_TRY(value_of("--width")), "--width"));
   } else if (arg == "-v" || arg == "--verbose") {
@@ -403,14 +414,16 @@ Result<int> run_command(Args args) {
     // lmp's output options shape what lmp prints: a module prints its own text. With a
     // package.json beside it, that (the eBPF side, printed by lmp) runs instead.
     bool shaped = flags.json || flags.yaml || !flags.fields.empty() || !flags.filters.empty() ||
-                  !flags.timestamp.empty() || !flags.comm.empty() || !flags.pid.empty();
+                  !flags.timestamp.empty() || !flags.comm.empty() || !flags.pid.empty() ||
+                  !flags.metrics.empty();
     fs::path beside = resolved.path.parent_path() / "package.json";
     std::error_code ec;
     if (shaped && fs::is_regular_file(beside, ec)) {
       log::info("running " + beside.string() + " instead of its app.wasm: lmp's output options (" +
-                std::string(flags.json   ? "--json"
-                            : flags.yaml ? "--yaml"
-                                         : "--fields/--filter") +
+                std::string(flags.json               ? "--json"
+                            : flags.yaml             ? "--yaml"
+                            : !flags.metrics.empty() ? "--metrics"
+                                                     : "--fields/--filter") +
                 ") apply to events lmp prints, and a WebAssembly module prints its own");
       return run_package(flags, {beside, {}});
     }

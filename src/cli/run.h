@@ -59,6 +59,11 @@ struct RunFlags {
   std::string pid;                   // --pid PID: filter pid=PID
   std::size_t top = 0;               // --top N: N largest map entries
   std::optional<std::size_t> width;  // --width N: table width (0: no limit)
+  bool quiet = false;                // --quiet: print no events or map rounds
+
+  // Metrics (docs/metrics.md).
+  std::string metrics;         // --metrics HOST:PORT: serve Prometheus text on /metrics
+  std::string metrics_config;  // --metrics-config FILE: labelled event counters
 
   std::string ref;
   std::vector<std::string> program_args;

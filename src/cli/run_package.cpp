@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/metrics_server.h"
 #include "cli/run.h"
 #include "common/file.h"
 #include "common/log.h"
@@ -34,10 +35,12 @@
 #include "loader/trace_pipe.h"
 #include "loader/tracefs.h"
 #include "output/map_autoprint.h"
+#include "output/metrics.h"
 #include "output/output.h"
 #include "output/writer.h"
 #include "package/package.h"
 #include "package/program_options.h"
+#include "package/yaml_convert.h"
 
 namespace lmp::cli {
 namespace {
@@ -47,6 +50,41 @@ namespace fs = std::filesystem;
 std::string program_name(const package::Package& package, const fs::path& path) {
   if (!package.meta.bpf_skel.obj_name.empty()) return package.meta.bpf_skel.obj_name;
   return path.parent_path().filename().string();
+}
+
+// The labelled event counters for package `name`: config.json's "metrics" beside the package,
+// then --metrics-config FILE (JSON or YAML).
+Result<std::vector<output::EventCounterSpec>> event_counter_specs(const fs::path& package_path,
+                                                                  const std::string& config_file,
+                                                                  const std::string& name) {
+  std::vector<output::EventCounterSpec> specs;
+  std::error_code ec;
+  fs::path beside = package_path.parent_path() / "config.json";
+  if (fs::is_regular_file(beside, ec)) {
+    std::string text = LMP_TRY(read_file(beside, 1 << 20));
+    nlohmann::json config = nlohmann::json::parse(text, nullptr, false);
+    if (config.is_object() && config.contains("metrics")) {
+      auto found = output::parse_metrics_config(config["metrics"], name);
+      if (!found)
+        return fail(ExitCode::kBadPackage, beside.string() + ": " + found.error().message,
+                    found.error().hint);
+      specs = std::move(*found);
+    }
+  }
+  if (!config_file.empty()) {
+    std::string text = LMP_TRY(read_file(config_file, 1 << 20));
+    auto config = package::yaml_to_json(text);  // JSON is YAML too
+    if (!config)
+      return fail(ExitCode::kUsage,
+                  "--metrics-config " + config_file + ": " + config.error().message);
+    auto found = output::parse_metrics_config(*config, name);
+    if (!found)
+      return fail(ExitCode::kUsage,
+                  "--metrics-config " + config_file + ": " + found.error().message,
+                  found.error().hint);
+    specs.insert(specs.end(), found->begin(), found->end());
+  }
+  return specs;
 }
 
 }  // namespace
@@ -95,6 +133,21 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
 
   // Preconditions, then open → initial values → load → attach.
   LMP_CHECK(loader::check_privileges());
+  // --metrics: the port is bound before anything loads (a port in use fails early).
+  std::unique_ptr<output::MetricsRegistry> metrics;
+  std::unique_ptr<MetricsServer> metrics_server;
+  std::vector<output::EventCounterSpec> counter_specs;
+  if (!own.metrics.empty()) {
+    metrics = std::make_unique<output::MetricsRegistry>();
+    output::declare_run_metrics(*metrics);
+    output::update_process_metrics(*metrics);
+    counter_specs = LMP_TRY(event_counter_specs(path, own.metrics_config, name));
+    metrics_server = LMP_TRY(MetricsServer::start(own.metrics, *metrics));
+    log::info("serving metrics on " + metrics_server->url());
+  } else if (!own.metrics_config.empty()) {
+    return fail(ExitCode::kUsage, "--metrics-config without --metrics",
+                "add --metrics HOST:PORT (e.g. 127.0.0.1:9464)");
+  }
   LMP_TRY(loader::resolve_btf_path(flags.btf));
   if (!object) return std::unexpected(object.error());
   // Sizes the tool's own user space would set (--map-size, defaults for unsized maps).
@@ -115,6 +168,9 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   output::OutputWriter writer(STDOUT_FILENO);
   std::ostream out(&writer);
   output::PrintOptions print_options = LMP_TRY(make_print_options(own));
+  print_options.metrics = metrics.get();
+  print_options.package = name;
+  print_options.quiet = own.quiet;
   // lmp's --pid/--comm filter what is printed; the tool's own filter in the kernel.
   for (const auto& [lmp_value, option] : {std::pair{own.pid, "pid"}, std::pair{own.comm, "comm"}})
     if (!lmp_value.empty() && program_has(option))
@@ -128,6 +184,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   std::map<std::string, std::unique_ptr<output::EventPrinter>> type_printers;  // by struct
   std::map<std::string, output::EventPrinter*> event_printers;
   std::map<std::string, bool> warned;
+  std::map<std::string, std::unique_ptr<output::EventMetrics>> event_metrics;  // by buffer
   // Events lmp itself caused while attaching (libbpf reads tracefs, so opensnoop would
   // start with lmp's own opens) are in the buffers before the first poll: that round
   // leaves out events whose pid is lmp's. Later events of lmp's pid are shown.
@@ -137,7 +194,11 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
     auto it = event_printers.find(std::string(map));
     if (it != event_printers.end()) {
       if (first_round && it->second->pid_of(data) == own_pid) return;
-      return it->second->print(data);
+      if (metrics)
+        if (auto counted = event_metrics.find(std::string(map)); counted != event_metrics.end())
+          counted->second->count(data);
+      if (!own.quiet) it->second->print(data);
+      return;
     }
     if (!warned[std::string(map)])
       log::warn("no export type for buffer " + std::string(map) +
@@ -147,7 +208,10 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   };
   // Samples the kernel dropped because a perf buffer was full: warned once, totalled at exit.
   std::map<std::string, uint64_t> kernel_lost;
-  auto on_lost = [&kernel_lost](std::string_view map, uint64_t count) {
+  auto on_lost = [&](std::string_view map, uint64_t count) {
+    if (metrics)
+      metrics->add("lmp_events_lost_total", {{"package", name}, {"buffer", std::string(map)}},
+                   static_cast<double>(count));
     uint64_t& total = kernel_lost[std::string(map)];
     if (total == 0)
       log::warn("perf buffer " + std::string(map) +
@@ -160,9 +224,14 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
        compiler::export_types_for_buffers(obj, package.bpf_object, meta, poller->buffer_names())) {
     auto& printer = type_printers[type.name];
     if (!printer)
-      printer =
-          LMP_TRY(output::EventPrinter::create(btf, type, print_options, meta.print_header, out));
+      printer = LMP_TRY(output::EventPrinter::create(btf, type, print_options,
+                                                     meta.print_header && !own.quiet, out));
     event_printers[buffer] = printer.get();
+    if (metrics) {
+      event_metrics[buffer] =
+          LMP_TRY(output::EventMetrics::create(btf, type, name, buffer, counter_specs, *metrics));
+      metrics->add("lmp_events_total", {{"package", name}, {"buffer", buffer}}, 0);
+    }
   }
 
   auto samplers = LMP_TRY(loader::MapSampler::create_all(obj, meta.bpf_skel.maps, own.interval));
@@ -250,6 +319,7 @@ Result<int> run_package(const RunFlags& flags, const Resolved& resolved) {
   };
   loop.after_round = [&]() -> Result<bool> {
     first_round = false;
+    if (metrics) metrics->add("lmp_poll_rounds_total", {}, 1);
     LMP_CHECK(writer.flush());
     return !writer.closed();  // the reader closed stdout: nothing more can be shown
   };

@@ -35,6 +35,11 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
         "lmp's output options (--json, --yaml, --fields, --filter, --timestamp, --top) do "
         "not apply to a WebAssembly module without a package.json beside it: it prints "
         "its own output");
+  if (!flags.metrics.empty())
+    return fail(ExitCode::kUsage,
+                "--metrics needs the package's eBPF side (a package.json beside " +
+                    path.filename().string() + "): a WebAssembly module reads its own maps",
+                "run the package.json, or the module without --metrics");
   std::error_code ec;
   auto size = fs::file_size(path, ec);
   if (!ec && size > kMaxWasmBytes)

@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "common/listen_address.h"
 #include "common/result.h"
 #include "hub/accounts.h"
 #include "hub/blob_store.h"
@@ -54,12 +55,8 @@ void add_store_routes(httplib::Server& server, HubContext& hub);
 // the API, then the store. serve() and in-process tests use it.
 void configure_server(httplib::Server& server, HubContext& hub);
 
-struct ListenAddress {
-  std::string host;  // without brackets for IPv6
-  int port = 0;
-};
-// "HOST:PORT" or "[V6]:PORT". kUsage when malformed.
-Result<ListenAddress> parse_listen_address(const std::string& text);
+using lmp::ListenAddress;  // common/listen_address.h
+using lmp::parse_listen_address;
 
 // The client's address for rate limiting: the socket peer (no proxy headers are trusted).
 std::string client_address(const httplib::Request& request);

@@ -195,4 +195,19 @@ Result<std::vector<Column>> plan_columns(const btf* btf, uint32_t struct_id,
   return std::move(planner.columns);
 }
 
+// The struct for `type`: by id (checked by name and member count), else by name.
+Result<uint32_t> find_export_struct(const btf* btf, const package::ExportType& type) {
+  if (const btf_type* t = btf__type_by_id(btf, type.type_id);
+      type.type_id != 0 && t != nullptr && btf_is_composite(t) &&
+      name_of(btf, t->name_off) == type.name &&
+      (type.members.empty() || btf_vlen(t) == type.members.size()))
+    return type.type_id;
+  if (!type.name.empty())
+    if (uint32_t id = find_composite_by_name(btf, type.name); id != 0) return id;
+  return fail(ExitCode::kBadPackage,
+              "export type '" + type.name + "' (BTF id " + std::to_string(type.type_id) +
+                  ") is not a struct in the program's BTF",
+              "the package's export_types do not match its bpf_object; rebuild it with lmp build");
+}
+
 }  // namespace lmp::output::detail

@@ -44,6 +44,10 @@ struct Column {
 Result<std::vector<Column>> plan_columns(const btf* btf, uint32_t struct_id,
                                          const package::ExportType& type);
 
+// The BTF id of the struct `type` names: by its type_id (checked by name and member count),
+// else by name. Errors (kBadPackage) when neither matches.
+Result<uint32_t> find_export_struct(const btf* btf, const package::ExportType& type);
+
 // True when the column holds a whole integer (no bitfield) of one of the sizes 1, 2, 4 or 8.
 bool is_whole_integer(const Column& column);
 

@@ -48,6 +48,9 @@ class MapPrinterImpl final : public MapPrinter {
         top_(options.top),
         start_(options.start),
         previous_end_(options.start),
+        metrics_(options.metrics),
+        package_(options.package),
+        quiet_(options.quiet),
         out_(out) {
     ResolvedType v = resolve_type(btf_, shape_.value_id);
     value_is_int_ = v.type != nullptr && btf_is_int(v.type);
@@ -96,6 +99,8 @@ class MapPrinterImpl final : public MapPrinter {
     if (shape_.automatic && round.rows.empty()) return;  // nothing counted yet: no round
     sort_rows(round.rows, kind);
     round.total = round.rows.size();
+    if (metrics_) export_map_round(round, shape_.cleared, *metrics_, package_);
+    if (quiet_) return;
     if (kind == MapKind::kKeyValue && top_ > 0 && round.rows.size() > top_ && sorts_by_value())
       round.rows.resize(top_);
     std::string text = format_ == Format::kTable ? render_map_table(round, width_)
@@ -195,6 +200,9 @@ class MapPrinterImpl final : public MapPrinter {
   std::size_t top_;
   system_clock::time_point start_;
   system_clock::time_point previous_end_;  // the end of the previous round's interval
+  MetricsRegistry* metrics_;
+  std::string package_;
+  bool quiet_;
   std::ostream& out_;
   bool value_is_int_ = false;
   std::vector<std::string> key_members_;    // declaration order; empty unless a struct

@@ -54,6 +54,15 @@ std::string interval_text(const MapInterval& interval);
 // lines fit in that many columns.
 std::string render_map_table(const MapRound& round, std::size_t width);
 
+// Feeds a round to the metrics registry (docs/metrics.md): histogram maps as Prometheus
+// histograms `lmp_PACKAGE_MAP[_UNIT]` (le = each slot's upper bound; _sum estimated from the
+// slots' midpoints), key/value maps as one family per numeric value member,
+// `lmp_PACKAGE_MAP[_MEMBER]` (counters `..._total` summed over rounds when the map is
+// `cleared` after each, gauges of the current value otherwise); labels from the key's
+// members (decoded text where there is one) and the value's text members.
+void export_map_round(const MapRound& round, bool cleared, MetricsRegistry& registry,
+                      const std::string& package);
+
 // One JSON line (Format::kJson) or one YAML document (Format::kYaml) with the keys time,
 // interval_start, interval_end, interval_s, map, entries (and entries_total when cut).
 std::string render_map_data(const MapRound& round, Format format);

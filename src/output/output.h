@@ -20,6 +20,8 @@ struct btf;
 
 namespace lmp::output {
 
+class MetricsRegistry;  // metrics.h
+
 enum class Format { kTable, kJson, kYaml };
 
 // The time shown on each event (`lmp run --timestamp`, docs/output.md "Time").
@@ -58,6 +60,10 @@ struct PrintOptions {
   std::size_t top = 0;    // maps: only the N largest counters (0: all)
   // The run's start (relative timestamps; the first map interval begins here).
   std::chrono::system_clock::time_point start = std::chrono::system_clock::now();
+  // --metrics: sampled maps also feed these families (metrics.h), named after `package`.
+  MetricsRegistry* metrics = nullptr;
+  std::string package;
+  bool quiet = false;  // --quiet: printers write nothing (metrics are still fed)
 };
 
 // Decodes `bytes` as a value of BTF type `type_id`: integers as numbers (bool as true/false),
@@ -81,8 +87,7 @@ class EventPrinter {
   static Result<std::unique_ptr<EventPrinter>> create(const btf* btf,
                                                       const package::ExportType& type,
                                                       const PrintOptions& options,
-                                                      bool print_header,
-                                                      std::ostream& out);
+                                                      bool print_header, std::ostream& out);
   virtual ~EventPrinter() = default;
   // Prints one event. A sample cut inside a trailing array member (a variable-length record)
   // prints the part sent; one cut earlier is skipped with a warning on stderr (once).
@@ -108,8 +113,7 @@ class MapPrinter {
   static Result<std::unique_ptr<MapPrinter>> create(const btf* btf, std::string map_name,
                                                     uint32_t key_type_id, uint32_t value_type_id,
                                                     const package::Sample& sample,
-                                                    const PrintOptions& options,
-                                                    std::ostream& out);
+                                                    const PrintOptions& options, std::ostream& out);
   virtual ~MapPrinter() = default;
   // Prints one sampling round (all entries read in one interval).
   virtual void print(const std::vector<MapEntry>& entries) = 0;
