@@ -97,6 +97,9 @@ std::filesystem::path build_package(const std::filesystem::path& dir,
 
 std::filesystem::path source_dir();
 
+// A TCP port on 127.0.0.1 that was free a moment ago (for servers a test starts).
+int free_port();
+
 // Projects built once with `lmp build` (ROOT/NAME for each name) into a temp dir.
 class PackageSet {
  public:

@@ -258,7 +258,19 @@ Result<RunFlags> parse_run_flags(Args raw) {
     return fail(ExitCode::kUsage, "lmp run needs a package",
                 "usage: lmp run [OPTIONS] REF [ARGS...]");
   flags.ref = args[i];
-  for (++i; i < args.size(); ++i) flags.program_args.emplace_back(args[i]);
+  // A lone `--` after REF ends its arguments and starts the next package's REF.
+  std::vector<std::string>* current = &flags.program_args;
+  for (++i; i < args.size(); ++i) {
+    if (std::string_view(args[i]) == "--") {
+      if (i + 1 >= args.size())
+        return fail(ExitCode::kUsage, "'--' after a package needs another package after it",
+                    "lmp run A [ARGS] -- B [ARGS]: '--' separates packages");
+      flags.more.emplace_back(args[++i], std::vector<std::string>{});
+      current = &flags.more.back().second;
+      continue;
+    }
+    current->emplace_back(args[i]);
+  }
   return flags;
 }
 
@@ -397,6 +409,42 @@ Result<int> finish_run(output::OutputWriter& writer, uint64_t headers, Result<vo
   return 0;
 }
 
+namespace {
+
+// lmp run A [ARGS] -- B [ARGS]...: every package resolved (a module runs as the package.json
+// beside it), then run together.
+Result<int> run_several(const RunFlags& flags) {
+  std::vector<RunTarget> targets;
+  std::vector<std::pair<std::string, std::vector<std::string>>> all = {
+      {flags.ref, flags.program_args}};
+  all.insert(all.end(), flags.more.begin(), flags.more.end());
+  for (const auto& [ref, args] : all) {
+    RunTarget target{flags, {}};
+    target.flags.ref = ref;
+    target.flags.program_args = args;
+    target.flags.more.clear();
+    target.resolved = LMP_TRY(resolve_reference(ref, flags.pull, flags.force));
+    if (target.resolved.path.extension() == ".wasm") {
+      fs::path beside = target.resolved.path.parent_path() / "package.json";
+      std::error_code ec;
+      if (!fs::is_regular_file(beside, ec))
+        return fail(ExitCode::kUsage,
+                    ref +
+                        " is a WebAssembly module without a package.json beside it: it runs "
+                        "on its own, not with other packages",
+                    "run it alone: lmp run " + ref);
+      log::info(ref +
+                ": running its package.json beside app.wasm (lmp prints it with the "
+                "other packages)");
+      target.resolved = {beside, {}};
+    }
+    targets.push_back(std::move(target));
+  }
+  return run_packages(flags, targets);
+}
+
+}  // namespace
+
 Result<int> run_command(Args args) {
   RunFlags flags = LMP_TRY(parse_run_flags(args));
   if (flags.help) {
@@ -409,6 +457,7 @@ Result<int> run_command(Args args) {
   // /etc/localtime would be lmp's own event in open tracers, after their filter of lmp's pid.
   ::tzset();
 
+  if (!flags.more.empty()) return run_several(flags);
   Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull, flags.force));
   if (resolved.path.extension() == ".wasm") {
     // lmp's output options shape what lmp prints: a module prints its own text. With a

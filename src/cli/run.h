@@ -67,6 +67,8 @@ struct RunFlags {
 
   std::string ref;
   std::vector<std::string> program_args;
+  // The packages after a lone `--` (lmp run A -- B --pid 1 -- C): each REF with its args.
+  std::vector<std::pair<std::string, std::vector<std::string>>> more;
 };
 
 // What REF names: the file to run, and for a WebAssembly module the name it runs as.
@@ -88,6 +90,18 @@ Result<std::vector<std::string>> take_lmp_options(
 
 // Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved);
+
+// One package of `lmp run A [ARGS] -- B [ARGS]`: its flags (ref and program_args its own).
+struct RunTarget {
+  RunFlags flags;
+  Resolved resolved;
+};
+
+// Runs several packages as one (run_package.cpp): all load, then all attach (a failure in
+// one leaves none attached), one merged output with a PACKAGE column, one metrics server,
+// one Ctrl-C stops them all. The first package's lmp options (--json, --duration, ...) are
+// the run's.
+Result<int> run_packages(const RunFlags& flags, const std::vector<RunTarget>& targets);
 
 // Runs a WebAssembly user-space program (run_wasm.cpp, docs/wasm.md). Its exit code is lmp's.
 Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved);

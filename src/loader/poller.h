@@ -42,6 +42,9 @@ class Poller {
   // Names of the buffer maps in object order (for matching export types).
   const std::vector<std::string>& buffer_names() const { return names_; }
   bool empty() const { return names_.empty(); }
+  // The epoll set of every buffer: readable when some buffer has data (for waiting on
+  // several pollers at once). -1 when there are no buffers.
+  int epoll_fd() const { return epoll_fd_; }
 
   // Waits up to `timeout_ms` for data and delivers what is ready. An interrupted wait (a
   // signal) returns 0. Returns the number of buffers that had data. Ring buffers that never

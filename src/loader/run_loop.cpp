@@ -1,5 +1,12 @@
 #include "loader/run_loop.h"
 
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
 #include "loader/stop_signals.h"
 
 namespace lmp::loader {
@@ -12,6 +19,60 @@ Result<void> sample(MapSampler& sampler, const RunLoopOptions& options) {
   return {};
 }
 
+// Waits on several pollers through one epoll set of their epoll sets, then lets each that
+// has data deliver it.
+class PollerSet {
+ public:
+  static Result<PollerSet> create(std::span<Poller* const> pollers) {
+    PollerSet set;
+    set.pollers_.assign(pollers.begin(), pollers.end());
+    if (set.pollers_.size() <= 1) return set;
+    set.epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+    if (set.epoll_fd_ < 0)
+      return fail(ExitCode::kFailure, std::string("epoll_create1: ") + std::strerror(errno));
+    for (std::size_t i = 0; i < set.pollers_.size(); ++i) {
+      int fd = set.pollers_[i]->epoll_fd();
+      if (fd < 0) continue;
+      epoll_event event{};
+      event.events = EPOLLIN;
+      event.data.u64 = i;
+      if (::epoll_ctl(set.epoll_fd_, EPOLL_CTL_ADD, fd, &event) != 0)
+        return fail(ExitCode::kFailure, std::string("epoll_ctl: ") + std::strerror(errno));
+    }
+    return set;
+  }
+  PollerSet() = default;
+  PollerSet(PollerSet&& other) noexcept
+      : pollers_(std::move(other.pollers_)), epoll_fd_(std::exchange(other.epoll_fd_, -1)) {}
+  PollerSet& operator=(PollerSet&&) = delete;
+  ~PollerSet() {
+    if (epoll_fd_ >= 0) ::close(epoll_fd_);
+  }
+
+  Result<void> poll(int timeout_ms) {
+    if (pollers_.empty()) {
+      if (timeout_ms > 0) ::usleep(static_cast<useconds_t>(timeout_ms) * 1000);
+      return {};
+    }
+    if (pollers_.size() == 1) {
+      LMP_TRY(pollers_[0]->poll(timeout_ms));
+      return {};
+    }
+    epoll_event events[16];
+    int ready = ::epoll_wait(epoll_fd_, events, 16, timeout_ms);
+    if (ready < 0) {
+      if (errno == EINTR) return {};  // a stop signal
+      return fail(ExitCode::kFailure, std::string("epoll_wait: ") + std::strerror(errno));
+    }
+    for (int i = 0; i < ready; ++i) LMP_TRY(pollers_[events[i].data.u64]->poll(0));
+    return {};
+  }
+
+ private:
+  std::vector<Poller*> pollers_;
+  int epoll_fd_ = -1;
+};
+
 }  // namespace
 
 bool needs_final_round(std::optional<std::chrono::steady_clock::time_point> last_read,
@@ -23,6 +84,13 @@ bool needs_final_round(std::optional<std::chrono::steady_clock::time_point> last
 
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options) {
+  Poller* one = &poller;
+  return run_until_stopped(std::span<Poller* const>(&one, 1), samplers, options);
+}
+
+Result<void> run_until_stopped(std::span<Poller* const> pollers, std::vector<MapSampler>& samplers,
+                               const RunLoopOptions& options) {
+  PollerSet poller = LMP_TRY(PollerSet::create(pollers));
   using Clock = std::chrono::steady_clock;
   StopSignals signals;  // without SA_RESTART: a stop ends the poll early
   auto started = Clock::now();

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct RunLoopOptions {
 // unless needs_final_round says its last round already covers it; then after_round runs
 // once more. So `--duration 0.9` with 1 s intervals prints one round, at 0.9 s.
 Result<void> run_until_stopped(Poller& poller, std::vector<MapSampler>& samplers,
+                               const RunLoopOptions& options);
+// The same for several packages' pollers at once (`lmp run A -- B`): one wait on all of
+// their buffers.
+Result<void> run_until_stopped(std::span<Poller* const> pollers, std::vector<MapSampler>& samplers,
                                const RunLoopOptions& options);
 
 // A round read less than this long before the stop covers the time up to it.

@@ -25,7 +25,8 @@ namespace {
 
 using namespace detail;
 
-constexpr int kTime = -1;  // Shown::column of the time
+constexpr int kTime = -1;     // Shown::column of the time
+constexpr int kPackage = -2;  // Shown::column of the package (several packages in one run)
 
 // One value printed per event, the time or a column, with its header and keys made once.
 struct Shown {
@@ -66,6 +67,7 @@ class EventPrinterImpl final : public EventPrinter {
         time_mode_(options.format == Format::kTable ? options.timestamp : TimestampMode::kIso),
         start_(options.start),
         width_(options.format == Format::kTable ? options.width : 0),
+        package_(options.package),
         color_(options.color),
         out_(out) {
     buffer_.reserve(256);
@@ -94,6 +96,7 @@ class EventPrinterImpl final : public EventPrinter {
     std::vector<int> order;
     if (options.fields.empty()) {
       if (time_mode_ != TimestampMode::kNone) order.push_back(kTime);
+      if (options.package_column) order.push_back(kPackage);
       for (size_t i = 0; i < columns_.size(); ++i) order.push_back(static_cast<int>(i));
     }
     for (const std::string& field : options.fields) {
@@ -101,6 +104,8 @@ class EventPrinterImpl final : public EventPrinter {
                                 [&](const Column& c) { return c.name == field; });
       if (found != columns_.end()) {
         order.push_back(static_cast<int>(found - columns_.begin()));
+      } else if (field == "package" && options.package_column) {
+        order.push_back(kPackage);
       } else if (field == time_name) {
         order.push_back(kTime);
         if (time_mode_ == TimestampMode::kNone) time_mode_ = TimestampMode::kTime;
@@ -128,7 +133,8 @@ class EventPrinterImpl final : public EventPrinter {
     return static_cast<int64_t>(raw_number(c, data)->integer);
   }
 
-  void print_header() {
+  void print_header() override {
+    if (format_ != Format::kTable) return;
     buffer_.clear();
     for (size_t i = 0; i < shown_.size(); ++i) {
       if (i != 0) buffer_ += ' ';
@@ -172,6 +178,12 @@ class EventPrinterImpl final : public EventPrinter {
     if (index == kTime) {
       set_time_header(s);
       s.key = key_text(format_, time_name, first);
+      return s;
+    }
+    if (index == kPackage) {
+      s.header = "PACKAGE";
+      s.width = std::max<size_t>(10, package_.size());
+      s.key = key_text(format_, "package", first);
       return s;
     }
     const Column& c = columns_[static_cast<size_t>(index)];
@@ -220,6 +232,9 @@ class EventPrinterImpl final : public EventPrinter {
         size_t start = buffer_.size();
         append_time(data);
         used = buffer_.size() - start;
+      } else if (s.column == kPackage) {
+        buffer_ += package_;
+        used = count_chars(package_);
       } else {
         used = append_cell(columns_[static_cast<size_t>(s.column)], data);
       }
@@ -256,6 +271,10 @@ class EventPrinterImpl final : public EventPrinter {
         buffer_ += '"';
         continue;
       }
+      if (s.column == kPackage) {
+        append_json_string(buffer_, package_);
+        continue;
+      }
       const Column& c = columns_[static_cast<size_t>(s.column)];
       append_raw(buffer_, btf_, c, data, true);
       if (!s.decoded_key.empty())
@@ -275,6 +294,11 @@ class EventPrinterImpl final : public EventPrinter {
         buffer_ += '"';
         buffer_ += rfc3339_.now();
         buffer_ += "\"\n";
+        continue;
+      }
+      if (s.column == kPackage) {
+        append_yaml_string(buffer_, package_);
+        buffer_ += '\n';
         continue;
       }
       const Column& c = columns_[static_cast<size_t>(s.column)];
@@ -345,6 +369,7 @@ class EventPrinterImpl final : public EventPrinter {
   TimestampMode time_mode_;  // JSON and YAML: always kIso
   std::chrono::system_clock::time_point start_;
   size_t width_;
+  std::string package_;
   bool color_;
   std::ostream& out_;
   std::string buffer_;

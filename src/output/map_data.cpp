@@ -102,6 +102,7 @@ std::string render_map_data(const MapRound& round, Format format) {
       {"entries", json::array()}};
   for (const MapRow& r : round.rows) line["entries"].push_back(entry_of(round, r));
   if (round.total > round.rows.size()) line["entries_total"] = round.total;
+  if (!round.package.empty()) line["package"] = round.package;
   if (format == Format::kYaml) {
     // Strings that are not valid UTF-8 are replaced first, as the JSON line does.
     json clean = json::parse(line.dump(-1, ' ', false, json::error_handler_t::replace));

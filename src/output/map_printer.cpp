@@ -51,6 +51,7 @@ class MapPrinterImpl final : public MapPrinter {
         metrics_(options.metrics),
         package_(options.package),
         quiet_(options.quiet),
+        package_column_(options.package_column),
         out_(out) {
     ResolvedType v = resolve_type(btf_, shape_.value_id);
     value_is_int_ = v.type != nullptr && btf_is_int(v.type);
@@ -77,6 +78,7 @@ class MapPrinterImpl final : public MapPrinter {
     MapRound round;
     round.map = shape_.name;
     round.titled = shape_.automatic;
+    if (package_column_) round.package = package_;
     round.kind = kind;
     round.unit = shape_.unit;
     round.slots_member = shape_.slots.member;
@@ -203,6 +205,7 @@ class MapPrinterImpl final : public MapPrinter {
   MetricsRegistry* metrics_;
   std::string package_;
   bool quiet_;
+  bool package_column_;
   std::ostream& out_;
   bool value_is_int_ = false;
   std::vector<std::string> key_members_;    // declaration order; empty unless a struct

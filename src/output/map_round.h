@@ -36,6 +36,7 @@ struct MapRow {
 struct MapRound {
   std::string map;
   bool titled = false;  // the map name follows the interval on the table's first line
+  std::string package;  // several packages in one run: named on the first line, in JSON
   MapKind kind = MapKind::kKeyValue;
   std::string unit = "value";              // histograms' first column
   std::string slots_member;                // not repeated in a histogram's label

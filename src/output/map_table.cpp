@@ -36,7 +36,10 @@ std::string upper(std::string text) {
 // "START -> END (D s)", " NAME" when titled, " (top N of M)" when --top cut the rows.
 std::string header_line(const MapRound& round) {
   std::string text = interval_text(round.interval);
-  if (round.titled) text += " " + round.map;
+  if (!round.package.empty())
+    text += " " + round.package + " " + round.map;  // several packages in one run
+  else if (round.titled)
+    text += " " + round.map;
   if (round.total > round.rows.size())
     text +=
         " (top " + std::to_string(round.rows.size()) + " of " + std::to_string(round.total) + ")";

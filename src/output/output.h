@@ -64,6 +64,9 @@ struct PrintOptions {
   MetricsRegistry* metrics = nullptr;
   std::string package;
   bool quiet = false;  // --quiet: printers write nothing (metrics are still fed)
+  // Several packages in one run: events carry `package` (a PACKAGE column, "package" in
+  // JSON), map rounds name it.
+  bool package_column = false;
 };
 
 // Decodes `bytes` as a value of BTF type `type_id`: integers as numbers (bool as true/false),
@@ -89,6 +92,9 @@ class EventPrinter {
                                                       const PrintOptions& options,
                                                       bool print_header, std::ostream& out);
   virtual ~EventPrinter() = default;
+  // Table format: writes the header line (create() does when asked; a run of several
+  // packages asks once all are attached). Other formats: nothing.
+  virtual void print_header() = 0;
   // Prints one event. A sample cut inside a trailing array member (a variable-length record)
   // prints the part sent; one cut earlier is skipped with a warning on stderr (once).
   virtual void print(std::span<const uint8_t> data) = 0;
