@@ -1,6 +1,7 @@
 // `lmp run` of a WebAssembly module (docs/wasm.md).
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <span>
@@ -54,6 +55,16 @@ Result<int> run_wasm(const RunFlags& flags, const Resolved& resolved) {
                 "rebuild it, e.g. with lmp build-wasm");
 
   std::string btf = LMP_TRY(loader::resolve_btf_path(flags.btf));
+  // WASI has no time zone: times a module formats itself are UTC. Said when it matters.
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  if (localtime_r(&now, &local) && local.tm_gmtoff != 0) {
+    char zone[16];
+    std::strftime(zone, sizeof zone, "%z", &local);
+    log::info("times " + resolved.module_name +
+              " prints itself are UTC (WebAssembly has no time zone; this machine's is " + zone +
+              ")");
+  }
   // Privileges are checked at the module's first load (LibbpfHost::privilege_error), so
   // `lmp run app.wasm -h` works for anyone.
   wasm::LibbpfHost host(btf, resolved.module_name);

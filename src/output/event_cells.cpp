@@ -119,12 +119,12 @@ void append_raw_yaml(std::string& out, std::string& scratch, const btf* btf, con
 }
 
 std::optional<std::string> decoded_text(const Column& c, std::span<const uint8_t> data,
-                                        const Column* family) {
+                                        const Column* family, std::optional<int64_t> pid) {
   if (c.format.kind == ValueKind::kRaw) return std::nullopt;
   std::optional<uint64_t> family_value;
   if (family != nullptr) family_value = load_bits(*family, data);
   if (c.bit_size == 0)
-    return format_value(c.format, column_bytes(c, data), is_signed(c), family_value);
+    return format_value(c.format, column_bytes(c, data), is_signed(c), family_value, pid);
   // A bitfield: its value as a host-endian integer of 8 bytes, sign-extended when signed.
   uint64_t value = load_bits(c, data);
   if (is_signed(c)) value = static_cast<uint64_t>(sign_extend(value, c.bit_size));

@@ -26,8 +26,10 @@ void append_raw_yaml(std::string& out, std::string& scratch, const btf* btf, con
 
 // The column's decoded text (format_value); nullopt when its format is raw or the value has no
 // text. `family` is the struct's address family column, when it has one (for kIp).
+// `pid`: the event's process, for user addresses (ustack).
 std::optional<std::string> decoded_text(const Column& column, std::span<const uint8_t> data,
-                                        const Column* family);
+                                        const Column* family,
+                                        std::optional<int64_t> pid = std::nullopt);
 
 // A raw value as a number. Integers, bools, enums and pointers are exact (`integer` holds any
 // signed or unsigned 64-bit value); floats are `real`.

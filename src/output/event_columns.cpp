@@ -153,7 +153,8 @@ void choose_formats(const btf* btf, const package::ExportType& type, std::vector
       log::warn(type.name + "." + c.name + ": " + parsed.error().message +
                 "; the value is shown raw");
     }
-    if (c.format.kind != ValueKind::kRaw && c.format.kind != ValueKind::kKstack)
+    if (c.format.kind != ValueKind::kRaw && c.format.kind != ValueKind::kKstack &&
+        c.format.kind != ValueKind::kUstack)
       c.width = std::max(c.width, decoded_width(c.format.kind));
   }
 }

@@ -250,7 +250,7 @@ class EventPrinterImpl final : public EventPrinter {
   size_t append_cell(const Column& c, std::span<const uint8_t> data) {
     size_t start = buffer_.size();
     std::optional<std::string> text;
-    if (c.format.kind != ValueKind::kRaw) text = decoded_text(c, data, family());
+    if (c.format.kind != ValueKind::kRaw) text = decoded_text(c, data, family(), pid_of(data));
     if (text)
       buffer_ += *text;
     else
@@ -278,7 +278,7 @@ class EventPrinterImpl final : public EventPrinter {
       const Column& c = columns_[static_cast<size_t>(s.column)];
       append_raw(buffer_, btf_, c, data, true);
       if (!s.decoded_key.empty())
-        if (auto text = decoded_text(c, data, family())) {
+        if (auto text = decoded_text(c, data, family(), pid_of(data))) {
           buffer_ += s.decoded_key;
           append_json_string(buffer_, *text);
         }
@@ -305,7 +305,7 @@ class EventPrinterImpl final : public EventPrinter {
       append_raw_yaml(buffer_, scratch_, btf_, c, data);
       buffer_ += '\n';
       if (!s.decoded_key.empty())
-        if (auto text = decoded_text(c, data, family())) {
+        if (auto text = decoded_text(c, data, family(), pid_of(data))) {
           buffer_ += s.decoded_key;
           append_yaml_string(buffer_, *text);
           buffer_ += '\n';

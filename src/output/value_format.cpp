@@ -13,6 +13,7 @@
 
 #include "common/value_names.h"
 #include "output/ksyms.h"
+#include "output/user_maps.h"
 #include "package/format_word.h"
 
 namespace lmp::output {
@@ -22,7 +23,7 @@ struct Word {
   std::string_view word;
   ValueKind kind;
 };
-constexpr std::array<Word, 13> kWords = {{
+constexpr std::array<Word, 14> kWords = {{
     {"raw", ValueKind::kRaw},
     {"ipv4", ValueKind::kIpv4},
     {"ipv6", ValueKind::kIpv6},
@@ -35,6 +36,7 @@ constexpr std::array<Word, 13> kWords = {{
     {"duration", ValueKind::kDuration},
     {"ksym", ValueKind::kKsym},
     {"kstack", ValueKind::kKstack},
+    {"ustack", ValueKind::kUstack},
     {"hex", ValueKind::kHex},
 }};
 
@@ -138,6 +140,20 @@ std::string stack_text(std::span<const uint8_t> bytes) {
   return out;
 }
 
+// User addresses as MODULE+0xOFFSET of process `pid` (hex when no mapping holds one).
+std::string user_stack_text(std::span<const uint8_t> bytes, std::optional<int64_t> pid) {
+  std::string out;
+  for (size_t i = 0; i + 8 <= bytes.size(); i += 8) {
+    uint64_t address;
+    std::memcpy(&address, bytes.data() + i, 8);
+    if (address == 0) break;
+    std::optional<std::string> text;
+    if (pid) text = detail::user_address_text(*pid, address);
+    out += (out.empty() ? "" : ";") + text.value_or(hex(address));
+  }
+  return out;
+}
+
 // "1.5ms" -> its value in `unit` (rounded toward zero); a bare number is already in `unit`.
 std::optional<int64_t> parse_duration(std::string_view text, std::string_view unit) {
   std::string number(text);
@@ -199,6 +215,7 @@ std::string decoded_key(const ValueFormat& format, std::string_view name) {
     case ValueKind::kFlags:
     case ValueKind::kKsym:
     case ValueKind::kKstack:
+    case ValueKind::kUstack:
       return std::string(name) + "_name";
     default:
       return std::string(name) + "_text";
@@ -206,7 +223,8 @@ std::string decoded_key(const ValueFormat& format, std::string_view name) {
 }
 
 std::optional<std::string> format_value(const ValueFormat& format, std::span<const uint8_t> bytes,
-                                        bool is_signed, std::optional<uint64_t> family) {
+                                        bool is_signed, std::optional<uint64_t> family,
+                                        std::optional<int64_t> pid) {
   switch (format.kind) {
     case ValueKind::kRaw:
       return std::nullopt;
@@ -216,6 +234,11 @@ std::optional<std::string> format_value(const ValueFormat& format, std::span<con
       return ip_text(format.kind, bytes, family);
     case ValueKind::kKstack: {
       std::string text = stack_text(bytes);
+      if (text.empty()) return std::nullopt;
+      return text;
+    }
+    case ValueKind::kUstack: {
+      std::string text = user_stack_text(bytes, pid);
       if (text.empty()) return std::nullopt;
       return text;
     }

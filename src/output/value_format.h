@@ -28,6 +28,7 @@ enum class ValueKind {
   kDuration,  // arg is the unit of the raw number: ns, us, ms, s -> "1.25ms"
   kKsym,      // kernel address -> "vfs_read+0x1a" (/proc/kallsyms)
   kKstack,    // array of kernel addresses -> "func1;func2;..." (zeros end it)
+  kUstack,    // array of user addresses -> "libc.so.6+0x29d90;..." (/proc/PID/maps of the event)
   kHex,       // integer -> "0x1f"
 };
 
@@ -63,8 +64,10 @@ std::string decoded_key(const ValueFormat& format, std::string_view name);
 // array's bytes), `is_signed` its integer signedness, `family` the value of the struct's
 // family member when it has one. nullopt when the value has no text (leave it raw), e.g.
 // errno 0 or an unknown signal number.
+// `pid` is the process the value belongs to (the event's pid), for user addresses.
 std::optional<std::string> format_value(const ValueFormat& format, std::span<const uint8_t> bytes,
-                                        bool is_signed, std::optional<uint64_t> family);
+                                        bool is_signed, std::optional<uint64_t> family,
+                                        std::optional<int64_t> pid = std::nullopt);
 
 // The number a name stands for under `format` (input: filters, options): "SIGKILL" -> 9,
 // "ENOENT" -> 2, "openat" -> 257, "10.0.0.1" -> its u32 in network order as stored.

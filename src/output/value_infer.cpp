@@ -25,6 +25,9 @@ constexpr std::array<std::string_view, 7> kSyscallNames = {
 constexpr std::array<std::string_view, 12> kAddressNames = {
     "saddr",   "daddr",   "src",   "dst",   "src_addr",   "dst_addr",
     "srcaddr", "dstaddr", "laddr", "raddr", "local_addr", "remote_addr"};
+constexpr std::array<std::string_view, 4> kKernelStackNames = {"kstack", "kernel_stack",
+                                                               "kern_stack", "kstack_ips"};
+constexpr std::array<std::string_view, 3> kUserStackNames = {"ustack", "user_stack", "ustack_ips"};
 // Durations end in a unit; these prefixes name points in time instead (`ts_ns`, `start_ns`).
 constexpr std::array<std::string_view, 6> kTimestampPrefixes = {"ts",  "timestamp", "start",
                                                                 "end", "time",      "when"};
@@ -53,8 +56,9 @@ std::string_view duration_unit(std::string_view name) {
 struct Shape {
   bool integer = false;  // INT or ENUM of 1..8 bytes
   bool is_signed = false;
-  uint32_t bytes = 0;       // size of the integer, or the whole array
-  bool byte_array = false;  // an array of 1- or 4-byte integers (u8[16], u32[4]), not chars
+  uint32_t bytes = 0;         // size of the integer, or the whole array
+  bool byte_array = false;    // an array of 1- or 4-byte integers (u8[16], u32[4]), not chars
+  bool is_u64_array = false;  // an array of 8-byte integers (addresses)
 };
 
 Shape shape_of(const btf* btf, uint32_t type_id) {
@@ -73,6 +77,7 @@ Shape shape_of(const btf* btf, uint32_t type_id) {
   } else if (btf_is_array(t)) {
     const struct btf_array* array = btf_array(t);
     const btf_type* element = detail::resolve_type(btf, array->type).type;
+    if (element && btf_is_int(element) && element->size == 8) shape.is_u64_array = true;
     if (element && btf_is_int(element) && (element->size == 1 || element->size == 4) &&
         !detail::is_char_array(btf, t)) {
       shape.byte_array = true;
@@ -94,6 +99,10 @@ ValueFormat infer_value_format(const btf* btf, std::string_view member_name, uin
     if (four) return {ValueKind::kIpv4, {}};
     if (sixteen) return {has_family ? ValueKind::kIp : ValueKind::kIpv6, {}};
     return {};
+  }
+  if (shape.is_u64_array) {  // stacks of return addresses (bcc's stack_id maps aside)
+    if (one_of(member_name, kKernelStackNames)) return {ValueKind::kKstack, {}};
+    if (one_of(member_name, kUserStackNames)) return {ValueKind::kUstack, {}};
   }
   if (!shape.integer) return {};
   if (one_of(member_name, kSignalNames)) return {ValueKind::kSignal, {}};

@@ -8,9 +8,9 @@
 namespace lmp::package {
 namespace {
 
-constexpr std::array<std::string_view, 13> kWords = {
-    "raw",     "ipv4",  "ipv6",     "ip",   "port",   "errno", "signal",
-    "syscall", "flags", "duration", "ksym", "kstack", "hex"};
+constexpr std::array<std::string_view, 14> kWords = {
+    "raw",     "ipv4",  "ipv6",     "ip",   "port",   "errno",  "signal",
+    "syscall", "flags", "duration", "ksym", "kstack", "ustack", "hex"};
 constexpr std::array<std::string_view, 4> kUnits = {"ns", "us", "ms", "s"};
 
 template <typename Range>

@@ -12,7 +12,7 @@
 namespace lmp::package {
 
 // The bare words: raw, ipv4, ipv6, ip, port, errno, signal, syscall, flags, duration, ksym,
-// kstack, hex. `flags` needs an argument (flags:open); `duration` takes one (duration:us);
+// kstack, ustack, hex. `flags` needs an argument (flags:open); `duration` takes one (duration:us);
 // `errno` takes `ret` (errno:ret: a return value, where only negative values are errors).
 std::span<const std::string_view> format_words();
 
