@@ -23,11 +23,12 @@
 # (2) Scrape latency with 1000 series: lmp runs evgen with a --metrics-config counter
 #     labelled by `seq` (every event has a new value; max_series 1000, so the family holds
 #     1000 series + the `other` overflow series) and runqlat beside it (its log2
-#     histogram), loadgen producing for a few seconds.  Once the scrape shows >= 1000
-#     series, `wrk -t1 -c1 -d LAT_SECONDS --latency` (one connection, sequential requests;
-#     without wrk: LAT_REQUESTS sequential curl requests) while the producer still runs
-#     ("busy": lmp is draining ~1 M events/s on CPU 1), then again after it stopped
-#     ("idle").  p50/p99 and the response size.  Target: p99 < 10 ms.
+#     histogram), loadgen producing.  Once the scrape shows >= 1000 series, scrapes are
+#     timed four ways: while the producer still runs ("busy": lmp drains ~1 M events/s on
+#     CPU 1) and after it stopped ("idle"), each over one keep-alive connection (as
+#     Prometheus scrapes; `wrk -t1 -c1 -d LAT_SECONDS --latency`, sequential requests) and
+#     with a new connection per request (curl's time_total, up to LAT_REQUESTS requests or
+#     LAT_SECONDS).  p50/p99 and the response size.  Target: p99 < 10 ms.
 # (3) RSS of three packages: `lmp run --quiet --metrics 127.0.0.1:0 opensnoop -- execsnoop
 #     -- runqlat` (one process), the same without --metrics, and three separate
 #     `lmp run --quiet PKG`; after RSS_WAIT seconds (default 3) of running, VmRSS of every
@@ -214,13 +215,15 @@ latency_curl() {
     printf "%.3f %.3f %d\n", v[int(NR * 0.5 + 0.5)], v[i], NR}'
 }
 scrape_lat() {
-  local mc=$BENCH_DIR/metrics-config.json lg i n=0 f=$BENCH_DIR/metrics-scrape.txt size lat_busy lat_idle
+  local mc=$BENCH_DIR/metrics-config.json lg i n=0 f=$BENCH_DIR/metrics-scrape.txt size all
+  local wb cb wi ci what v p50 p99 nreq
   cat >"$mc" <<'EOF'
 {"programs": [{"name": "evgen", "metrics": {"counters": [
   {"name": "lmp_bench_seq_total", "help": "evgen events by their seq field",
    "labels": ["seq"], "max_series": 1000}]}}]}
 EOF
-  "$BENCH_DIR/loadgen" -d $((${LAT_SECONDS%.*} + 3)) -c 0 2>"$BENCH_DIR/loadgen.err" &
+  # the producer runs through both busy measurements, then stops
+  "$BENCH_DIR/loadgen" -d $((2 * ${LAT_SECONDS%.*} + 3)) -c 0 2>"$BENCH_DIR/loadgen.err" &
   lg=$!
   sleep 0.3
   start_lmp "$BENCH_DIR/metrics-lat.err" --quiet --metrics-config "$mc" "$dir/package.json" --pid "$lg" -- runqlat || return 1
@@ -231,21 +234,26 @@ EOF
     sleep 0.05
   done
   [[ $n -ge 1000 ]] || { log "scrape: only $n series of lmp_bench_seq_total"; stop_pid "$LMP_PID"; return 1; }
-  lat_busy=$(latency "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-busy.txt")
+  wb=$(latency_wrk "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-busy-wrk.txt")
+  cb=$(latency_curl "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-busy-curl.txt")
+  kill -0 "$lg" 2>/dev/null || log "scrape: the producer stopped before the busy measurements ended"
   wait "$lg" 2>/dev/null || true
   sleep 0.5
   curl -sf "$METRICS_URL" -o "$f"
   cp "$f" "$data/metrics-scrape-sample.txt"
   size=$(stat -c %s "$f")
   n=$(grep -c '^lmp_bench_seq_total{' "$f" || true)
-  local all
   all=$(grep -vc '^#' "$f" || true)
-  lat_idle=$(latency "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-idle.txt")
+  wi=$(latency_wrk "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-idle-wrk.txt")
+  ci=$(latency_curl "$METRICS_URL" "$LAT_SECONDS" "$data/metrics-scrape-idle-curl.txt")
   stop_pid "$LMP_PID"
-  read -r i50 i99 ireq <<<"$lat_idle"
-  read -r b50 b99 breq <<<"$lat_busy"
-  lines+=("$(printf 'metrics scrape %d series of lmp_bench_seq_total (%d samples in all, with runqlat histogram), %d bytes: idle p50 %s ms p99 %s ms (%s requests)  busy p50 %s ms p99 %s ms (%s requests)  (target p99 < 10 ms)' \
-    "$n" "$all" "$size" "$i50" "$i99" "$ireq" "$b50" "$b99" "$breq")")
+  lines+=("$(printf 'metrics scrape: %d series of lmp_bench_seq_total + runqlat histogram, %d samples, %d bytes per scrape (target p99 < 10 ms)' "$n" "$all" "$size")")
+  for what in "idle, keep-alive (wrk -c1):$wi" "idle, new connection (curl):$ci" \
+    "busy, keep-alive (wrk -c1):$wb" "busy, new connection (curl):$cb"; do
+    v=${what#*:}
+    read -r p50 p99 nreq <<<"$v"
+    lines+=("$(printf 'metrics scrape  %-30s p50 %s ms  p99 %s ms  (%s requests)' "${what%%:*}" "$p50" "$p99" "$nreq")")
+  done
 }
 if have_pkg evgen; then
   scrape_lat || lines+=("metrics scrape: failed (see $BENCH_DIR/metrics-lat.err)")

@@ -294,5 +294,20 @@ TEST_F(CatalogTest, HelpTextsFitTheTerminal) {
   }
 }
 
+TEST_F(CatalogTest, ABareNameIsAPackageEvenBesideADirectoryOfThatName) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "sigsnoop");
+  Outcome o = run_lmp({"run", "sigsnoop", "-h"}, {.cwd = dir.path()});
+  EXPECT_EQ(o.exit_code, 0) << show(o);
+  EXPECT_NE(o.out.find("Usage: sigsnoop"), std::string::npos) << show(o);
+  EXPECT_NE(o.err.find("./sigsnoop is a directory too; lmp uses the package sigsnoop"),
+            std::string::npos)
+      << show(o);
+  // ./NAME is the directory (an empty one: nothing to run there).
+  Outcome path = run_lmp({"run", "./sigsnoop"}, {.cwd = dir.path()});
+  EXPECT_NE(path.exit_code, 0) << show(path);
+  EXPECT_EQ(path.err.find("Usage: sigsnoop"), std::string::npos) << show(path);
+}
+
 }  // namespace
 }  // namespace lmp::test

@@ -171,8 +171,26 @@ TEST_F(OciTest, PushThenPullIntoAFreshHome) {
   EXPECT_TRUE(push.out.starts_with(ref + "@sha256:")) << push.out;
   expect_pulls_package(ref);
 
-  ASSERT_EQ(run_lmp({"pull", ref}, home(me)).exit_code, 0);
-  Outcome rm = run_lmp({"rm", ref}, home(me));
+  Outcome pulled = run_lmp({"pull", ref}, home(me));
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.err;
+  Outcome again = run_lmp({"pull", ref}, home(me));
+  EXPECT_NE(again.err.find("up to date"), std::string::npos) << again.err;
+  // lmp list names it by the reference run, rm and info take.
+  Outcome list = run_lmp({"list", "--json"}, home(me));
+  ASSERT_EQ(list.exit_code, 0) << list.err;
+  auto entries = nlohmann::json::parse(list.out);
+  ASSERT_EQ(entries.size(), 1u) << list.out;
+  EXPECT_EQ(entries[0]["reference"], ref);
+  EXPECT_EQ(entries[0]["origin"], "oci");
+  EXPECT_NE(run_lmp({"list"}, home(me)).out.find(ref), std::string::npos);
+  // lmp info of an image: its manifest from the registry, then the cached copy's programs.
+  Outcome info = run_lmp({"info", ref}, home(me));
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  EXPECT_NE(info.out.find("layers:"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("package.json"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("digest:      sha256:"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("programs:"), std::string::npos) << info.out;
+  Outcome rm = run_lmp({"rm", entries[0]["reference"].get<std::string>()}, home(me));
   EXPECT_EQ(rm.exit_code, 0) << rm.err;
   EXPECT_EQ(run_lmp({"rm", ref}, home(me)).exit_code, 7);
 }

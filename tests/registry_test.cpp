@@ -226,6 +226,18 @@ TEST_F(RegistryTest, ResolvesNamesAndVersions) {
   EXPECT_EQ(list[0]["version"], "1.2.0");
   EXPECT_EQ(list[0]["source"], server_->url("ok") + "/demo/1.2.0");
 
+  // Tags as docker users write them: a partial version picks the newest that starts with
+  // it, a leading v is ignored, latest is the highest.
+  for (const auto& [tag, version] :
+       std::vector<std::pair<std::string, std::string>>{{"demo:1", "1.2.0"},
+                                                        {"demo:v1", "1.2.0"},
+                                                        {"demo:1.0", "1.0.0"},
+                                                        {"demo:v1.0.0", "1.0.0"},
+                                                        {"demo:latest", "1.2.0"}}) {
+    o = lmp({"pull", tag}, server_->url("ok"));
+    ASSERT_EQ(o.exit_code, 0) << tag << ": " << o.err;
+    EXPECT_EQ(fs::path(o.out.substr(0, o.out.size() - 1)).parent_path().filename(), version) << tag;
+  }
   o = lmp({"pull", "demo:9.9.9"}, server_->url("ok"));
   EXPECT_EQ(o.exit_code, 7);
   EXPECT_NE(o.err.find("available: 1.2.0, 1.0.0"), std::string::npos) << o.err;
