@@ -127,15 +127,16 @@ run_lmp_quiet() {
   if ! start_lmp "$BENCH_DIR/consumer.err" --quiet "$dir/package.json" --pid "$lg"; then
     echo "$label fail" >>"$results"; kill "$lg" 2>/dev/null || true; wait "$lg" 2>/dev/null || true; return
   fi
-  for ((i = 0; i < 100; i++)); do
+  for ((i = 0; i < 300; i++)); do
     c=$(curl -sf "$METRICS_URL" | awk '/^lmp_events_total\{package="evgen"/ {print $NF}' || true)
     [[ ${c:-0} -gt 0 ]] && break
+    kill -0 "$LMP_PID" 2>/dev/null || break
     sleep 0.05
   done
   sleep 0.5
   id=$(evgen_bss_id "$LMP_PID")
   if [[ -z $id || ${c:-0} -eq 0 ]]; then
-    log "$label: no events counted or no evgen.bss map"
+    log "$label: events counted: ${c:-none}, evgen.bss map id: ${id:-none}; lmp alive: $(kill -0 "$LMP_PID" 2>/dev/null && echo yes || echo no); $(tail -n2 "$BENCH_DIR/consumer.err")"
     echo "$label fail" >>"$results"
   else
     s1=$(sample "$METRICS_URL" "$id")

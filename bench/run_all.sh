@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the benchmarks (startup, throughput, rss, wasm) and keeps their summary lines in
+# Runs the benchmarks (startup, throughput, rss, wasm, metrics) and keeps their summary lines in
 # $BENCH_DIR/results.txt (default /tmp/lmp-bench/results.txt).  Needs root.
 # Environment: LMP (default build/lmp), BENCH_DIR, and each script's own knobs (RUNS,
 # DURATION, ROUNDS, ...): see bench/README.md.
@@ -13,5 +13,6 @@ results=$BENCH_DIR/results.txt
   "$here/throughput.sh"
   "$here/rss.sh"
   "$here/wasm.sh"
+  "$here/metrics.sh"
 } 2> >(sed 's/^/  [log] /' >&2) | awk '!seen[$0]++' | tee "$results"
 echo "summary written to $results" >&2
