@@ -13,6 +13,7 @@
 #include "common/text_escape.h"
 #include "package/package.h"
 #include "package/program_options.h"
+#include "registry/dependency_fetch.h"
 #include "registry/hub_client.h"
 #include "registry/oci_manifest.h"
 #include "registry/oci_pull.h"
@@ -59,6 +60,33 @@ Result<void> print_package(const std::filesystem::path& path) {
   auto options = package::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
   if (options) std::printf("options:\n%s", escape_lines(options->help_text()).c_str());
   return {};
+}
+
+// The dependency tree of the package in `dir`, when its config.json lists dependencies:
+// "  sigsnoop ^0.1 -> 0.1.2", indented by level. Resolving fetches what is not cached yet
+// (as lmp run would); a graph that does not resolve is a warning here, not an error.
+void print_dependencies(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(dir / "config.json", ec)) return;
+  auto config = package::read_config_file(dir / "config.json");
+  if (!config || config->dependencies.empty()) return;
+  auto graph = [&]() -> Result<registry::DependencyGraph> {
+    registry::Puller puller = LMP_TRY(registry::make_puller());
+    return registry::resolve_package_dir(dir, puller);
+  }();
+  if (!graph) {
+    log::warn("dependencies do not resolve: " + graph.error().message);
+    return;
+  }
+  std::printf("dependencies:%s\n", graph->locked ? " (lmp.lock)" : "");
+  std::string tree = registry::render_dependency_tree(graph->root, graph->resolution);
+  std::string indented;
+  for (std::size_t at = 0; at < tree.size();) {
+    std::size_t end = tree.find('\n', at);
+    indented += "  " + tree.substr(at, end - at + 1);
+    at = end + 1;
+  }
+  std::fputs(escape_lines(indented).c_str(), stdout);
 }
 
 // "1.2.0, 1.0.0 (yanked)"; with a hub's details each version's downloads too.
@@ -123,6 +151,7 @@ Result<int> oci_info(const registry::Reference& ref) {
   field("version:", cached->version);
   field("cached:", cached->dir.string());
   LMP_CHECK(print_package(cached->main_file()));
+  print_dependencies(cached->dir);
   return 0;
 }
 
@@ -146,6 +175,7 @@ Result<int> info_command(Args args) {
     auto path = LMP_TRY(registry::resolve_to_local(ref, registry::PullPolicy::kNever));
     field("path:", path.string());
     LMP_CHECK(print_package(path));
+    print_dependencies(path.parent_path());
     return 0;
   }
   if (ref.kind == registry::ReferenceKind::kOci) return oci_info(ref);
@@ -218,6 +248,7 @@ Result<int> info_command(Args args) {
   }
   field("cached:", cached->dir.string());
   LMP_CHECK(print_package(cached->main_file()));
+  print_dependencies(cached->dir);
   return 0;
 }
 
