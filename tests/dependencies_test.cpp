@@ -222,6 +222,39 @@ TEST_F(DependenciesTest, LockIsFollowedOfflineAndChecked) {
   EXPECT_EQ(lock_json()["packages"][0]["version"], "1.2.5");  // pulled by the first lock
 }
 
+TEST_F(DependenciesTest, UrlSource) {
+  std::string url = server_->url() + "/base/1.0.0/package.json";
+  project({{"left", "^1"}, {"extra", {{"version", "*"}, {"url", url}}}});
+  Outcome o = lmp({"lock", "./app"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("extra * -> - (" + url + ")\n"), std::string::npos) << o.out;
+  auto extra = lock_json()["packages"][1];
+  EXPECT_EQ(extra["name"], "extra");
+  EXPECT_EQ(extra["from"], "url");
+  EXPECT_EQ(extra["source"], url);
+  EXPECT_EQ(extra["version"], "");
+  server_.reset();
+  o = lmp({"pull", "./app"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_EQ(lines(o.out).size(), 3u) << o.out;
+}
+
+TEST_F(DependenciesTest, BuildWritesTheLock) {
+  fs::path proj = dir_.path() / "proj";
+  fs::copy(source_dir() / "catalog/sigsnoop", proj, fs::copy_options::recursive);
+  auto config = nlohmann::json::parse(slurp(proj / "config.json"));
+  config["dependencies"] = {{"right", "^1"}};
+  spit(proj / "config.json", config.dump());
+  Outcome o = lmp({"build", proj.string(), "-o", (dir_.path() / "out").string()});
+  if (o.exit_code == 5) GTEST_SKIP() << "no kernel BTF here: " << o.err;
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  auto lock = nlohmann::json::parse(slurp(proj / "lmp.lock"));
+  EXPECT_EQ(lock["root"], "sigsnoop");
+  ASSERT_EQ(lock["packages"].size(), 2u);
+  EXPECT_EQ(lock["packages"][0]["name"], "base");
+  EXPECT_EQ(lock["packages"][0]["version"], "1.2.5");
+}
+
 TEST_F(DependenciesTest, CycleAndConflictAreOneLineErrors) {
   project({{"cyca", "*"}});
   Outcome o = lmp({"lock", "./app"});
