@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "common/text_escape.h"
 #include "registry/digest.h"
 #include "registry/oci_pull.h"
 #include "registry/reference.h"
@@ -113,7 +114,7 @@ Result<DependencyPackage> CachingSource::fetch(const std::string& name, const st
       if (!pulled.up_to_date)
         log::info("pulled " + name +
                   (pulled.package.version.empty() ? "" : ":" + pulled.package.version) + " from " +
-                  pulled.package.source);
+                  escape_text(pulled.package.source));
       cached = std::move(pulled.package);
     }
   }
