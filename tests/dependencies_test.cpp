@@ -178,6 +178,14 @@ TEST_F(DependenciesTest, LockPullAndInfo) {
             std::string::npos)
       << o.out;
 
+  // A package that only depends on others: its config.json and the tree.
+  fs::remove(app() / "package.json");
+  o = lmp({"info", "./app"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("name:        app\n"), std::string::npos) << o.out;
+  EXPECT_NE(o.out.find("  right 1.0.0 -> 1.0.0\n    base ~1.2 -> 1.2.5\n"), std::string::npos)
+      << o.out;
+
   // A name from the repository brings its dependencies along.
   o = lmp({"pull", "wants2"});
   ASSERT_EQ(o.exit_code, 0) << o.err;

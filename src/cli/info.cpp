@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "common/log.h"
 #include "common/text_escape.h"
+#include "package/config.h"
 #include "package/package.h"
 #include "package/program_options.h"
 #include "registry/dependency_fetch.h"
@@ -160,8 +161,9 @@ Result<int> oci_info(const registry::Reference& ref) {
 Result<int> info_command(Args args) {
   CLI::App app{
       "Show a package's versions, author, description, size and digest; for an OCI image its\n"
-      "manifest and layers; programs, maps and options once it is local (see lmp pull).\n"
-      "REF is any reference lmp run takes: a name, NAME:TAG, a URL, an OCI reference or a path.",
+      "manifest and layers; programs, maps and options once it is local (see lmp pull); the\n"
+      "tree of its dependencies (docs/dependencies.md). REF is any reference lmp run takes: a\n"
+      "name, NAME:TAG, a URL, an OCI reference or a path.",
       "lmp info"};
   std::string text;
   app.add_option("ref", text, "the package")->required()->type_name("REF");
@@ -171,6 +173,22 @@ Result<int> info_command(Args args) {
     return parse_error(app, e);
   }
   registry::Reference ref = LMP_TRY(registry::parse_reference(text));
+  std::error_code ec;
+  if (ref.kind == registry::ReferenceKind::kLocalPath &&
+      std::filesystem::is_directory(ref.path, ec) &&
+      !std::filesystem::exists(ref.path / "package.json", ec) &&
+      !std::filesystem::exists(ref.path / "app.wasm", ec) &&
+      !std::filesystem::exists(ref.path / "package.yaml", ec) &&
+      std::filesystem::is_regular_file(ref.path / "config.json", ec)) {
+    // A package that only depends on others (nothing built): its config.json and the tree.
+    package::Config config = LMP_TRY(package::read_config_file(ref.path / "config.json"));
+    field("path:", ref.path.string());
+    field("name:", config.name);
+    field("version:", config.version);
+    field("description:", config.description);
+    print_dependencies(ref.path);
+    return 0;
+  }
   if (ref.kind == registry::ReferenceKind::kLocalPath) {
     auto path = LMP_TRY(registry::resolve_to_local(ref, registry::PullPolicy::kNever));
     field("path:", path.string());
