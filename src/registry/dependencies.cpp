@@ -106,10 +106,14 @@ class Resolver {
       pick = max_satisfying(ranges, versions);
       if (pick.empty()) return unsatisfiable(name, wants, versions, locked != nullptr);
     }
-    auto current = selected_.find(name);
-    if (current != selected_.end() && current->second.version == pick &&
-        (!pick.empty() || current->second.source == (locked ? locked->source : where_from(dep))))
-      return false;
+    // Already fetched: the same version, or for a url or oci source (one package, whatever
+    // version it holds) the same source.
+    if (auto current = selected_.find(name); current != selected_.end()) {
+      const DependencyPackage& had = current->second;
+      if (pick.empty() ? had.source == (locked ? locked->source : where_from(dep))
+                       : had.version == pick)
+        return false;
+    }
     DependencyPackage fetched = LMP_TRY(source_.fetch(name, pick, dep, locked));
     fetched.name = name;
     if (locked && fetched.sha256 != locked->sha256)

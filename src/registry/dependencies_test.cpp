@@ -24,15 +24,20 @@ class FakeSource : public DependencySource {
     return out;
   }
   Result<DependencyPackage> fetch(const std::string& name, const std::string& version,
-                                  const package::Dependency&, const LockedPackage*) override {
+                                  const package::Dependency& dep, const LockedPackage*) override {
     ++fetches;
     DependencyPackage p;
     p.name = name;
     p.version = version;
     p.source = "fake://repo";
+    if (!dep.url.empty()) {  // a URL holds one version: the highest added
+      p.version = packages_.at(name).rbegin()->first;
+      p.kind = SourceKind::kUrl;
+      p.source = dep.url;
+    }
     p.main_file = "/cache/" + name + "/" + version + "/package.json";
     p.sha256 = sha256_hex(name + version + tamper_);
-    p.dependencies = packages_.at(name).at(version);
+    p.dependencies = packages_.at(name).at(p.version);
     return p;
   }
   int fetches = 0;
@@ -136,6 +141,30 @@ TEST(Dependencies, BadRangeNamesTheField) {
   EXPECT_EQ(resolved.error().code, ExitCode::kBadPackage);
   EXPECT_TRUE(
       resolved.error().message.starts_with("suite: config.json: dependencies.a: \"^1.x.2\""))
+      << resolved.error().message;
+}
+
+TEST(Dependencies, UrlSourceIsCheckedAgainstTheRanges) {
+  FakeSource source;
+  source.add("x", "2.0.0");
+  package::Dependency by_url = {"^2", "https://e.org/x/package.json", ""};
+  auto resolved = resolve_dependencies(root_with({{"x", by_url}}), source);
+  ASSERT_TRUE(resolved) << resolved.error().message;
+  EXPECT_EQ(resolved->packages[0].kind, SourceKind::kUrl);
+  EXPECT_EQ(resolved->packages[0].version, "2.0.0");
+
+  by_url.range = "^1";
+  resolved = resolve_dependencies(root_with({{"x", by_url}}), source);
+  ASSERT_FALSE(resolved);
+  EXPECT_EQ(resolved.error().message,
+            "x: https://e.org/x/package.json holds version 2.0.0, but suite wants ^1");
+
+  source.add("y", "1.0.0", {{"x", range("*")}});
+  by_url.range = "*";
+  resolved = resolve_dependencies(root_with({{"x", by_url}, {"y", range("1")}}), source);
+  ASSERT_FALSE(resolved);
+  EXPECT_EQ(resolved.error().code, ExitCode::kBadPackage);
+  EXPECT_NE(resolved.error().message.find("x: its sources disagree"), std::string::npos)
       << resolved.error().message;
 }
 
