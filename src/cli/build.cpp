@@ -10,6 +10,7 @@
 #include "common/log.h"
 #include "compiler/build_package.h"
 #include "compiler/str_cat.h"
+#include "package/config.h"
 
 namespace lmp::cli {
 
@@ -58,6 +59,19 @@ Result<int> build_command(Args args) {
                               " program(s), ", meta.bpf_skel.maps.size(), " map(s), ", variables,
                               " global(s), ", meta.export_types.size(), " export type(s) -> ",
                               built.package_file.string()));
+  // A package with dependencies gets (or keeps) its lmp.lock beside its config.json.
+  std::filesystem::path source_dir =
+      LMP_TRY(compiler::find_bpf_source(options.input)).parent_path();
+  if (source_dir.empty()) source_dir = ".";
+  std::error_code ec;
+  if (std::filesystem::is_regular_file(source_dir / "config.json", ec)) {
+    package::Config config = LMP_TRY(package::read_config_file(source_dir / "config.json"));
+    if (!config.dependencies.empty()) {
+      std::size_t locked = LMP_TRY(lock_package_dir(source_dir, /*keep_matching_lock=*/true));
+      log::info(compiler::str_cat("Locked ", locked, " dependenc", locked == 1 ? "y" : "ies",
+                                  " -> ", (source_dir / "lmp.lock").string()));
+    }
+  }
   return 0;
 }
 

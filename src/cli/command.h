@@ -63,6 +63,12 @@ Result<int> login_command(Args args);
 Result<int> logout_command(Args args);
 Result<int> publish_command(Args args);
 Result<int> yank_command(Args args);
+Result<int> lock_command(Args args);
+
+// Resolves DIR/config.json's dependencies into the cache and writes DIR/lmp.lock when it
+// changes (`lmp build` of a package with dependencies); a lock that matches config.json is
+// followed when `keep_matching_lock`. Returns the number of locked packages.
+Result<std::size_t> lock_package_dir(const std::filesystem::path& dir, bool keep_matching_lock);
 
 // Hidden `lmp __complete names`: what the shell completion scripts (completions/) offer for a
 // package reference: the bundled catalog's and local repositories' names, and cached names.

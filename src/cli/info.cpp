@@ -11,8 +11,10 @@
 #include "cli/command.h"
 #include "common/log.h"
 #include "common/text_escape.h"
+#include "package/config.h"
 #include "package/package.h"
 #include "package/program_options.h"
+#include "registry/dependency_fetch.h"
 #include "registry/hub_client.h"
 #include "registry/oci_manifest.h"
 #include "registry/oci_pull.h"
@@ -59,6 +61,33 @@ Result<void> print_package(const std::filesystem::path& path) {
   auto options = package::ProgramOptions::create(pkg.meta, pkg.meta.bpf_skel.obj_name);
   if (options) std::printf("options:\n%s", escape_lines(options->help_text()).c_str());
   return {};
+}
+
+// The dependency tree of the package in `dir`, when its config.json lists dependencies:
+// "  sigsnoop ^0.1 -> 0.1.2", indented by level. Resolving fetches what is not cached yet
+// (as lmp run would); a graph that does not resolve is a warning here, not an error.
+void print_dependencies(const std::filesystem::path& dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(dir / "config.json", ec)) return;
+  auto config = package::read_config_file(dir / "config.json");
+  if (!config || config->dependencies.empty()) return;
+  auto graph = [&]() -> Result<registry::DependencyGraph> {
+    registry::Puller puller = LMP_TRY(registry::make_puller());
+    return registry::resolve_package_dir(dir, puller);
+  }();
+  if (!graph) {
+    log::warn("dependencies do not resolve: " + graph.error().message);
+    return;
+  }
+  std::printf("dependencies:%s\n", graph->locked ? " (lmp.lock)" : "");
+  std::string tree = registry::render_dependency_tree(graph->root, graph->resolution);
+  std::string indented;
+  for (std::size_t at = 0; at < tree.size();) {
+    std::size_t end = tree.find('\n', at);
+    indented += "  " + tree.substr(at, end - at + 1);
+    at = end + 1;
+  }
+  std::fputs(escape_lines(indented).c_str(), stdout);
 }
 
 // "1.2.0, 1.0.0 (yanked)"; with a hub's details each version's downloads too.
@@ -123,6 +152,7 @@ Result<int> oci_info(const registry::Reference& ref) {
   field("version:", cached->version);
   field("cached:", cached->dir.string());
   LMP_CHECK(print_package(cached->main_file()));
+  print_dependencies(cached->dir);
   return 0;
 }
 
@@ -131,8 +161,9 @@ Result<int> oci_info(const registry::Reference& ref) {
 Result<int> info_command(Args args) {
   CLI::App app{
       "Show a package's versions, author, description, size and digest; for an OCI image its\n"
-      "manifest and layers; programs, maps and options once it is local (see lmp pull).\n"
-      "REF is any reference lmp run takes: a name, NAME:TAG, a URL, an OCI reference or a path.",
+      "manifest and layers; programs, maps and options once it is local (see lmp pull); the\n"
+      "tree of its dependencies (docs/dependencies.md). REF is any reference lmp run takes: a\n"
+      "name, NAME:TAG, a URL, an OCI reference or a path.",
       "lmp info"};
   std::string text;
   app.add_option("ref", text, "the package")->required()->type_name("REF");
@@ -142,10 +173,27 @@ Result<int> info_command(Args args) {
     return parse_error(app, e);
   }
   registry::Reference ref = LMP_TRY(registry::parse_reference(text));
+  std::error_code ec;
+  if (ref.kind == registry::ReferenceKind::kLocalPath &&
+      std::filesystem::is_directory(ref.path, ec) &&
+      !std::filesystem::exists(ref.path / "package.json", ec) &&
+      !std::filesystem::exists(ref.path / "app.wasm", ec) &&
+      !std::filesystem::exists(ref.path / "package.yaml", ec) &&
+      std::filesystem::is_regular_file(ref.path / "config.json", ec)) {
+    // A package that only depends on others (nothing built): its config.json and the tree.
+    package::Config config = LMP_TRY(package::read_config_file(ref.path / "config.json"));
+    field("path:", ref.path.string());
+    field("name:", config.name);
+    field("version:", config.version);
+    field("description:", config.description);
+    print_dependencies(ref.path);
+    return 0;
+  }
   if (ref.kind == registry::ReferenceKind::kLocalPath) {
     auto path = LMP_TRY(registry::resolve_to_local(ref, registry::PullPolicy::kNever));
     field("path:", path.string());
     LMP_CHECK(print_package(path));
+    print_dependencies(path.parent_path());
     return 0;
   }
   if (ref.kind == registry::ReferenceKind::kOci) return oci_info(ref);
@@ -218,6 +266,7 @@ Result<int> info_command(Args args) {
   }
   field("cached:", cached->dir.string());
   LMP_CHECK(print_package(cached->main_file()));
+  print_dependencies(cached->dir);
   return 0;
 }
 

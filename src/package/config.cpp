@@ -73,6 +73,44 @@ Result<void> read_required_text(const json& doc, const std::string& label, std::
   return {};
 }
 
+// "^1.0" or {"version": "^1.0", "url": "..."} / {"version": ..., "oci": "..."}. The range's
+// syntax is checked by the resolver (registry/semver_range.h), which names the same field.
+Result<Dependency> parse_dependency(const json& value, const std::string& label,
+                                    const std::string& field) {
+  Dependency dep;
+  if (value.is_string()) {
+    dep.range = value.get<std::string>();
+    return dep;
+  }
+  if (!value.is_object()) {
+    return config_error(label, field,
+                        "expected a version range string or an object {\"version\", \"url\" | "
+                        "\"oci\"}");
+  }
+  for (const auto& [key, item] : value.items()) {
+    std::string where = path_key(field, key);
+    std::string* out = key == "version" ? &dep.range
+                       : key == "url"   ? &dep.url
+                       : key == "oci"   ? &dep.oci
+                                        : nullptr;
+    if (out == nullptr) {
+      return config_error(label, where, "unknown key, expected one of version, url, oci");
+    }
+    if (!item.is_string()) return config_error(label, where, "expected a string");
+    *out = item.get<std::string>();
+  }
+  if (!dep.url.empty() && !dep.oci.empty()) {
+    return config_error(label, field, "has both url and oci; a dependency has one source");
+  }
+  if (value.contains("url") && dep.url.empty()) {
+    return config_error(label, path_key(field, "url"), "expected a non-empty string");
+  }
+  if (value.contains("oci") && dep.oci.empty()) {
+    return config_error(label, path_key(field, "oci"), "expected a non-empty string");
+  }
+  return dep;
+}
+
 Result<Config> parse_config_as(std::string_view text, const std::string& label) {
   json doc;
   try {
@@ -112,13 +150,12 @@ Result<Config> parse_config_as(std::string_view text, const std::string& label) 
   }
   const json* deps = LMP_TRY(in_file(find_object(doc, "", "dependencies"), label));
   if (deps != nullptr) {
-    for (const auto& [name, range] : deps->items()) {
+    for (const auto& [name, value] : deps->items()) {
       std::string field = path_key("dependencies", name);
       if (!is_valid_package_name(name)) {
         return config_error(label, field, "is not a valid package name");
       }
-      if (!range.is_string()) return config_error(label, field, "expected a version string");
-      config.dependencies[name] = range.get<std::string>();
+      config.dependencies[name] = LMP_TRY(parse_dependency(value, label, field));
     }
   }
   return config;
@@ -174,8 +211,20 @@ json to_json(const Config& config) {
   if (!config.license.empty()) out["license"] = config.license;
   if (!config.category.empty()) out["category"] = config.category;
   if (!config.tags.empty()) out["tags"] = config.tags;
-  if (!config.dependencies.empty()) out["dependencies"] = config.dependencies;
+  if (!config.dependencies.empty()) {
+    json deps = json::object();
+    for (const auto& [name, dep] : config.dependencies) deps[name] = to_json(dep);
+    out["dependencies"] = std::move(deps);
+  }
   if (!config.homepage.empty()) out["homepage"] = config.homepage;
+  return out;
+}
+
+json to_json(const Dependency& dependency) {
+  if (dependency.url.empty() && dependency.oci.empty()) return dependency.range;
+  json out = {{"version", dependency.range}};
+  if (!dependency.url.empty()) out["url"] = dependency.url;
+  if (!dependency.oci.empty()) out["oci"] = dependency.oci;
   return out;
 }
 

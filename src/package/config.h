@@ -13,6 +13,17 @@
 
 namespace lmp::package {
 
+// One entry of config.json's "dependencies" (docs/dependencies.md): a version range and at
+// most one source. Without `url` or `oci` the name is looked up in the configured
+// repositories, as `lmp run NAME` does.
+struct Dependency {
+  std::string range;  // semver range text (registry/semver_range.h); "" = any version
+  std::string url;    // "url": a package.json, package.yaml or app.wasm URL
+  std::string oci;    // "oci": an OCI reference, host/repository[:tag][@digest]
+
+  bool operator==(const Dependency&) const = default;
+};
+
 struct Config {
   std::string name;     // ^[a-z0-9][a-z0-9._-]{0,63}$
   std::string version;  // semver
@@ -21,7 +32,7 @@ struct Config {
   std::string license;
   std::string category;
   std::vector<std::string> tags;
-  std::map<std::string, std::string> dependencies;  // name -> semver range
+  std::map<std::string, Dependency> dependencies;  // by package name
   std::string homepage;
 };
 
@@ -29,6 +40,9 @@ struct Config {
 Result<Config> parse_config(std::string_view text);
 Result<Config> read_config_file(const std::filesystem::path& path);
 nlohmann::json to_json(const Config& config);
+// A dependency as config.json writes it: the bare range string when it has no source, else
+// {"version", "url" | "oci"}.
+nlohmann::json to_json(const Dependency& dependency);
 
 bool is_valid_package_name(std::string_view name);
 bool is_valid_semver(std::string_view version);

@@ -30,7 +30,9 @@ TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   doc["category"] = "filesystem";
   doc["homepage"] = "https://example.org/opensnoop";
   doc["tags"] = {"fs", "syscalls"};
-  doc["dependencies"] = {{"libfoo", "^1.0.0"}};
+  doc["dependencies"] = {{"libfoo", "^1.0.0"},
+                         {"bar", {{"version", "~0.2"}, {"url", "https://example.org/bar.json"}}},
+                         {"baz", {{"version", "*"}, {"oci", "ghcr.io/org/baz:1"}}}};
   doc["unknown"] = 1;
   auto r = parse_config(doc.dump());
   ASSERT_TRUE(r) << r.error().message;
@@ -42,7 +44,9 @@ TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   EXPECT_EQ(r->category, "filesystem");
   EXPECT_EQ(r->homepage, "https://example.org/opensnoop");
   EXPECT_EQ(r->tags, (std::vector<std::string>{"fs", "syscalls"}));
-  EXPECT_EQ(r->dependencies.at("libfoo"), "^1.0.0");
+  EXPECT_EQ(r->dependencies.at("libfoo"), (Dependency{"^1.0.0", "", ""}));
+  EXPECT_EQ(r->dependencies.at("bar"), (Dependency{"~0.2", "https://example.org/bar.json", ""}));
+  EXPECT_EQ(r->dependencies.at("baz"), (Dependency{"*", "", "ghcr.io/org/baz:1"}));
   doc.erase("unknown");
   EXPECT_EQ(to_json(*r), doc);
   auto again = parse_config(to_json(*r).dump());
@@ -84,7 +88,15 @@ TEST(ConfigTest, FieldErrors) {
   EXPECT_EQ(error_of(with("tags", {"fs", 2})), "config.json: tags[1]: expected a string");
   EXPECT_EQ(error_of(with("dependencies", {1})), "config.json: dependencies: expected an object");
   EXPECT_EQ(error_of(with("dependencies", {{"foo", 1}})),
-            "config.json: dependencies.foo: expected a version string");
+            "config.json: dependencies.foo: expected a version range string or an object "
+            "{\"version\", \"url\" | \"oci\"}");
+  EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"range", "1"}}}})),
+            "config.json: dependencies.foo.range: unknown key, expected one of version, url, oci");
+  EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"version", 1}}}})),
+            "config.json: dependencies.foo.version: expected a string");
+  EXPECT_EQ(
+      error_of(with("dependencies", {{"foo", {{"url", "https://x/p.json"}, {"oci", "a.b/c"}}}})),
+      "config.json: dependencies.foo: has both url and oci; a dependency has one source");
   EXPECT_EQ(error_of(with("dependencies", {{"Foo", "1.0.0"}})),
             "config.json: dependencies.Foo: is not a valid package name");
   EXPECT_EQ(error_of(json::array()), "config.json: expected a JSON object");
