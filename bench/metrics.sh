@@ -35,7 +35,7 @@
 #     lmp process (/proc/PID/status) is summed per setup.  Median of ROUNDS.  Catalog names
 #     (bundled, no network).
 #
-# Environment: DURATION (5), ROUNDS (3), LAT_SECONDS (5), LAT_REQUESTS (500, curl fallback),
+# Environment: DURATION (5), ROUNDS (3), LAT_SECONDS (5), LAT_REQUESTS (500, curl scrapes at most),
 # RSS_WAIT (3), BENCH_DIR, LMP, BENCH_TMPFS (see README.md).  Raw data in
 # $BENCH_DIR/data/metrics-*.
 set -euo pipefail

@@ -224,5 +224,36 @@ TEST_F(CatalogTest, OneBadPackageStopsTheRunBeforeAnythingAttaches) {
       << show(busy);
 }
 
+TEST_F(CatalogTest, ASuiteRunsEveryPackageItDependsOn) {
+  // A config.json whose dependencies name catalog tools, and nothing built: a suite.
+  TempDir dir;
+  fs::path suite = dir.path() / "observe";
+  fs::create_directories(suite);
+  write_text(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
+      "author": "tests", "description": "opens and signals",
+      "dependencies": {"opensnoop": "^1", "sigsnoop": {"version": ">=1.0.0 <2"}}})");
+  const fs::path file = dir.path() / "suite-file";
+  Background run({"run", "--json", suite.string()});
+  bool seen = run.wait_for(
+      [&](const std::string& out) {
+        return out.find("\"package\":\"opensnoop\"") != std::string::npos &&
+               out.find(file.string()) != std::string::npos;
+      },
+      20s, [&] { open_as("lmpsuite", file); });
+  Outcome o = run.stop();
+  ASSERT_TRUE(seen) << show(o);
+  EXPECT_EQ(o.exit_code, 0) << show(o);
+  EXPECT_NE(o.err.find("running the suite observe: opensnoop:1.0.0, sigsnoop:1.0.0"),
+            std::string::npos)
+      << show(o);
+  // A range nothing satisfies is one error line before anything loads.
+  write_text(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
+      "author": "tests", "description": "x", "dependencies": {"opensnoop": "^9"}})");
+  Outcome bad = run_lmp({"run", suite.string()});
+  EXPECT_NE(bad.exit_code, 0) << show(bad);
+  EXPECT_EQ(bad.out, "");
+  EXPECT_NE(bad.err.find("opensnoop"), std::string::npos) << show(bad);
+}
+
 }  // namespace
 }  // namespace lmp::test

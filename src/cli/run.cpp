@@ -19,7 +19,9 @@
 #include "common/terminal.h"
 #include "loader/libbpf_log.h"
 #include "output/writer.h"
+#include "package/config.h"
 #include "registry/cache.h"
+#include "registry/dependency_fetch.h"
 #include "registry/reference.h"
 #include "registry/stale_wasm.h"
 
@@ -443,6 +445,52 @@ Result<int> run_several(const RunFlags& flags) {
   return run_packages(flags, targets);
 }
 
+// The directory a config.json with dependencies makes a suite of: REF's own directory (a
+// project or a cached package), when its config.json lists any.
+std::optional<fs::path> suite_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::path config = dir / "config.json";
+  if (!fs::is_regular_file(config, ec)) return std::nullopt;
+  auto parsed = package::read_config_file(config);
+  if (!parsed || parsed->dependencies.empty()) return std::nullopt;
+  return dir;
+}
+
+// lmp run SUITE: every dependency of its config.json (resolved and fetched, lmp.lock followed)
+// runs with it, as `lmp run DEP1 -- DEP2 -- SUITE` would.
+Result<int> run_suite(const RunFlags& flags, const fs::path& dir) {
+  auto packages = LMP_TRY(registry::resolve_and_fetch(dir));
+  std::vector<RunTarget> targets;
+  std::string names;
+  for (const auto& p : packages) {
+    if (p.main_file.empty()) continue;  // a suite that is only a config.json
+    RunTarget target{flags, {p.main_file, {}}};
+    bool root = &p == &packages.back();
+    target.flags.ref = root ? flags.ref : p.name;
+    target.flags.program_args = root ? flags.program_args : std::vector<std::string>{};
+    target.flags.more.clear();
+    if (p.main_file.extension() == ".wasm") {
+      fs::path beside = p.main_file.parent_path() / "package.json";
+      std::error_code ec;
+      if (!fs::is_regular_file(beside, ec))
+        return fail(ExitCode::kUsage,
+                    p.name +
+                        " is a WebAssembly module without a package.json beside it: it "
+                        "cannot run in a suite",
+                    "run it alone: lmp run " + p.name);
+      target.resolved = {beside, {}};
+    }
+    names += (names.empty() ? "" : ", ") + p.name + (p.version.empty() ? "" : ":" + p.version);
+    targets.push_back(std::move(target));
+  }
+  if (targets.empty())
+    return fail(ExitCode::kBadPackage, dir.string() + ": nothing to run",
+                "its config.json lists no dependency that has a package");
+  log::info("running the suite " + dir.filename().string() + ": " + names);
+  if (targets.size() == 1) return run_package(targets[0].flags, targets[0].resolved);
+  return run_packages(flags, targets);
+}
+
 }  // namespace
 
 Result<int> run_command(Args args) {
@@ -458,7 +506,17 @@ Result<int> run_command(Args args) {
   ::tzset();
 
   if (!flags.more.empty()) return run_several(flags);
+  // A directory that is only a suite (config.json with dependencies, nothing built).
+  {
+    std::error_code ec;
+    fs::path dir(flags.ref);
+    if (fs::is_directory(dir, ec) && !fs::exists(dir / "package.json", ec) &&
+        !fs::exists(dir / "app.wasm", ec) && !fs::exists(dir / "package.yaml", ec))
+      if (auto suite = suite_dir(dir)) return run_suite(flags, *suite);
+  }
   Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull, flags.force));
+  if (auto suite = suite_dir(resolved.path.parent_path()); suite && !flags.help)
+    return run_suite(flags, *suite);
   if (resolved.path.extension() == ".wasm") {
     // lmp's output options shape what lmp prints: a module prints its own text. With a
     // package.json beside it, that (the eBPF side, printed by lmp) runs instead.
