@@ -22,6 +22,9 @@ Result<std::unique_ptr<MetricsServer>> MetricsServer::start(const std::string& l
   httplib::Server& http = server->impl_->server;
   // Scrapes are rare and small: two threads, so a slow client does not hold up the next.
   http.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  // Headers and body go out in two writes: without TCP_NODELAY the body waits for the
+  // scraper's delayed ACK (~40 ms per scrape on a kept-alive connection).
+  http.set_tcp_nodelay(true);
   http.Get("/metrics", [&registry](const httplib::Request&, httplib::Response& response) {
     output::update_process_metrics(registry);
     response.set_content(registry.render(), "text/plain; version=0.0.4; charset=utf-8");

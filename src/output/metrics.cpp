@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -177,7 +178,22 @@ std::size_t MetricsRegistry::series_count(const std::string& name) const {
   return it == families_.end() ? 0 : it->second.series.size();
 }
 
+std::size_t MetricsRegistry::add_collector(std::function<void()> collector) {
+  std::lock_guard lock(collectors_mutex_);
+  collectors_.emplace(next_collector_, std::move(collector));
+  return next_collector_++;
+}
+
+void MetricsRegistry::remove_collector(std::size_t id) {
+  std::lock_guard lock(collectors_mutex_);
+  collectors_.erase(id);
+}
+
 std::string MetricsRegistry::render() const {
+  {
+    std::lock_guard collecting(collectors_mutex_);
+    for (const auto& [id, collector] : collectors_) collector();
+  }
   std::lock_guard lock(mutex_);
   std::string out;
   out.reserve(4096);
@@ -317,10 +333,18 @@ class EventMetricsImpl final : public EventMetrics {
         counters_(std::move(counters)),
         registry_(registry) {
     family_ = detail::find_family_column(columns_);
+    // The event count is an atomic on the hot path, copied into the registry at each scrape.
+    collector_ = registry_.add_collector([this] {
+      registry_.set("lmp_events_total", events_labels_,
+                    static_cast<double>(events_.load(std::memory_order_relaxed)));
+    });
   }
+  ~EventMetricsImpl() override { registry_.remove_collector(collector_); }
+  EventMetricsImpl(const EventMetricsImpl&) = delete;
+  EventMetricsImpl& operator=(const EventMetricsImpl&) = delete;
 
   void count(std::span<const uint8_t> data) override {
-    registry_.add("lmp_events_total", events_labels_, 1);
+    events_.fetch_add(1, std::memory_order_relaxed);
     for (const Counter& counter : counters_) {
       labels_.clear();
       for (const auto& [label, column] : counter.labels)
@@ -346,6 +370,8 @@ class EventMetricsImpl final : public EventMetrics {
   std::vector<Counter> counters_;
   MetricsRegistry& registry_;
   Labels labels_;  // reused per event
+  std::atomic<uint64_t> events_{0};
+  std::size_t collector_ = 0;
 };
 
 }  // namespace

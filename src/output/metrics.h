@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -57,7 +58,12 @@ class MetricsRegistry {
   // Drops every series of a family (a gauge family rebuilt each round).
   void clear(const std::string& name);
 
-  // The text exposition of every family, in declaration order.
+  // A function render() calls first (to set gauges or counters kept elsewhere, e.g. in an
+  // atomic on a hot path); removed by its id. remove_collector waits for a running render.
+  std::size_t add_collector(std::function<void()> collector);
+  void remove_collector(std::size_t id);
+
+  // The text exposition of every family, in declaration order (after the collectors ran).
   std::string render() const;
 
   // Series of a family (for tests and limits).
@@ -80,6 +86,9 @@ class MetricsRegistry {
   // The series `labels` names in `family`, or the overflow series; nullptr for no family.
   Series* find_series(const std::string& name, const Labels& labels);
 
+  mutable std::mutex collectors_mutex_;  // held while collectors run; taken before mutex_
+  std::map<std::size_t, std::function<void()>> collectors_;
+  std::size_t next_collector_ = 0;
   mutable std::mutex mutex_;
   std::size_t max_series_;
   std::vector<std::string> order_;

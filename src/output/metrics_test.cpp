@@ -166,5 +166,17 @@ TEST(Metrics, MapRoundsBecomeHistogramsCountersAndGauges) {
   EXPECT_EQ(text.find("lmp_t_sizes{key=\"7\"}"), std::string::npos) << "gone from the map";
 }
 
+TEST(Metrics, CollectorsRunBeforeEachRenderUntilRemoved) {
+  MetricsRegistry registry;
+  registry.declare("hot_total", Type::kCounter, "Kept in an atomic.");
+  int calls = 0;
+  std::size_t id = registry.add_collector([&] { registry.set("hot_total", {}, ++calls * 10.0); });
+  EXPECT_NE(registry.render().find("hot_total 10\n"), std::string::npos);
+  EXPECT_NE(registry.render().find("hot_total 20\n"), std::string::npos);
+  registry.remove_collector(id);
+  EXPECT_NE(registry.render().find("hot_total 20\n"), std::string::npos);
+  EXPECT_EQ(calls, 2);
+}
+
 }  // namespace
 }  // namespace lmp::output
