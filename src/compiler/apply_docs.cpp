@@ -14,8 +14,9 @@ namespace {
 using nlohmann::json;
 
 Result<json> parse_object(std::string_view text, std::string_view what) {
-  if (!json::accept(text)) return fail(ExitCode::kBuild, str_cat(what, " is not valid JSON"));
-  json j = json::parse(text);
+  // Not accept() then parse(): accept() takes 1e999, which parse() then throws on.
+  json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) return fail(ExitCode::kBuild, str_cat(what, " is not valid JSON"));
   if (!j.is_object()) return fail(ExitCode::kBuild, str_cat(what, " must be a JSON object"));
   return j;
 }

@@ -70,8 +70,10 @@ Result<void> apply_config_options_file(const std::filesystem::path& config_path,
   std::error_code ec;
   if (!std::filesystem::exists(config_path, ec)) return {};
   std::string text = LMP_TRY(read_file(config_path));
-  if (!json::accept(text)) return fail(ExitCode::kBadPackage, "config.json is not valid JSON");
-  return apply_config_options(json::parse(text), skel);
+  // Not accept() then parse(): accept() takes 1e999, which parse() then throws on.
+  json config = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (config.is_discarded()) return fail(ExitCode::kBadPackage, "config.json is not valid JSON");
+  return apply_config_options(config, skel);
 }
 
 }  // namespace lmp::compiler

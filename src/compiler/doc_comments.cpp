@@ -69,7 +69,8 @@ const DocAnnotation* DocBlock::find(std::string_view key) const {
 
 nlohmann::json annotation_json(std::string_view value) {
   if (value.empty()) return true;
-  if (nlohmann::json::accept(value)) return nlohmann::json::parse(value);
+  auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_discarded()) return parsed;
   return std::string(value);
 }
 

@@ -118,6 +118,8 @@ Result<Config> parse_config_as(std::string_view text, const std::string& label) 
   } catch (const json::parse_error& e) {
     return fail(ExitCode::kBadPackage,
                 label + ": truncated or invalid JSON at byte " + std::to_string(e.byte));
+  } catch (const json::exception& e) {  // a number too large for a double (1e999)
+    return fail(ExitCode::kBadPackage, label + ": invalid JSON: " + e.what());
   }
   if (!doc.is_object()) return fail(ExitCode::kBadPackage, label + ": expected a JSON object");
 

@@ -60,6 +60,13 @@ TEST(ConfigTest, ToJsonOmitsEmptyOptionalFields) {
   EXPECT_EQ(to_json(*r), valid_config());
 }
 
+TEST(ConfigTest, HugeNumbersAreAnErrorNotACrash) {
+  auto parsed = parse_config(R"({"name": "x", "version": "1.0.0", "n": 1e999})");
+  ASSERT_FALSE(parsed);
+  EXPECT_EQ(parsed.error().code, ExitCode::kBadPackage);
+  EXPECT_NE(parsed.error().message.find("invalid JSON"), std::string::npos);
+}
+
 TEST(ConfigTest, FieldErrors) {
   auto with = [](const char* key, json value) {
     json doc = valid_config();

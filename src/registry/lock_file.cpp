@@ -70,6 +70,8 @@ Result<LockFile> parse_lock_json(std::string_view text) {
   } catch (const json::parse_error& e) {
     return fail(ExitCode::kBadPackage,
                 "truncated or invalid JSON at byte " + std::to_string(e.byte));
+  } catch (const json::exception& e) {  // a number too large for a double (1e999)
+    return fail(ExitCode::kBadPackage, std::string("invalid JSON: ") + e.what());
   }
   if (!doc.is_object()) return fail(ExitCode::kBadPackage, "expected a JSON object");
   auto version = doc.find("lock_version");

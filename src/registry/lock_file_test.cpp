@@ -51,6 +51,15 @@ TEST(LockFile, MatchesTheConfigItWasWrittenFor) {
   EXPECT_FALSE(lock_matches(sample(), config));
 }
 
+TEST(LockFile, HugeNumbersAreAnErrorNotACrash) {
+  // nlohmann's accept() takes 1e999 and parse() throws out_of_range on it (found by fuzzing).
+  for (const char* text : {"63e6666", R"({"lock_version": 1e999})"}) {
+    auto parsed = parse_lock(text);
+    ASSERT_FALSE(parsed) << text;
+    EXPECT_EQ(parsed.error().code, ExitCode::kBadPackage);
+  }
+}
+
 TEST(LockFile, BadInputIsOneClearError) {
   std::string text = write_lock(sample());
   auto error_of = [](std::string_view t) {
