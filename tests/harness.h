@@ -97,6 +97,11 @@ std::filesystem::path build_package(const std::filesystem::path& dir,
 
 std::filesystem::path source_dir();
 
+// A whole file's bytes (empty when it cannot be read).
+std::string slurp(const std::filesystem::path& path);
+// Writes `text` to `path`, creating its directory.
+void spit(const std::filesystem::path& path, const std::string& text);
+
 // A TCP port on 127.0.0.1 that was free a moment ago (for servers a test starts).
 int free_port();
 

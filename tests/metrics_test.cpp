@@ -32,10 +32,6 @@ constexpr const char* kPromtool = "/usr/bin/promtool";
     }                                                                                           \
   } while (0)
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 // GET http://127.0.0.1:PORT/metrics; empty when it does not answer 200.
 std::string scrape(int port) {
   httplib::Client client("127.0.0.1", port);
@@ -58,11 +54,11 @@ bool wait_for_exporter(Background& run, int port) {
 class PrometheusServer {
  public:
   explicit PrometheusServer(int target_port) : port_(free_port()) {
-    write_text(dir_.path() / "prometheus.yml",
-               "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
-               "scrape_configs:\n  - job_name: lmp\n    static_configs:\n"
-               "      - targets: ['127.0.0.1:" +
-                   std::to_string(target_port) + "']\n");
+    spit(dir_.path() / "prometheus.yml",
+         "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\n"
+         "scrape_configs:\n  - job_name: lmp\n    static_configs:\n"
+         "      - targets: ['127.0.0.1:" +
+             std::to_string(target_port) + "']\n");
     process_ = Background::program(
         {kPrometheus, "--config.file=" + (dir_.path() / "prometheus.yml").string(),
          "--storage.tsdb.path=" + (dir_.path() / "data").string(),
@@ -109,7 +105,7 @@ TEST_F(CatalogTest, PrometheusScrapesEventCountersAndHistogramsOfSeveralPackages
   TempDir dir;
   const int port = free_port();
   // eunomia-exporter's shape: the counters of each program by name.
-  write_text(dir.path() / "metrics.json", R"({"programs": [{"name": "opensnoop", "metrics":
+  spit(dir.path() / "metrics.json", R"({"programs": [{"name": "opensnoop", "metrics":
       {"counters": [{"name": "lmp_test_opens_total", "help": "opens by command",
                      "labels": ["comm"]}]}}]})");
   Background run({"run", "--metrics", "127.0.0.1:" + std::to_string(port), "--metrics-config",
@@ -137,7 +133,7 @@ TEST_F(CatalogTest, PrometheusScrapesEventCountersAndHistogramsOfSeveralPackages
       R"(sum(lmp_runqlat_hists_usecs_bucket{le="+Inf"}) - sum(lmp_runqlat_hists_usecs_count) == 0)"));
 
   // promtool accepts the exposition as it is.
-  write_text(dir.path() / "scraped.txt", scrape(port));
+  spit(dir.path() / "scraped.txt", scrape(port));
   Outcome check = run_program(
       {"/bin/sh", "-c",
        std::string(kPromtool) + " check metrics < " + (dir.path() / "scraped.txt").string()});
@@ -154,9 +150,9 @@ TEST_F(CatalogTest, PrometheusScrapesEventCountersAndHistogramsOfSeveralPackages
 TEST_F(CatalogTest, MetricLabelsPastTheLimitGoToOneOtherSeries) {
   TempDir dir;
   const int port = free_port();
-  write_text(dir.path() / "metrics.yaml",
-             "counters:\n  - name: lmp_test_files_total\n    labels: [fname]\n"
-             "    max_series: 3\n");
+  spit(dir.path() / "metrics.yaml",
+       "counters:\n  - name: lmp_test_files_total\n    labels: [fname]\n"
+       "    max_series: 3\n");
   Background run({"run", "--metrics", "127.0.0.1:" + std::to_string(port), "--metrics-config",
                   (dir.path() / "metrics.yaml").string(), "--quiet", package("opensnoop")});
   ASSERT_TRUE(wait_for_exporter(run, port)) << show(run.stop());
@@ -229,7 +225,7 @@ TEST_F(CatalogTest, ASuiteRunsEveryPackageItDependsOn) {
   TempDir dir;
   fs::path suite = dir.path() / "observe";
   fs::create_directories(suite);
-  write_text(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
+  spit(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
       "author": "tests", "description": "opens and signals",
       "dependencies": {"opensnoop": "^1", "sigsnoop": {"version": ">=1.0.0 <2"}}})");
   const fs::path file = dir.path() / "suite-file";
@@ -247,7 +243,7 @@ TEST_F(CatalogTest, ASuiteRunsEveryPackageItDependsOn) {
             std::string::npos)
       << show(o);
   // A range nothing satisfies is one error line before anything loads.
-  write_text(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
+  spit(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
       "author": "tests", "description": "x", "dependencies": {"opensnoop": "^9"}})");
   Outcome bad = run_lmp({"run", suite.string()});
   EXPECT_NE(bad.exit_code, 0) << show(bad);

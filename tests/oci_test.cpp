@@ -29,16 +29,6 @@ constexpr const char* kRegistryBinary = "/usr/bin/docker-registry";
 constexpr const char* kUser = "alice";
 constexpr const char* kPassword = "s3cret-pw";
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void spit(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 std::string sha256_of(const std::string& bytes) {
   TempDir dir;
   spit(dir.path() / "f", bytes);

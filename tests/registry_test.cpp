@@ -22,16 +22,6 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-void spit(const fs::path& path, const std::string& text) {
-  fs::create_directories(path.parent_path());
-  std::ofstream(path, std::ios::binary) << text;
-}
-
 // Serves DIR/<mode>/... : "ok" and "legacy" as files, "bad" from a tampered copy; "drop"
 // and "slow" send half of every non-index file and then close or stall; "flaky" drops the
 // first request of each file and serves later ones. Hostile modes, for every non-index

@@ -133,7 +133,9 @@ MetricsRegistry::Series* MetricsRegistry::find_series(const std::string& name,
               " series, its limit: further label values are counted as \"other\" (a label with "
               "fewer values, or a larger max_series, avoids it; docs/metrics.md)");
   }
-  return &family.series[other];  // may be one past the limit: the overflow series
+  Series& overflow = family.series[other];  // one past the limit: the overflow series
+  overflow.overflow = true;
+  return &overflow;
 }
 
 void MetricsRegistry::add(const std::string& name, const Labels& labels, double delta) {
@@ -159,12 +161,11 @@ void MetricsRegistry::observe_buckets(const std::string& name, const Labels& lab
   // Counts past the last bound fall into +Inf.
   std::vector<uint64_t> incoming(buckets, 0);
   for (std::size_t i = 0; i < counts.size(); ++i) incoming[std::min(i, buckets - 1)] += counts[i];
-  bool overflow = std::all_of(labels.begin(), labels.end(),
-                              [](const auto& l) { return l.second == "other"; }) &&
-                  !labels.empty();
+  // The overflow series sums every label set past the limit, so it always adds.
+  bool add = accumulate || s->overflow;
   for (std::size_t i = 0; i < buckets; ++i)
-    s->buckets[i] = accumulate || overflow ? s->buckets[i] + incoming[i] : incoming[i];
-  s->sum = accumulate || overflow ? s->sum + sum : sum;
+    s->buckets[i] = add ? s->buckets[i] + incoming[i] : incoming[i];
+  s->sum = add ? s->sum + sum : sum;
 }
 
 void MetricsRegistry::clear(const std::string& name) {

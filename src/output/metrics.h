@@ -74,6 +74,7 @@ class MetricsRegistry {
     double value = 0;
     std::vector<uint64_t> buckets;  // histograms: per bucket, +Inf last
     double sum = 0;
+    bool overflow = false;  // the "other" series of a family past its limit
   };
   struct Family {
     Type type = Type::kCounter;
