@@ -10,6 +10,9 @@
 namespace lmp::registry {
 namespace {
 
+// A reference ending like one of these is a local file (docs/references.md, rule 3).
+constexpr std::string_view kPathExtensions[] = {".json", ".yaml", ".yml", ".wasm", ".bpf.o"};
+
 constexpr std::string_view kForms =
     "expected a path (./pkg.json), a URL (https://...), NAME, NAME:VERSION or "
     "HOST/REPOSITORY[:TAG|@sha256:DIGEST]";
@@ -159,7 +162,7 @@ Result<Reference> parse_reference(std::string_view text, const PathExists& exist
                        starts_with(text, "../") || starts_with(text, "/") ||
                        starts_with(text, "~/");
   if (explicit_path) return local();
-  for (std::string_view ext : {".json", ".yaml", ".yml", ".wasm", ".bpf.o"})
+  for (std::string_view ext : kPathExtensions)
     if (text.ends_with(ext)) return local();
 
   std::size_t slash = text.find('/');
@@ -189,7 +192,11 @@ std::string to_string(const Reference& ref) {
     case ReferenceKind::kUrl:
       return ref.url;
     case ReferenceKind::kName:
-      return ref.version.empty() ? ref.name : ref.name + ":" + ref.version;
+      if (!ref.version.empty()) return ref.name + ":" + ref.version;
+      // A name ending like a package file (f.bpf.o, x.json) reads back as a path: say latest.
+      for (std::string_view ext : kPathExtensions)
+        if (ref.name.ends_with(ext)) return ref.name + ":latest";
+      return ref.name;
     case ReferenceKind::kOci: {
       std::string s = ref.oci.registry + "/" + ref.oci.repository;
       if (!ref.oci.tag.empty()) s += ":" + ref.oci.tag;

@@ -88,5 +88,18 @@ TEST(Reference, Oci) {
     EXPECT_FALSE(parse_reference(bad, nothing_exists).has_value()) << bad;
 }
 
+TEST(Reference, NamesThatLookLikeFilesPrintBackAsNames) {
+  // Found by reference_fuzz: f.bpf.o:latest is the name f.bpf.o; printed bare it is a path.
+  auto none = [](const std::filesystem::path&) { return false; };
+  for (const char* text : {"f.bpf.o:latest", "x.json:latest", "tool.wasm:latest"}) {
+    auto ref = parse_reference(text, none);
+    ASSERT_TRUE(ref) << text;
+    EXPECT_EQ(ref->kind, ReferenceKind::kName) << text;
+    auto again = parse_reference(to_string(*ref), none);
+    ASSERT_TRUE(again) << to_string(*ref);
+    EXPECT_EQ(again->kind, ReferenceKind::kName) << to_string(*ref);
+  }
+}
+
 }  // namespace
 }  // namespace lmp::registry
