@@ -5,6 +5,7 @@
 // in a temp dir; no root needed.
 #include <httplib.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -278,10 +279,87 @@ TEST_F(DependenciesTest, CycleAndConflictAreOneLineErrors) {
                                 "is not a version range"))
       << o.err;
 
-  project({{"base", {{"version", "^1"}, {"git", "x"}}}});
+  project({{"base", {{"version", "^1"}, {"svn", "x"}}}});
   o = lmp({"lock", "./app"});
   EXPECT_EQ(o.exit_code, 3);
-  EXPECT_NE(error_line(o).find("dependencies.base.git: unknown key"), std::string::npos) << o.err;
+  EXPECT_NE(error_line(o).find("dependencies.base.svn: unknown key"), std::string::npos) << o.err;
+
+  project({{"base", {{"version", "^1"}, {"git", "https://example.org/x.git"}}}});
+  o = lmp({"lock", "./app"});
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_NE(error_line(o).find("dependencies.base.tag: missing"), std::string::npos) << o.err;
+}
+
+// A git repository (file://, a real `git clone`) holding a built package in a directory, at
+// a tag that HEAD has moved past.
+TEST_F(DependenciesTest, GitSource) {
+  fs::path git = dir_.path() / "tools.git";
+  fs::path pkg = git / "tools/base";
+  fs::create_directories(pkg);
+  fs::copy_file(sample_package(), pkg / "package.json");
+  auto config = [&](const std::string& version) {
+    spit(pkg / "config.json", nlohmann::json({{"name", "base"},
+                                              {"version", version},
+                                              {"author", "tester"},
+                                              {"description", "from git"}})
+                                  .dump());
+  };
+  auto git_cmd = [&](const std::string& args) {
+    std::string cmd = "git -C '" + git.string() +
+                      "' -c user.name=t -c user.email=t@example.org " + args + " >/dev/null 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  };
+  config("1.3.0");
+  git_cmd("init -q");
+  git_cmd("add -A");
+  git_cmd("commit -q -m one");
+  git_cmd("tag v1.3.0");
+  config("1.4.0");
+  git_cmd("commit -q -am two");
+
+  std::string url = "file://" + git.string();
+  std::string source = url + "#v1.3.0:tools/base";
+  project({{"gitbase",
+            {{"version", "^1.3"}, {"git", url}, {"tag", "v1.3.0"}, {"path", "tools/base"}}}});
+  Outcome o = lmp({"lock", "./app"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  EXPECT_NE(o.out.find("gitbase ^1.3 -> 1.3.0 (" + source + ")\n"), std::string::npos) << o.out;
+  auto locked = lock_json()["packages"][0];
+  EXPECT_EQ(locked["name"], "gitbase");
+  EXPECT_EQ(locked["from"], "git");
+  EXPECT_EQ(locked["source"], source);
+  EXPECT_EQ(locked["version"], "1.3.0");  // the tag's, not HEAD's 1.4.0
+
+  o = lmp({"list"});
+  EXPECT_NE(o.out.find("git+" + source), std::string::npos) << o.out;
+
+  // The repository is gone: the lock's package comes from the cache.
+  fs::rename(git, dir_.path() / "moved.git");
+  o = lmp({"pull", "./app"});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  o = lmp({"rm", "git+" + source});
+  ASSERT_EQ(o.exit_code, 0) << o.err;
+  o = lmp({"pull", "./app"});  // neither cached nor reachable: git's own reason, one line
+  EXPECT_EQ(o.exit_code, 8) << o.err;
+  std::string line = error_line(o);
+  EXPECT_TRUE(line.starts_with("error: gitbase: " + source + ": git clone failed: ")) << line;
+  fs::rename(dir_.path() / "moved.git", git);
+
+  // A tag that does not exist; a range the tag's version does not satisfy.
+  project({{"gitbase", {{"version", "^1"}, {"git", url}, {"tag", "v9"}, {"path", "tools/base"}}}});
+  o = lmp({"lock", "./app"});
+  EXPECT_EQ(o.exit_code, 8);
+  EXPECT_NE(error_line(o).find("check the repository URL and that tag v9 exists"),
+            std::string::npos)
+      << o.err;
+  project(
+      {{"gitbase", {{"version", "^2"}, {"git", url}, {"tag", "v1.3.0"}, {"path", "tools/base"}}}});
+  o = lmp({"lock", "./app"});
+  EXPECT_EQ(o.exit_code, 3);
+  EXPECT_NE(error_line(o).find("holds version 1.3.0, but app wants ^2"), std::string::npos)
+      << o.err;
+  // No clone is left behind in the cache's tmp/.
+  for (const auto& e : fs::directory_iterator(home() / "tmp")) ADD_FAILURE() << e.path();
 }
 
 TEST_F(DependenciesTest, BrokenLockIsOneClearError) {

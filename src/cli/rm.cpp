@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "common/text_escape.h"
 #include "registry/cache.h"
+#include "registry/cache_reference.h"
 #include "registry/oci_pull.h"
 #include "registry/reference.h"
 
@@ -27,6 +28,14 @@ Result<int> rm_command(Args args) {
   }
   registry::Cache cache = LMP_TRY(registry::Cache::open(LMP_TRY(registry::lmp_home())));
   for (const auto& text : refs) {
+    if (text.starts_with(registry::kGitSourcePrefix)) {  // a git dependency, as lmp list shows it
+      auto removed = LMP_TRY(cache.remove(text, "", /*by_url=*/true));
+      if (removed.empty())
+        return fail(ExitCode::kNotFound, "'" + escape_text(text) + "' is not in the cache",
+                    "see 'lmp list'");
+      for (const auto& r : removed) std::printf("removed %s\n", escape_text(r.source).c_str());
+      continue;
+    }
     registry::Reference ref =
         LMP_TRY(registry::parse_reference(text, [](const auto&) { return false; }));
     std::vector<registry::CachedPackage> removed;

@@ -46,6 +46,9 @@
 namespace lmp::cli {
 namespace {
 
+// How long --quiet lets events gather between rounds (loader::RunLoopOptions::min_round_ms).
+constexpr int kQuietRoundMs = 1;
+
 namespace fs = std::filesystem;
 
 std::string program_name(const package::Package& package, const fs::path& path) {
@@ -418,6 +421,10 @@ Result<int> run_packages(const RunFlags& flags, const std::vector<RunTarget>& ta
     poll_ms = poll_ms == 0 ? mine : std::min(poll_ms, mine);
   }
   loop.poll_timeout_ms = static_cast<int>(poll_ms);
+  // Nothing is shown with --quiet: let events gather 1 ms between rounds (fewer wake-ups for
+  // the producer; a 256 KiB ring of 64-byte records holds ~4 ms at 1 M events/s).
+  if (std::ranges::all_of(sessions, [](const auto& s) { return s->own.quiet; }))
+    loop.min_round_ms = kQuietRoundMs;
   loop.duration = first.duration;
   loop.on_map_sample = [&](const loader::MapSampler& sampler,
                            std::vector<loader::MapEntryBytes> entries) {

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <utility>
 
 #include "loader/stop_signals.h"
@@ -49,23 +50,22 @@ class PollerSet {
     if (epoll_fd_ >= 0) ::close(epoll_fd_);
   }
 
-  Result<void> poll(int timeout_ms) {
+  // Returns how many buffers had data.
+  Result<int> poll(int timeout_ms) {
     if (pollers_.empty()) {
       if (timeout_ms > 0) ::usleep(static_cast<useconds_t>(timeout_ms) * 1000);
-      return {};
+      return 0;
     }
-    if (pollers_.size() == 1) {
-      LMP_TRY(pollers_[0]->poll(timeout_ms));
-      return {};
-    }
+    if (pollers_.size() == 1) return pollers_[0]->poll(timeout_ms);
     epoll_event events[16];
     int ready = ::epoll_wait(epoll_fd_, events, 16, timeout_ms);
     if (ready < 0) {
-      if (errno == EINTR) return {};  // a stop signal
+      if (errno == EINTR) return 0;  // a stop signal
       return fail(ExitCode::kFailure, std::string("epoll_wait: ") + std::strerror(errno));
     }
-    for (int i = 0; i < ready; ++i) LMP_TRY(pollers_[events[i].data.u64]->poll(0));
-    return {};
+    int had_data = 0;
+    for (int i = 0; i < ready; ++i) had_data += LMP_TRY(pollers_[events[i].data.u64]->poll(0));
+    return had_data;
   }
 
  private:
@@ -102,9 +102,23 @@ Result<void> run_until_stopped(std::span<Poller* const> pollers, std::vector<Map
 
   bool ended_by_output = false;
   auto polled_until = started;
+  Clock::time_point gather_until{};  // min_round_ms after a round with events (epoch: none)
   while (!StopSignals::requested()) {
     auto now = Clock::now();
     if (deadline && now >= *deadline) break;
+    if (now < gather_until) {
+      // Let records gather (a stop signal ends the sleep early: no SA_RESTART).
+      auto until = gather_until;
+      for (const auto& s : samplers) until = std::min(until, s.due());
+      if (deadline) until = std::min(until, *deadline);
+      if (until > now) {
+        auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(until - now).count();
+        timespec pause{static_cast<time_t>(ns / 1000000000), static_cast<long>(ns % 1000000000)};
+        ::nanosleep(&pause, nullptr);
+        continue;
+      }
+    }
+    gather_until = {};
     // Wait no longer than the poll timeout, the next sample or the deadline.
     int timeout_ms = options.poll_timeout_ms;
     if (options.busy && options.busy()) timeout_ms = std::min(timeout_ms, options.busy_wait_ms);
@@ -113,8 +127,11 @@ Result<void> run_until_stopped(std::span<Poller* const> pollers, std::vector<Map
     if (deadline) wake = std::min(wake, *deadline);
     // Rounded up: waking a little before the due time would spin until it comes.
     auto wait = std::chrono::ceil<std::chrono::milliseconds>(wake - now).count();
-    LMP_CHECK(poller.poll(static_cast<int>(std::max<long long>(wait, 0))));
+    auto round_began = now;
+    int had_data = LMP_TRY(poller.poll(static_cast<int>(std::max<long long>(wait, 0))));
     polled_until = Clock::now();
+    if (had_data > 0 && options.min_round_ms > 0)
+      gather_until = round_began + std::chrono::milliseconds(options.min_round_ms);
 
     if (options.trace_pipe && options.on_trace_line)
       options.trace_pipe->drain(options.on_trace_line);

@@ -28,6 +28,12 @@ struct RunLoopOptions {
   // `busy_wait_ms` apart, so after_round gets to write again soon.
   std::function<bool()> busy;
   int busy_wait_ms = 10;
+  // After a round that delivered events, the next wait for events starts no sooner than
+  // this long after that round began (0: at once). The kernel wakes a ring buffer's reader
+  // only for the first record after it caught up, so a reader that lets records gather
+  // costs the producer fewer wake-ups (`lmp run --quiet`: nothing waits to be shown).
+  // Must stay well below the time the fastest producer needs to fill a buffer.
+  int min_round_ms = 0;
   // --trace-pipe: drained after every round (so a line waits at most one poll timeout);
   // each complete line goes to on_trace_line.
   TracePipe* trace_pipe = nullptr;

@@ -73,8 +73,36 @@ Result<void> read_required_text(const json& doc, const std::string& label, std::
   return {};
 }
 
-// "^1.0" or {"version": "^1.0", "url": "..."} / {"version": ..., "oci": "..."}. The range's
-// syntax is checked by the resolver (registry/semver_range.h), which names the same field.
+// A git dependency's fields: a repository URL or path and a tag that git accepts as a
+// name on the command line, a relative path inside the repository without "..".
+Result<void> check_git_fields(const Dependency& dep, const std::string& label,
+                              const std::string& field) {
+  if (dep.git.starts_with('-') || dep.git.find('#') != std::string::npos ||
+      dep.git.find_first_of("\n\r") != std::string::npos)
+    return config_error(label, path_key(field, "git"),
+                        "expected a repository URL or path (not starting with '-', no '#')");
+  if (dep.tag.empty())
+    return config_error(label, path_key(field, "tag"),
+                        "missing: a git dependency names the tag to check out");
+  if (dep.tag.starts_with('-') ||
+      dep.tag.find_first_of(": \t\n\r~^?*[\\") != std::string::npos ||
+      dep.tag.find("..") != std::string::npos)
+    return config_error(label, path_key(field, "tag"), "expected a git tag name");
+  if (!dep.path.empty()) {
+    std::filesystem::path p(dep.path);
+    bool bad = p.is_absolute() || dep.path.find_first_of("\n\r") != std::string::npos;
+    for (const auto& part : p)
+      if (part == "..") bad = true;
+    if (bad)
+      return config_error(label, path_key(field, "path"),
+                          "expected a relative directory inside the repository");
+  }
+  return {};
+}
+
+// "^1.0" or {"version": "^1.0", "url": "..."} / {"version": ..., "oci": "..."} /
+// {"version": ..., "git": "...", "tag": "...", "path": "..."}. The range's syntax is checked
+// by the resolver (registry/semver_range.h), which names the same field.
 Result<Dependency> parse_dependency(const json& value, const std::string& label,
                                     const std::string& field) {
   Dependency dep;
@@ -85,29 +113,36 @@ Result<Dependency> parse_dependency(const json& value, const std::string& label,
   if (!value.is_object()) {
     return config_error(label, field,
                         "expected a version range string or an object {\"version\", \"url\" | "
-                        "\"oci\"}");
+                        "\"oci\" | \"git\" + \"tag\"}");
   }
   for (const auto& [key, item] : value.items()) {
     std::string where = path_key(field, key);
     std::string* out = key == "version" ? &dep.range
                        : key == "url"   ? &dep.url
                        : key == "oci"   ? &dep.oci
+                       : key == "git"   ? &dep.git
+                       : key == "tag"   ? &dep.tag
+                       : key == "path"  ? &dep.path
                                         : nullptr;
     if (out == nullptr) {
-      return config_error(label, where, "unknown key, expected one of version, url, oci");
+      return config_error(label, where,
+                          "unknown key, expected one of version, url, oci, git, tag, path");
     }
     if (!item.is_string()) return config_error(label, where, "expected a string");
     *out = item.get<std::string>();
   }
-  if (!dep.url.empty() && !dep.oci.empty()) {
-    return config_error(label, field, "has both url and oci; a dependency has one source");
+  int sources = !dep.url.empty() + !dep.oci.empty() + !dep.git.empty();
+  if (sources > 1) {
+    return config_error(label, field,
+                        "has more than one of url, oci and git; a dependency has one source");
   }
-  if (value.contains("url") && dep.url.empty()) {
-    return config_error(label, path_key(field, "url"), "expected a non-empty string");
+  for (const char* key : {"url", "oci", "git"}) {
+    if (value.contains(key) && value[key].get<std::string>().empty())
+      return config_error(label, path_key(field, key), "expected a non-empty string");
   }
-  if (value.contains("oci") && dep.oci.empty()) {
-    return config_error(label, path_key(field, "oci"), "expected a non-empty string");
-  }
+  if (dep.git.empty() && (value.contains("tag") || value.contains("path")))
+    return config_error(label, field, "has a tag or path but no git repository");
+  if (!dep.git.empty()) LMP_CHECK(check_git_fields(dep, label, field));
   return dep;
 }
 
@@ -223,11 +258,40 @@ json to_json(const Config& config) {
 }
 
 json to_json(const Dependency& dependency) {
-  if (dependency.url.empty() && dependency.oci.empty()) return dependency.range;
+  if (dependency.source().empty()) return dependency.range;
   json out = {{"version", dependency.range}};
   if (!dependency.url.empty()) out["url"] = dependency.url;
   if (!dependency.oci.empty()) out["oci"] = dependency.oci;
+  if (!dependency.git.empty()) {
+    out["git"] = dependency.git;
+    out["tag"] = dependency.tag;
+    if (!dependency.path.empty()) out["path"] = dependency.path;
+  }
   return out;
+}
+
+std::string git_source_text(const std::string& url, const std::string& tag,
+                            const std::string& path) {
+  return url + "#" + tag + (path.empty() ? "" : ":" + path);
+}
+
+bool parse_git_source_text(std::string_view text, std::string& url, std::string& tag,
+                           std::string& path) {
+  auto hash = text.find('#');
+  if (hash == std::string_view::npos || hash == 0) return false;
+  std::string_view rest = text.substr(hash + 1);
+  auto colon = rest.find(':');
+  url = std::string(text.substr(0, hash));
+  tag = std::string(rest.substr(0, colon));
+  path = colon == std::string_view::npos ? "" : std::string(rest.substr(colon + 1));
+  return !tag.empty();
+}
+
+std::string Dependency::source() const {
+  if (!url.empty()) return url;
+  if (!oci.empty()) return oci;
+  if (!git.empty()) return git_source_text(git, tag, path);
+  return "";
 }
 
 }  // namespace lmp::package

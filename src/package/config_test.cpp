@@ -24,6 +24,14 @@ std::string error_of(const json& doc) {
   return r.error().message;
 }
 
+Dependency dependency(std::string range, std::string url = "", std::string oci = "") {
+  Dependency dep;
+  dep.range = std::move(range);
+  dep.url = std::move(url);
+  dep.oci = std::move(oci);
+  return dep;
+}
+
 TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   json doc = valid_config();
   doc["license"] = "GPL-2.0";
@@ -32,7 +40,12 @@ TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   doc["tags"] = {"fs", "syscalls"};
   doc["dependencies"] = {{"libfoo", "^1.0.0"},
                          {"bar", {{"version", "~0.2"}, {"url", "https://example.org/bar.json"}}},
-                         {"baz", {{"version", "*"}, {"oci", "ghcr.io/org/baz:1"}}}};
+                         {"baz", {{"version", "*"}, {"oci", "ghcr.io/org/baz:1"}}},
+                         {"qux",
+                          {{"version", "^1"},
+                           {"git", "https://example.org/tools.git"},
+                           {"tag", "v1.0.0"},
+                           {"path", "tools/qux"}}}};
   doc["unknown"] = 1;
   auto r = parse_config(doc.dump());
   ASSERT_TRUE(r) << r.error().message;
@@ -44,9 +57,11 @@ TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   EXPECT_EQ(r->category, "filesystem");
   EXPECT_EQ(r->homepage, "https://example.org/opensnoop");
   EXPECT_EQ(r->tags, (std::vector<std::string>{"fs", "syscalls"}));
-  EXPECT_EQ(r->dependencies.at("libfoo"), (Dependency{"^1.0.0", "", ""}));
-  EXPECT_EQ(r->dependencies.at("bar"), (Dependency{"~0.2", "https://example.org/bar.json", ""}));
-  EXPECT_EQ(r->dependencies.at("baz"), (Dependency{"*", "", "ghcr.io/org/baz:1"}));
+  EXPECT_EQ(r->dependencies.at("libfoo"), dependency("^1.0.0"));
+  EXPECT_EQ(r->dependencies.at("bar"), dependency("~0.2", "https://example.org/bar.json"));
+  EXPECT_EQ(r->dependencies.at("baz"), dependency("*", "", "ghcr.io/org/baz:1"));
+  EXPECT_EQ(r->dependencies.at("qux").source(),
+            "https://example.org/tools.git#v1.0.0:tools/qux");
   doc.erase("unknown");
   EXPECT_EQ(to_json(*r), doc);
   auto again = parse_config(to_json(*r).dump());
@@ -96,14 +111,36 @@ TEST(ConfigTest, FieldErrors) {
   EXPECT_EQ(error_of(with("dependencies", {1})), "config.json: dependencies: expected an object");
   EXPECT_EQ(error_of(with("dependencies", {{"foo", 1}})),
             "config.json: dependencies.foo: expected a version range string or an object "
-            "{\"version\", \"url\" | \"oci\"}");
+            "{\"version\", \"url\" | \"oci\" | \"git\" + \"tag\"}");
   EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"range", "1"}}}})),
-            "config.json: dependencies.foo.range: unknown key, expected one of version, url, oci");
+            "config.json: dependencies.foo.range: unknown key, expected one of version, url, oci, "
+            "git, tag, path");
   EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"version", 1}}}})),
             "config.json: dependencies.foo.version: expected a string");
   EXPECT_EQ(
       error_of(with("dependencies", {{"foo", {{"url", "https://x/p.json"}, {"oci", "a.b/c"}}}})),
-      "config.json: dependencies.foo: has both url and oci; a dependency has one source");
+      "config.json: dependencies.foo: has more than one of url, oci and git; a dependency has "
+      "one source");
+  auto git = [&](json fields) { return with("dependencies", {{"foo", fields}}); };
+  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}})),
+            "config.json: dependencies.foo.tag: missing: a git dependency names the tag to check "
+            "out");
+  EXPECT_EQ(error_of(git({{"git", "--upload-pack=x"}, {"tag", "v1"}})),
+            "config.json: dependencies.foo.git: expected a repository URL or path (not starting "
+            "with '-', no '#')");
+  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}, {"tag", "-b"}})),
+            "config.json: dependencies.foo.tag: expected a git tag name");
+  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}, {"tag", "v1"}, {"path", "../up"}})),
+            "config.json: dependencies.foo.path: expected a relative directory inside the "
+            "repository");
+  EXPECT_EQ(error_of(git({{"tag", "v1"}})),
+            "config.json: dependencies.foo: has a tag or path but no git repository");
+  std::string url, tag, path;
+  EXPECT_TRUE(parse_git_source_text("file:///r#v1:a/b", url, tag, path));
+  EXPECT_EQ(url + "|" + tag + "|" + path, "file:///r|v1|a/b");
+  EXPECT_TRUE(parse_git_source_text("https://h:8/r#v2", url, tag, path));
+  EXPECT_EQ(url + "|" + tag + "|" + path, "https://h:8/r|v2|");
+  EXPECT_FALSE(parse_git_source_text("https://h/r", url, tag, path));
   EXPECT_EQ(error_of(with("dependencies", {{"Foo", "1.0.0"}})),
             "config.json: dependencies.Foo: is not a valid package name");
   EXPECT_EQ(error_of(json::array()), "config.json: expected a JSON object");

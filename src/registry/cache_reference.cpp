@@ -6,6 +6,7 @@ namespace lmp::registry {
 
 PackageOrigin origin_of(const CachedPackage& package) {
   if (!package.from_url) return PackageOrigin::kRepository;
+  if (package.source.starts_with(kGitSourcePrefix)) return PackageOrigin::kGit;
   for (const char* scheme : {"http://", "https://", "file://"})
     if (package.source.starts_with(scheme)) return PackageOrigin::kUrl;
   return PackageOrigin::kOci;
@@ -19,6 +20,8 @@ const char* origin_name(PackageOrigin origin) {
       return "url";
     case PackageOrigin::kOci:
       return "oci";
+    case PackageOrigin::kGit:
+      return "git";
   }
   return "repository";
 }

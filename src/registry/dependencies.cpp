@@ -25,9 +25,8 @@ std::string shown_range(const std::string& range) {
 }
 
 std::string where_from(const Dependency& dep) {
-  if (!dep.url.empty()) return dep.url;
-  if (!dep.oci.empty()) return dep.oci;
-  return "the repositories";
+  std::string source = dep.source();
+  return source.empty() ? "the repositories" : source;
 }
 
 std::string joined(const std::vector<std::string>& items) {
@@ -91,7 +90,7 @@ class Resolver {
   Result<bool> settle(const std::string& name, const std::vector<Want>& wants) {
     const Dependency& dep = wants.front().dep;
     for (const auto& w : wants) {
-      if (w.dep.url != dep.url || w.dep.oci != dep.oci)
+      if (w.dep.source() != dep.source())
         return fail(ExitCode::kBadPackage, name + ": its sources disagree: " + wants.front().by +
                                                " wants it from " + where_from(dep) + ", " + w.by +
                                                " from " + where_from(w.dep));
@@ -100,13 +99,13 @@ class Resolver {
     std::vector<SemverRange> ranges;
     for (const auto& w : wants) ranges.push_back(w.range);
     std::string pick;
-    if (dep.url.empty() && dep.oci.empty()) {
+    if (dep.source().empty()) {
       std::vector<std::string> versions =
           locked ? std::vector<std::string>{locked->version} : LMP_TRY(versions_of(name));
       pick = max_satisfying(ranges, versions);
       if (pick.empty()) return unsatisfiable(name, wants, versions, locked != nullptr);
     }
-    // Already fetched: the same version, or for a url or oci source (one package, whatever
+    // Already fetched: the same version, or for a url, oci or git source (one package, whatever
     // version it holds) the same source.
     if (auto current = selected_.find(name); current != selected_.end()) {
       const DependencyPackage& had = current->second;
@@ -121,7 +120,7 @@ class Resolver {
                   name + ": " + fetched.main_file.filename().string() + " has sha256 " +
                       fetched.sha256 + ", but lmp.lock records " + locked->sha256,
                   "the source changed since the lock was written; check it, then run 'lmp lock'");
-    if (pick.empty() && !fetched.version.empty()) {  // a url or oci source: check its version
+    if (pick.empty() && !fetched.version.empty()) {  // a url, oci or git source: check its version
       for (const auto& w : wants)
         if (!w.range.satisfies(std::string_view(fetched.version)))
           return fail(ExitCode::kBadPackage, name + ": " + where_from(dep) + " holds version " +
@@ -219,7 +218,7 @@ void render(const Dependencies& deps, const Resolution& resolution, int depth,
            (pkg == nullptr         ? "?"
             : pkg->version.empty() ? "-"
                                    : pkg->version);
-    if (!dep.url.empty() || !dep.oci.empty()) out += " (" + where_from(dep) + ")";
+    if (!dep.source().empty()) out += " (" + where_from(dep) + ")";
     out += "\n";
     if (pkg != nullptr && shown.insert(name).second)
       render(pkg->dependencies, resolution, depth + 1, shown, out);

@@ -57,7 +57,9 @@ package::Config root_with(Deps deps) {
 }
 
 package::Dependency range(const char* text) {
-  return {text, "", ""};
+  package::Dependency dep;
+  dep.range = text;
+  return dep;
 }
 
 TEST(Dependencies, PicksTheHighestSatisfyingVersionInDependencyOrder) {
@@ -147,7 +149,8 @@ TEST(Dependencies, BadRangeNamesTheField) {
 TEST(Dependencies, UrlSourceIsCheckedAgainstTheRanges) {
   FakeSource source;
   source.add("x", "2.0.0");
-  package::Dependency by_url = {"^2", "https://e.org/x/package.json", ""};
+  package::Dependency by_url = range("^2");
+  by_url.url = "https://e.org/x/package.json";
   auto resolved = resolve_dependencies(root_with({{"x", by_url}}), source);
   ASSERT_TRUE(resolved) << resolved.error().message;
   EXPECT_EQ(resolved->packages[0].kind, SourceKind::kUrl);

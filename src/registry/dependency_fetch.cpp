@@ -4,7 +4,9 @@
 
 #include "common/log.h"
 #include "common/text_escape.h"
+#include "registry/cache_reference.h"
 #include "registry/digest.h"
+#include "registry/git_fetch.h"
 #include "registry/oci_pull.h"
 #include "registry/reference.h"
 
@@ -85,14 +87,21 @@ Result<DependencyPackage> CachingSource::fetch(const std::string& name, const st
                                                const LockedPackage* locked) {
   SourceKind kind = !dep.url.empty()   ? SourceKind::kUrl
                     : !dep.oci.empty() ? SourceKind::kOci
+                    : !dep.git.empty() ? SourceKind::kGit
                                        : SourceKind::kRepository;
-  std::string where = !dep.url.empty() ? dep.url : dep.oci;
+  std::string where = dep.source();
   if (locked) kind = locked->kind, where = locked->source;
   Cache& cache = puller_.cache();
 
   std::optional<CachedPackage> cached;
   Reference ref;
-  if (kind == SourceKind::kRepository) {
+  std::string git_url, git_tag, git_path;
+  if (kind == SourceKind::kGit) {
+    if (!package::parse_git_source_text(where, git_url, git_tag, git_path))
+      return fail(ExitCode::kBadPackage, name + ": '" + escape_text(where) +
+                                             "' is not a git source (URL#TAG[:PATH])");
+    cached = LMP_TRY(cache.find_url(std::string(kGitSourcePrefix) + where));
+  } else if (kind == SourceKind::kRepository) {
     ref.kind = ReferenceKind::kName;
     ref.name = name;
     ref.version = version;
@@ -105,7 +114,12 @@ Result<DependencyPackage> CachingSource::fetch(const std::string& name, const st
   }
   bool pinned = locked && cached && main_sha256(*cached) == locked->sha256;
   bool use_cache = cached && (pinned || !options_.refresh) && cache.verify(*cached);
-  if (!use_cache) {
+  if (!use_cache && kind == SourceKind::kGit) {
+    // A tag names one commit: a cached copy is taken unless `lmp pull` asks again.
+    cached = LMP_TRY(fetch_git_package(cache, name, git_url, git_tag, git_path));
+    log::info("fetched " + name + (cached->version.empty() ? "" : ":" + cached->version) +
+              " from git " + escape_text(where));
+  } else if (!use_cache) {
     if (kind == SourceKind::kRepository && locked) {  // from the repository the lock names
       Puller from_lock(cache, make_curl_client(), {locked->source});
       cached = LMP_TRY(from_lock.update(ref)).package;

@@ -30,7 +30,9 @@ Result<SourceKind> parse_kind(const std::string& text, const std::string& where)
   if (text == "repository") return SourceKind::kRepository;
   if (text == "url") return SourceKind::kUrl;
   if (text == "oci") return SourceKind::kOci;
-  return package::field_error(where, "expected repository, url or oci, got \"" + text + "\"");
+  if (text == "git") return SourceKind::kGit;
+  return package::field_error(where,
+                              "expected repository, url, oci or git, got \"" + text + "\"");
 }
 
 Result<LockedPackage> parse_entry(const json& item, const std::string& path) {
@@ -107,6 +109,8 @@ std::string_view to_string(SourceKind kind) {
       return "url";
     case SourceKind::kOci:
       return "oci";
+    case SourceKind::kGit:
+      return "git";
   }
   return "repository";
 }

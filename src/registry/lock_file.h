@@ -20,14 +20,14 @@ inline constexpr int kLockVersion = 1;
 inline constexpr const char* kLockFileName = "lmp.lock";
 
 // Where a locked package came from.
-enum class SourceKind { kRepository, kUrl, kOci };
-std::string_view to_string(SourceKind kind);  // "repository", "url", "oci"
+enum class SourceKind { kRepository, kUrl, kOci, kGit };
+std::string_view to_string(SourceKind kind);  // "repository", "url", "oci", "git"
 
 struct LockedPackage {
   std::string name;
   std::string version;  // empty when the source names none (a URL or image without config.json)
   SourceKind kind = SourceKind::kRepository;
-  std::string source;                    // the repository's base URL, the URL, or the OCI reference
+  std::string source;  // the repository's base URL, the URL, the OCI reference or GIT#TAG[:PATH]
   std::string file;                      // the main file: app.wasm, package.json or package.yaml
   std::string sha256;                    // of `file`
   std::vector<std::string> required_by;  // names of the packages that depend on it, sorted

@@ -28,6 +28,13 @@ LockFile sample() {
                            "package.json",
                            std::string(64, 'b'),
                            {"suite"}});
+  lock.packages.push_back({"y",
+                           "1.3.0",
+                           SourceKind::kGit,
+                           "https://e.org/tools.git#v1.3.0:y",
+                           "package.json",
+                           std::string(64, 'c'),
+                           {"suite"}});
   return lock;
 }
 
@@ -41,8 +48,9 @@ TEST(LockFile, RoundTrip) {
 TEST(LockFile, MatchesTheConfigItWasWrittenFor) {
   package::Config config;
   config.name = "suite";
-  config.dependencies["sigsnoop"] = {"^0.1", "", ""};
-  config.dependencies["x"] = {"1", "https://e.org/x/package.json", ""};
+  config.dependencies["sigsnoop"].range = "^0.1";
+  config.dependencies["x"].range = "1";
+  config.dependencies["x"].url = "https://e.org/x/package.json";
   EXPECT_TRUE(lock_matches(sample(), config));
   config.dependencies["sigsnoop"].range = "^0.2";
   EXPECT_FALSE(lock_matches(sample(), config));
@@ -81,7 +89,7 @@ TEST(LockFile, BadInputIsOneClearError) {
   EXPECT_EQ(error_of(with("/packages/1/version", 3)),
             "lmp.lock: packages[1].version: expected a string");
   EXPECT_EQ(error_of(with("/packages/0/from", "ftp")),
-            "lmp.lock: packages[0].from: expected repository, url or oci, got \"ftp\"");
+            "lmp.lock: packages[0].from: expected repository, url, oci or git, got \"ftp\"");
   EXPECT_EQ(error_of(with("/packages", "all")), "lmp.lock: packages: expected an array");
   EXPECT_EQ(error_of(with("/lock_version", 2)),
             "lmp.lock: lock_version: is 2; this lmp reads version 1 (run 'lmp lock' again)");
