@@ -1,6 +1,7 @@
 #include "registry/signature_transport.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "registry/signature_test_util.h"
 
