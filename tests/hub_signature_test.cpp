@@ -146,5 +146,23 @@ TEST_F(HubSignatureTest, SignatureThatDoesNotVerifyIsRefused) {
   EXPECT_EQ(api->status, 404) << api->body;  // nothing of it was stored
 }
 
+// lmp-hub import of a signed static repository keeps the signatures (and verifies them).
+TEST_F(HubSignatureTest, ImportCarriesSignatures) {
+  fs::path src = scratch_.path() / "src";
+  fs::path dir = signed_dir("importedtrace", "3.0.0");
+  fs::create_directories(src);
+  fs::rename(dir, src / "importedtrace");
+  fs::path repo = scratch_.path() / "repo";
+  Outcome built = run_lmp({"repo", "build", src.string(), repo.string()});
+  ASSERT_EQ(built.exit_code, 0) << built.err;
+  Outcome imported = hub_->admin({"import", repo.string(), "--owner", "signer"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  json api = get_json("/api/v1/packages/importedtrace");
+  EXPECT_EQ(api["signature"]["key"], fingerprint()) << api.dump();
+  auto served = hub_->client().Get("/importedtrace/3.0.0/lmp.sig");
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->body, read_file_text(src / "importedtrace/lmp.sig"));
+}
+
 }  // namespace
 }  // namespace lmp::test
