@@ -60,6 +60,11 @@ json file_json(const StoredFile& file) {
   return {{"name", file.name}, {"sha256", file.sha256}, {"size", file.size}};
 }
 
+json signature_json(const VersionRecord& version) {
+  if (version.signer_key.empty()) return nullptr;
+  return {{"key", version.signer_key}, {"key_name", version.signer_name}};
+}
+
 json package_json(const PackageRecord& package, const std::string& latest) {
   json versions = json::array();
   const VersionRecord* shown = nullptr;
@@ -71,6 +76,7 @@ json package_json(const PackageRecord& package, const std::string& latest) {
                         {"publisher", v.publisher},
                         {"yanked", v.yanked},
                         {"downloads", v.downloads},
+                        {"signature", signature_json(v)},
                         {"files", std::move(files)}});
     if (v.version == latest) shown = &v;
   }
@@ -94,6 +100,7 @@ json package_json(const PackageRecord& package, const std::string& latest) {
     out["tags"] = shown->tags;
     out["homepage"] = shown->homepage;
     out["program_types"] = shown->program_types;
+    out["signature"] = signature_json(*shown);
     out["readme"] = shown->readme;
     out["details"] = details.is_discarded() ? json::object() : details;
   }

@@ -21,9 +21,11 @@ nlohmann::json user_json(const User& user);         // name, email, admin, creat
 nlohmann::json public_user_json(const User& user);  // name, created
 nlohmann::json summary_json(const PackageSummary& summary);
 nlohmann::json file_json(const StoredFile& file);
-// The package page: owners, totals, versions, and the latest version's fields with its
-// details parsed back. `latest` is the version NAME resolves to (empty when all are yanked:
-// then the highest version's fields are shown).
+// Who signed a version: {"key": "ed25519:...", "key_name": NAME}, or null when unsigned.
+nlohmann::json signature_json(const VersionRecord& version);
+// The package page: owners, totals, versions (each with its signature), and the latest
+// version's fields with its details parsed back. `latest` is the version NAME resolves to
+// (empty when all are yanked: then the highest version's fields are shown).
 nlohmann::json package_json(const PackageRecord& package, const std::string& latest);
 
 void send_json(httplib::Response& response, int status, const nlohmann::json& body);

@@ -8,11 +8,13 @@
 #include "package/config.h"
 #include "package/package.h"
 #include "registry/repo_builder.h"
+#include "registry/signature_transport.h"
 
 namespace lmp::hub {
 namespace {
 
-constexpr const char* kAllowedFiles[] = {"package.json", "app.wasm", "README.md", "config.json"};
+constexpr const char* kAllowedFiles[] = {"package.json", "app.wasm", "README.md", "config.json",
+                                         "lmp.sig"};
 
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
@@ -109,7 +111,8 @@ Result<PublishedVersion> publish_upload(Storage& storage, BlobStore& blobs, cons
     if (std::find_if(std::begin(kAllowedFiles), std::end(kAllowedFiles),
                      [&](const char* f) { return name == f; }) == std::end(kAllowedFiles))
       return fail(ExitCode::kUsage, "unexpected file '" + name + "'",
-                  "a version holds package.json and/or app.wasm, config.json and README.md");
+                  "a version holds package.json and/or app.wasm, config.json, README.md and "
+                  "lmp.sig");
   }
   auto file = [&](const char* name) -> const std::string* {
     auto it = files.find(name);
@@ -139,6 +142,9 @@ Result<PublishedVersion> publish_upload(Storage& storage, BlobStore& blobs, cons
   }
   if (wasm) LMP_CHECK(check_wasm(*wasm));
   if (readme) LMP_CHECK(check_readme(*readme));
+  // A signature must verify over the files uploaded with it: the store shows who signed.
+  auto signature = registry::verify_package_files(files);
+  if (!signature) return std::unexpected(std::move(signature.error()));
   LMP_CHECK(check_ownership(storage, publisher, config));
 
   NewVersion version;
@@ -155,6 +161,10 @@ Result<PublishedVersion> publish_upload(Storage& storage, BlobStore& blobs, cons
   record.program_types = details.program_types;
   record.readme = readme ? *readme : "";
   record.details = details.json.dump();
+  if (*signature) {
+    record.signer_key = (*signature)->fingerprint;
+    record.signer_name = (*signature)->key_name;
+  }
   record.publisher = publisher.name;
   record.published = unix_now();
   for (const auto& [name, content] : files) {  // std::map: sorted by name

@@ -27,7 +27,9 @@ struct PublishedVersion {
 };
 
 // Publishes the version described by `files` (file name -> content) as `publisher`.
-// Errors: kBadPackage (a file is invalid; the message names it), kUsage (an unknown file
+// An lmp.sig among the files must verify over them (registry/signing.h): its key is stored
+// with the version. Errors: kBadPackage (a file is invalid or the signature does not verify;
+// the message names it), kUsage (an unknown file
 // name, no package.json nor app.wasm, no config.json), kPermission (the name belongs to
 // others), kConflict (the version exists), kFailure (storage). Nothing is stored unless every
 // check passed.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "hub/hub_test_util.h"
+#include "registry/signature_test_util.h"
 
 namespace lmp::hub {
 namespace {
@@ -121,6 +122,55 @@ TEST_F(PublishTest, OwnershipAndImmutability) {
   ASSERT_FALSE(by_bob);
   EXPECT_EQ(by_bob.error().code, ExitCode::kPermission);
   EXPECT_EQ(blob_count(), blobs_before);
+}
+
+// A signed upload is verified over the files sent with it; the signer's key is stored with
+// the version and lmp.sig with the other files (so the static repository lists it).
+TEST_F(PublishTest, StoresAVerifiedSignature) {
+  registry::KeyPair key = *registry::generate_key("alice-release");
+  auto files = version_files("signed", "1.0.0");
+  files["lmp.sig"] = registry::testing::signature_for(files, key);
+  auto published = publish_upload(*storage_, *blobs_, alice_, files);
+  ASSERT_TRUE(published) << published.error().message;
+  ASSERT_EQ(published->files.size(), 4u);
+  EXPECT_EQ(published->files[2].name, "lmp.sig");  // sorted: README.md, config.json, lmp.sig
+
+  auto package = storage_->package("signed", 0);
+  ASSERT_TRUE(package && *package);
+  const VersionRecord& v = (*package)->versions.at(0);
+  EXPECT_EQ(v.signer_key, registry::key_fingerprint(key.public_key));
+  EXPECT_EQ(v.signer_name, "alice-release");
+  auto index = storage_->index();
+  ASSERT_TRUE(index);
+  EXPECT_TRUE(index->find("signed")->find("1.0.0")->file("lmp.sig"));
+
+  ASSERT_TRUE(publish_upload(*storage_, *blobs_, alice_, version_files("signed", "1.1.0")));
+  package = storage_->package("signed", 0);
+  EXPECT_EQ((*package)->versions.at(0).version, "1.1.0");
+  EXPECT_EQ((*package)->versions.at(0).signer_key, "");  // unsigned
+  EXPECT_EQ((*package)->versions.at(1).signer_name, "alice-release");
+}
+
+TEST_F(PublishTest, RefusesASignatureThatDoesNotVerify) {
+  registry::KeyPair key = *registry::generate_key("k");
+  auto files = version_files("tool", "1.0.0");
+  std::string signature = registry::testing::signature_for(files, key);
+
+  auto tampered = files;
+  tampered["package.json"] = version_files("other", "1.0.0")["package.json"] + " ";
+  tampered["lmp.sig"] = signature;
+  expect_refused(tampered, ExitCode::kBadPackage,
+                 "lmp.sig: package.json was changed after signing");
+
+  auto other_version = version_files("tool", "1.0.1");
+  other_version["lmp.sig"] = signature;
+  expect_refused(other_version, ExitCode::kBadPackage, "lmp.sig: config.json was changed");
+
+  files["lmp.sig"] = signature.substr(0, signature.size() / 2);
+  expect_refused(files, ExitCode::kBadPackage, "lmp.sig is not a package signature (truncated");
+
+  files["lmp.sig"] = std::string(64 * 1024 + 1, ' ');
+  expect_refused(files, ExitCode::kBadPackage, "larger than 64 KiB");
 }
 
 TEST(PublishStatusTest, ErrorsMapToStatuses) {

@@ -94,6 +94,7 @@ std::string content_type(const std::string& file) {
   if (file.ends_with(".json")) return "application/json";
   if (file.ends_with(".wasm")) return "application/wasm";
   if (file.ends_with(".md")) return "text/markdown; charset=utf-8";
+  if (file.ends_with(".sig")) return "application/vnd.lmp.signature.v1+json";
   return "application/octet-stream";
 }
 
@@ -250,7 +251,8 @@ void storage_failed(httplib::Response& response, const Error& error) {
 void add_repository_routes(httplib::Server& server, HubContext& hub) {
   auto repo = std::make_shared<Repository>(hub);
   static const std::string kName = "([a-z0-9][a-z0-9._-]{0,63})";
-  static const std::string kFile = "(package\\.json|app\\.wasm|README\\.md|config\\.json)";
+  static const std::string kFile =
+      "(package\\.json|app\\.wasm|README\\.md|config\\.json|lmp\\.sig)";
   static const std::string kVersion = "([0-9]+\\.[0-9]+\\.[0-9]+[0-9A-Za-z.+-]{0,58})";
 
   server.Get("/index.json", [repo](const httplib::Request& request, httplib::Response& response) {

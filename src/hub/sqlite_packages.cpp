@@ -13,7 +13,7 @@ constexpr const char* kVersionColumns =
     "v.id, p.name, v.version, v.description, v.summary, v.author, v.license, v.category, "
     "v.homepage, v.tags, v.program_types, v.readme, v.details, u.name, v.published, v.yanked, "
     "(SELECT COALESCE(SUM(d.count), 0) FROM downloads d "
-    " WHERE d.package = p.name AND d.version = v.version) "
+    " WHERE d.package = p.name AND d.version = v.version), v.signer_key, v.signer_name "
     "FROM versions v JOIN packages p ON p.id = v.package_id JOIN users u ON u.id = v.publisher_id";
 
 std::string select_versions(const std::string& tail) {
@@ -71,6 +71,8 @@ Result<VersionRecord> SqliteStorage::read_version(sqlite::Query& q) {
   v.published = q.integer(14);
   v.yanked = q.integer(15) != 0;
   v.downloads = q.integer(16);
+  v.signer_key = q.text(17);
+  v.signer_name = q.text(18);
   v.files = LMP_TRY(version_files(q.integer(0)));
   return v;
 }
@@ -155,12 +157,12 @@ Result<void> SqliteStorage::publish(const NewVersion& version, std::int64_t publ
   {
     auto q = LMP_TRY(db_.query(
         "INSERT INTO versions(package_id, version, description, summary, author, license, "
-        "category, homepage, tags, program_types, readme, details, publisher_id, published) "
-        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+        "category, homepage, tags, program_types, readme, details, publisher_id, published, "
+        "signer_key, signer_name) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     auto inserted = q.bind_all(pid, r.version, r.description, r.summary, r.author, r.license,
                                r.category, r.homepage, sqlite::to_json_array(r.tags),
                                sqlite::to_json_array(r.program_types), r.readme, r.details,
-                               publisher_id, published)
+                               publisher_id, published, r.signer_key, r.signer_name)
                         .run();
     if (!inserted && inserted.error().code == ExitCode::kConflict)
       return version_exists(r.package, r.version);

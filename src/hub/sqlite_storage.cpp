@@ -89,6 +89,12 @@ UPDATE packages SET downloads =
   (SELECT COALESCE(SUM(count), 0) FROM downloads WHERE package = packages.name);
 CREATE INDEX packages_by_downloads ON packages(downloads DESC, name);
 )sql",
+    // 3: who signed a version (its lmp.sig, verified at publish): the key's fingerprint and
+    // name; empty for versions published unsigned, and for those published before.
+    R"sql(
+ALTER TABLE versions ADD COLUMN signer_key TEXT NOT NULL DEFAULT '';
+ALTER TABLE versions ADD COLUMN signer_name TEXT NOT NULL DEFAULT '';
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

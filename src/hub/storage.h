@@ -51,7 +51,7 @@ struct Session {
 };
 
 struct StoredFile {
-  std::string name;  // "package.json", "app.wasm", "README.md", "config.json"
+  std::string name;  // "package.json", "app.wasm", "README.md", "config.json", "lmp.sig"
   std::string sha256;
   std::uint64_t size = 0;
 };
@@ -73,7 +73,11 @@ struct VersionRecord {
   std::string readme;                      // README.md text, stored as is (never rendered here)
   std::string details;                     // JSON text, see above
   std::vector<StoredFile> files;           // sorted by name
-  std::string publisher;                   // user name
+  // Who signed it (lmp.sig, verified when published): the key's fingerprint
+  // ("ed25519:...") and the name its owner gave it; both empty when unsigned.
+  std::string signer_key;
+  std::string signer_name;
+  std::string publisher;  // user name
   UnixTime published = 0;
   bool yanked = false;
   std::int64_t downloads = 0;  // all time, this version

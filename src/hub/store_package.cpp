@@ -68,6 +68,21 @@ void write_command(Writer& out, std::string_view id, std::string_view command) {
       << "\" alt=\"\" width=\"16\" height=\"16\"><span>Copy</span></button></div>\n";
 }
 
+// Who signed the version: the key's name and fingerprint the hub verified at publish time.
+void write_signature(Writer& out, const VersionRecord& version) {
+  if (version.signer_key.empty()) {
+    out << "<p class=\"signature signature-unsigned\" data-testid=\"signature\" title=\"This "
+           "version was published without a signature (lmp.sig)\">Unsigned</p>\n";
+    return;
+  }
+  const std::string& name = version.signer_name.empty() ? version.signer_key : version.signer_name;
+  out << "<p class=\"signature signature-signed\" data-testid=\"signature\" title=\"Its "
+         "lmp.sig verified when it was published; lmp trust add decides whether you trust the "
+         "key\"><span>Signed by <strong>"
+      << name << "</strong></span><span aria-hidden=\"true\">·</span><code>" << version.signer_key
+      << "</code></p>\n";
+}
+
 void write_header(Writer& out, const PackageView& view, const VersionRecord& version) {
   const std::string& summary = version.summary.empty() ? version.description : version.summary;
   out << "<header class=\"package-header\">\n<div class=\"package-title\"><h1 "
@@ -92,7 +107,9 @@ void write_header(Writer& out, const PackageView& view, const VersionRecord& ver
     out << "<li class=\"badge badge-type\"><a href=\"/?type=" << html::url_encode(type) << "\">"
         << type << "</a></li>";
   }
-  out << "</ul>\n</header>\n";
+  out << "</ul>\n";
+  write_signature(out, version);
+  out << "</header>\n";
   if (version.yanked) {
     out << "<p class=\"notice\" role=\"note\">This version was yanked: it stays downloadable as "
            "<code>"

@@ -165,6 +165,27 @@ TEST(StorePagesTest, PackagePageForAnOwnerHasYankForms) {
                        "data-tab=\"versions\" aria-current=\"page\""));
 }
 
+// The shown version's signer, as the hub verified it at publish time; the key name is a
+// value from the uploader, so it is escaped like the others.
+TEST(StorePagesTest, PackagePageShowsWhoSignedTheShownVersion) {
+  PackageView view = evil_package_view();
+  view.package.versions[0].signer_key = "ed25519:0123456789abcdef0123456789abcdef";
+  view.package.versions[0].signer_name = "<b>release</b>";
+  std::string page = render_package(view, {});
+  expect_clean(page);
+  EXPECT_TRUE(contains(page, "class=\"signature signature-signed\" data-testid=\"signature\""));
+  EXPECT_TRUE(contains(page, "Signed by <strong>&lt;b&gt;release&lt;/b&gt;</strong>"));
+  EXPECT_TRUE(contains(page, "<code>ed25519:0123456789abcdef0123456789abcdef</code>"));
+  EXPECT_FALSE(contains(page, "Unsigned"));
+
+  view.version_index = 1;  // 1.0.0 was published unsigned
+  view.version_chosen = true;
+  page = render_package(view, {});
+  EXPECT_TRUE(contains(page, "signature-unsigned\" data-testid=\"signature\""));
+  EXPECT_TRUE(contains(page, ">Unsigned</p>"));
+  EXPECT_FALSE(contains(page, "Signed by"));
+}
+
 TEST(StorePagesTest, PackagePageSurvivesBadDetails) {
   PackageView view = evil_package_view();
   view.package.versions[0].details = "not json {";

@@ -35,6 +35,41 @@ TEST(Index, RoundTrip) {
   EXPECT_EQ(parsed->find("opensnoop")->sorted_versions().front(), "1.10.0-rc.1");
 }
 
+// A signed version lists lmp.sig among its files (docs/repositories.md): an index with it
+// reads like any other (older lmp reads it too: it is a plain file name), one without it is
+// an unsigned version.
+TEST(Index, SignatureIsListedAmongTheFiles) {
+  auto file = [](char digit, int size) {
+    return nlohmann::json{{"sha256", hex(digit)}, {"size", size}};
+  };
+  nlohmann::json doc = {
+      {"schema_version", 1},
+      {"packages",
+       {{"demo",
+         {{"versions",
+           {{"1.0.0", {{"files", {{"package.json", file('a', 10)}, {"lmp.sig", file('c', 512)}}}}},
+            {"0.9.0", {{"files", {{"package.json", file('b', 9)}}}}}}}}}}}};
+  std::string text = doc.dump();
+  auto parsed = parse_index(text);
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  const PackageEntry* demo = parsed->find("demo");
+  ASSERT_TRUE(demo);
+  const FileEntry* signature = demo->find("1.0.0")->file("lmp.sig");
+  ASSERT_TRUE(signature);
+  EXPECT_EQ(signature->sha256, hex('c'));
+  EXPECT_EQ(signature->size, 512u);
+  EXPECT_EQ(demo->find("1.0.0")->total_size(), 522u);
+  EXPECT_EQ(demo->find("0.9.0")->file("lmp.sig"), nullptr);
+  auto again = parse_index(write_index(*parsed));
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, *parsed);
+  EXPECT_NE(write_index(*parsed).find("\"lmp.sig\""), std::string::npos);
+  // Its entry is checked like the others'.
+  std::string bad = text;
+  bad.replace(bad.find(hex('c')), 64, "not-a-digest");
+  EXPECT_FALSE(parse_index(bad));
+}
+
 TEST(Index, YankedVersionsAreKeptButNeverLatest) {
   Index index;
   PackageEntry& p = index.packages["demo"];

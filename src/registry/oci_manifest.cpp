@@ -78,8 +78,8 @@ ordered_json descriptor_json(const OciDescriptor& d) {
   return j;
 }
 
-constexpr std::array<std::string_view, 4> kPackageFiles = {"package.json", "app.wasm", "README.md",
-                                                           "config.json"};
+constexpr std::array<std::string_view, 5> kPackageFiles = {"package.json", "app.wasm", "README.md",
+                                                           "config.json", "lmp.sig"};
 
 // The file an untitled layer holds, by media type.
 std::string file_for_media_type(std::string_view type) {
@@ -87,6 +87,7 @@ std::string file_for_media_type(std::string_view type) {
   if (type == kWasmLayerType) return "app.wasm";
   if (type == kMarkdownType) return "README.md";
   if (type == kLmpConfigType) return "config.json";
+  if (type == kLmpSignatureType) return "lmp.sig";
   return "";
 }
 
@@ -178,6 +179,7 @@ std::string_view media_type_for_file(std::string_view file_name) {
   if (file_name == "app.wasm") return kWasmLayerType;
   if (file_name == "README.md") return kMarkdownType;
   if (file_name == "config.json") return kLmpConfigType;
+  if (file_name == "lmp.sig") return kLmpSignatureType;
   return {};
 }
 

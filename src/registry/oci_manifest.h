@@ -23,6 +23,8 @@ inline constexpr std::string_view kLmpPackageType = "application/vnd.lmp.package
 inline constexpr std::string_view kWasmLayerType = "application/vnd.wasm.content.layer.v1+wasm";
 inline constexpr std::string_view kMarkdownType = "text/markdown";
 inline constexpr std::string_view kJsonType = "application/json";
+// lmp.sig, the package's detached signature (registry/signing.h), as one more layer.
+inline constexpr std::string_view kLmpSignatureType = "application/vnd.lmp.signature.v1+json";
 inline constexpr std::string_view kTitleAnnotation = "org.opencontainers.image.title";
 
 // The Accept header for manifest requests: the types lmp reads, plus the list types so a
@@ -62,7 +64,7 @@ std::string write_oci_manifest(const OciManifest& manifest);
 
 // A layer of the image that becomes a file of the cached package.
 struct PackageLayer {
-  std::string file_name;  // "package.json", "app.wasm", "README.md", "config.json"
+  std::string file_name;  // "package.json", "app.wasm", "README.md", "config.json", "lmp.sig"
   OciDescriptor descriptor;
 };
 

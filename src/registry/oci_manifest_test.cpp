@@ -69,6 +69,34 @@ TEST(OciManifest, UntitledLayersAreNamedByMediaType) {
   EXPECT_EQ((*files)[0].file_name, "package.json");
 }
 
+// lmp push adds lmp.sig as a layer of its own media type (docs/oci.md); a pull takes it by
+// title or, untitled, by that type. Images without it (every image before) still pull.
+TEST(OciManifest, SignatureLayerIsPartOfThePackage) {
+  EXPECT_EQ(media_type_for_file("lmp.sig"), kLmpSignatureType);
+  const std::string kDigestC = "sha256:" + std::string(64, 'c');
+  for (const std::string& title : {std::string("lmp.sig"), std::string()}) {
+    auto m =
+        parse_oci_manifest(manifest(layer(std::string(kLmpPackageType), kDigestA, "package.json") +
+                                    "," + layer(std::string(kLmpSignatureType), kDigestC, title)));
+    ASSERT_TRUE(m) << m.error().message;
+    auto files = package_layers(*m);
+    ASSERT_TRUE(files) << files.error().message;
+    ASSERT_EQ(files->size(), 2u) << title;
+    EXPECT_EQ((*files)[1].file_name, "lmp.sig");
+    EXPECT_EQ((*files)[1].descriptor.digest, kDigestC);
+  }
+  // A signature alone is no package, and two signatures are refused like two package.json.
+  auto alone = parse_oci_manifest(manifest(layer(std::string(kLmpSignatureType), kDigestA, "")));
+  ASSERT_TRUE(alone);
+  EXPECT_FALSE(package_layers(*alone));
+  auto two =
+      parse_oci_manifest(manifest(layer(std::string(kLmpPackageType), kDigestA, "package.json") +
+                                  "," + layer(std::string(kLmpSignatureType), kDigestB, "lmp.sig") +
+                                  "," + layer(std::string(kLmpSignatureType), kDigestC, "")));
+  ASSERT_TRUE(two);
+  EXPECT_FALSE(package_layers(*two));
+}
+
 TEST(OciManifest, RefusesImagesWithoutAPackage) {
   auto m = parse_oci_manifest(manifest(layer("text/markdown", kDigestA, "README.md")));
   ASSERT_TRUE(m);

@@ -4,6 +4,8 @@
 #include "registry/cache_reference.h"
 #include "registry/credentials.h"
 #include "registry/semver.h"
+#include "registry/signature_transport.h"
+#include "registry/signing.h"
 
 namespace lmp::registry {
 
@@ -57,6 +59,10 @@ Result<std::pair<CachedPackage, bool>> update_oci(Cache& cache, OciClient& clien
     std::string label =
         ref.name + ":" + (oci.tag.empty() ? "digest" : oci.tag) + " " + layer.file_name;
     LMP_TRY(client.fetch_blob(oci.repository, layer.descriptor, temp.path(), label));
+    if (layer.file_name == kSignatureFile) {  // verified when run; here only its form
+      auto form = check_signature_file(temp.path());
+      if (!form) return std::unexpected(std::move(form.error()).context(to_string(ref)));
+    }
     fetched_files.emplace_back(std::move(temp), entry);
   }
   CachedPackage package;

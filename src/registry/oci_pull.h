@@ -24,8 +24,8 @@ struct OciSession {
 Result<OciSession> open_oci_session(const std::filesystem::path& home, const std::string& registry);
 
 // Fetches the manifest of `ref`, downloads every package layer (sha256 and size checked,
-// blobs already in the cache skipped) and records the package under oci_source(ref).
-// A failure caches nothing.
+// blobs already in the cache skipped) and records the package under oci_source(ref). A
+// signature layer (lmp.sig) must also have the form of a signature. A failure caches nothing.
 Result<CachedPackage> pull_oci(Cache& cache, OciClient& client, const Reference& ref);
 
 // The same with a session opened for ref's registry.

@@ -4,6 +4,7 @@
 #include "package/config.h"
 #include "package/package.h"
 #include "registry/digest.h"
+#include "registry/signing.h"
 
 namespace lmp::registry {
 namespace {
@@ -38,7 +39,16 @@ Result<ImagePlan> plan_image(const fs::path& dir) {
   plan.manifest.media_type = std::string(kOciManifestType);
   plan.manifest.config = describe(kLmpConfigType, config);
   plan.blobs.emplace_back(plan.manifest.config.digest, config);
-  for (const char* name : {"package.json", "app.wasm", "README.md", "config.json"}) {
+  if (fs::is_regular_file(dir / kSignatureFile, ec)) {
+    // Never push a signature its own files contradict (a rebuild after signing).
+    if (auto verified = verify_package(dir); !verified) {
+      Error error = verified.error();
+      error.hint = "sign it again after its last build (lmp sign " + dir.string() +
+                   "), or remove its lmp.sig";
+      return std::unexpected(std::move(error));
+    }
+  }
+  for (const char* name : {"package.json", "app.wasm", "README.md", "config.json", "lmp.sig"}) {
     if (!fs::is_regular_file(dir / name, ec)) continue;
     std::string content = LMP_TRY(read_file(dir / name));
     if (std::string_view(name) == "package.json") {

@@ -18,7 +18,9 @@ struct PushedImage {
 };
 
 // Reads DIR/package.json (required, validated) and DIR/app.wasm, README.md, config.json
-// (optional), and builds the manifest and the blobs to upload. Exposed for tests.
+// and lmp.sig (optional), and builds the manifest and the blobs to upload: one layer per
+// file, lmp.sig as a layer of type kLmpSignatureType (docs/oci.md). A signature that does not
+// verify over DIR's files is refused (kBadPackage). Exposed for tests.
 struct ImagePlan {
   OciManifest manifest;
   std::vector<std::pair<std::string, std::string>> blobs;  // digest, content (config first)

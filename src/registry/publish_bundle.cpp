@@ -7,6 +7,8 @@
 
 #include "common/file.h"
 #include "package/package.h"
+#include "registry/signature_transport.h"
+#include "registry/signing.h"
 #include "registry/stale_wasm.h"
 
 namespace lmp::registry {
@@ -131,6 +133,14 @@ Result<PublishBundle> read_publish_bundle(const fs::path& dir, bool skip_checks)
   bundle.files.push_back({"config.json", std::move(*config_text)});
   if (auto readme = LMP_TRY(read_optional(dir / "README.md", kMaxReadmeBytes)))
     bundle.files.push_back({"README.md", std::move(*readme)});
+  // The signature goes as it is: the hub verifies it over the files sent with it.
+  if (auto signature = LMP_TRY(read_optional(dir / kSignatureFile, kMaxSignatureFileBytes))) {
+    if (pkg && package_file.extension() == ".yaml")
+      return fail(ExitCode::kBadPackage,
+                  "lmp.sig cannot go with package.yaml: the hub receives package.json",
+                  "build package.json (lmp build) and sign it again");
+    bundle.files.push_back({kSignatureFile, std::move(*signature)});
+  }
   std::sort(bundle.files.begin(), bundle.files.end(),
             [](const HubFile& a, const HubFile& b) { return a.name < b.name; });
   for (const auto& f : bundle.files) bundle.size += f.content.size();

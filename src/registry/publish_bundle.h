@@ -14,7 +14,7 @@ namespace lmp::registry {
 
 struct PublishBundle {
   package::Config config;
-  // package.json and/or app.wasm, config.json, README.md when present; by name.
+  // package.json and/or app.wasm, config.json, README.md and lmp.sig when present; by name.
   std::vector<HubFile> files;
   std::uint64_t size = 0;  // of all files
 };

@@ -10,6 +10,8 @@
 #include "registry/digest.h"
 #include "registry/oci_pull.h"
 #include "registry/search.h"
+#include "registry/signature_transport.h"
+#include "registry/signing.h"
 
 namespace lmp::registry {
 namespace {
@@ -162,6 +164,10 @@ Result<PullOutcome> Puller::download(const ResolvedPackage& package, bool from_u
               std::to_string(file.size) + " bytes; got " + got.sha256 + ", " +
               std::to_string(got.size) + " bytes)",
           "the repository is inconsistent or the download was tampered with; nothing was cached");
+    if (file.name == kSignatureFile) {  // verified when run; here only its form
+      auto form = check_signature_file(temp.path());
+      if (!form) return std::unexpected(std::move(form.error()).context(file.url));
+    }
     fetched.emplace_back(std::move(temp), FileEntry{file.name, got.sha256, got.size});
   }
   if (cached) {  // unindexed files: the same bytes as the cached copy?

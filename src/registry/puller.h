@@ -38,7 +38,9 @@ class Puller {
   // an older copy. Every file of an indexed repository is checked against its size (the
   // download stops past it) and sha256 before anything is stored; a file nobody lists (a
   // URL, a legacy repository) is limited to max_download_bytes() and must be a package that
-  // parses or a WebAssembly module. Local paths are refused (nothing to pull).
+  // parses or a WebAssembly module. A signature (lmp.sig) the source lists is stored with the
+  // package when it has the form of one (it is verified when the package runs); a damaged one
+  // fails the pull. Local paths are refused (nothing to pull).
   Result<CachedPackage> pull(const Reference& ref);
   // pull(), saying whether the cached copy was already current: always asks the source
   // (index, manifest or URL), as docker pull does, and keeps an identical cached copy.

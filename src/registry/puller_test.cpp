@@ -11,6 +11,7 @@
 #include "common/file.h"
 #include "package/test_objects.h"
 #include "registry/digest.h"
+#include "registry/signature_test_util.h"
 
 namespace lmp::registry {
 namespace {
@@ -130,6 +131,54 @@ TEST_F(PullerTest, DigestMismatchCachesNothing) {
   EXPECT_EQ(count("packages"), 0u);
   EXPECT_EQ(count("tmp"), 0u);
   EXPECT_TRUE(puller.cache().list()->empty());
+}
+
+// A listed lmp.sig is cached with the package (and verifies there); one that is not a
+// signature fails the pull and caches nothing.
+TEST_F(PullerTest, SignatureIsCachedWithThePackage) {
+  std::string package = R"({"v": 1})";
+  std::string config = R"({"name": "tool", "version": "1.0.0"})";
+  KeyPair key = *generate_key("k");
+  std::string signature =
+      testing::signature_for({{"package.json", package}, {"config.json", config}}, key);
+  ASSERT_FALSE(signature.empty());
+  auto publish_signed = [&](const std::string& sig) {
+    VersionEntry& v = index_.packages["tool"].versions["1.0.0"];
+    index_.packages["tool"].name = "tool";
+    v.version = "1.0.0";
+    v.files.clear();
+    for (const auto& [name, body] :
+         {std::pair{"config.json", config}, {"lmp.sig", sig}, {"package.json", package}}) {
+      v.files.push_back({name, sha256_hex(body), body.size()});
+      http_->bodies[kRepo + "/tool/1.0.0/" + name] = body;
+    }
+    http_->bodies[kRepo + "/index.json"] = write_index(index_);
+  };
+
+  publish_signed(signature.substr(0, 100));
+  Puller broken = make();
+  auto refused = broken.pull(ref("tool"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ExitCode::kBadPackage);
+  EXPECT_EQ(refused.error().message, kRepo +
+                                         "/tool/1.0.0/lmp.sig: lmp.sig is not a package "
+                                         "signature (truncated or not JSON)");
+  EXPECT_EQ(count("blobs/sha256"), 0u);
+  EXPECT_EQ(count("packages"), 0u);
+  EXPECT_TRUE(broken.cache().list()->empty());
+
+  publish_signed(signature);
+  Puller puller = make();
+  auto pulled = puller.pull(ref("tool"));
+  ASSERT_TRUE(pulled) << pulled.error().message;
+  EXPECT_EQ(*read_file(pulled->dir / "lmp.sig"), signature);
+  EXPECT_TRUE(puller.cache().verify(*pulled));
+  auto verified = verify_package(pulled->dir);
+  ASSERT_TRUE(verified) << verified.error().message;
+  ASSERT_TRUE(*verified);
+  EXPECT_EQ((*verified)->fingerprint, key_fingerprint(key.public_key));
+  ASSERT_TRUE(puller.cache().remove("tool", ""));
+  EXPECT_EQ(count("blobs/sha256"), 0u);
 }
 
 TEST_F(PullerTest, DroppedConnectionCachesNothing) {

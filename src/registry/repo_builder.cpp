@@ -6,6 +6,7 @@
 #include "package/config.h"
 #include "registry/digest.h"
 #include "registry/index.h"
+#include "registry/signing.h"
 #include "registry/stale_wasm.h"
 
 namespace lmp::registry {
@@ -142,6 +143,15 @@ Result<std::vector<BuiltVersion>> build_repository(const fs::path& src, const fs
   if (!force) {
     for (const auto& dir : dirs)
       LMP_CHECK(check_wasm_matches_package(dir, "lmp repo build --force"));
+  }
+  for (const auto& dir : dirs) {
+    if (!LMP_TRY(source_file(root, dir / kSignatureFile))) continue;
+    if (auto verified = verify_package(dir); !verified) {
+      Error error = verified.error();
+      error.hint = "sign it again after its last build (lmp sign " + dir.string() +
+                   "), or remove its lmp.sig";
+      return std::unexpected(std::move(error));
+    }
   }
 
   std::vector<BuiltVersion> built;

@@ -9,9 +9,10 @@
 
 namespace lmp::registry {
 
-// The files a published package may carry, in the repository and the cache.
+// The files a published package may carry, in the repository and the cache: lmp.sig is
+// its signature (registry/signing.h), when it is signed.
 inline constexpr const char* kPackageFiles[] = {"package.json", "app.wasm", "README.md",
-                                                "config.json"};
+                                                "config.json", "lmp.sig"};
 
 struct BuiltVersion {
   std::string name;
@@ -24,7 +25,9 @@ struct BuiltVersion {
 // OUT/index.json last (atomically). An existing OUT/index.json is kept and extended; a
 // version built again is replaced. Returns the versions written, sorted. Unless `force`, a
 // directory whose app.wasm does not embed its package.json's eBPF object is refused
-// (registry/stale_wasm.h) before anything is written.
+// (registry/stale_wasm.h) before anything is written. A directory with lmp.sig is refused,
+// `force` or not, when the signature does not verify (kBadPackage): a repository never
+// publishes a signature that its own files contradict.
 Result<std::vector<BuiltVersion>> build_repository(const std::filesystem::path& src,
                                                    const std::filesystem::path& out,
                                                    bool force = false);

@@ -4,7 +4,8 @@
 //
 //   node --test tests/browser/store.test.mjs
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
@@ -147,6 +148,67 @@ test('register, log in, create a token, publish with it, see downloads, yank, lo
   await page.locator('#nav-logout').click();
   await page.waitForLoadState();
   assert.ok(await page.getByRole('link', { name: /log in/i }).count() >= 1);
+});
+
+// Writes DIR/lmp.sig as `lmp sign` does (src/registry/signing.cpp, format lmp-signature-v1),
+// with node's own ed25519: the hub must verify a signature it did not make itself.
+function signDir(dir, keyName) {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const raw = Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url');
+  const config = JSON.parse(readFileSync(path.join(dir, 'config.json'), 'utf8'));
+  const files = {};
+  for (const name of ['app.wasm', 'config.json', 'package.json'].sort()) {
+    const file = path.join(dir, name);
+    if (existsSync(file)) files[name] = createHash('sha256').update(readFileSync(file)).digest('hex');
+  }
+  const signed = 'lmp-package-signature-v1\n' +
+      JSON.stringify({ files, name: config.name, version: config.version });
+  const fingerprint = 'ed25519:' + createHash('sha256').update(raw).digest('hex').slice(0, 32);
+  writeFileSync(path.join(dir, 'lmp.sig'), JSON.stringify({
+    format: 'lmp-signature-v1', name: config.name, version: config.version, files,
+    key: fingerprint, key_name: keyName, public_key: raw.toString('base64'),
+    signature: sign(null, Buffer.from(signed), privateKey).toString('base64') }, null, 2));
+  return fingerprint;
+}
+
+test('a signed package shows who signed it, an unsigned one says so', async () => {
+  const home = hub.home('signer');
+  const reg = await fetch(hub.url + '/api/v1/register', {
+    method: 'POST', headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: 'signer', password: 'signer-password-1' }) });
+  assert.equal(reg.status, 201);
+  const login = hub.lmp(['login', hub.url, '-u', 'signer', '--password-stdin'],
+                       { home, input: 'signer-password-1\n' });
+  assert.equal(login.status, 0, login.stderr);
+  const catalogDir = path.join(build, 'catalog', 'opensnoop');
+  const version = readdirSync(catalogDir).find((v) => existsSync(path.join(catalogDir, v, 'package.json')));
+  const publish = (release, signed) => {
+    const dir = path.join(hub.dir, `signedsnoop-${release}`);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(path.join(catalogDir, version, 'package.json'), path.join(dir, 'package.json'));
+    writeFileSync(path.join(dir, 'config.json'), JSON.stringify({
+      name: 'signedsnoop', version: release, author: 'signer', description: 'a signed package' }));
+    writeFileSync(path.join(dir, 'README.md'), '# signedsnoop\n\nSigned in the browser test.\n');
+    const fingerprint = signed ? signDir(dir, 'store-release') : '';
+    const published = hub.lmp(['publish', dir], { home });
+    assert.equal(published.status, 0, published.stderr);
+    return fingerprint;
+  };
+  const fingerprint = publish('1.0.0', true);
+  publish('0.9.0', false);
+
+  await page.goto(hub.url + '/p/signedsnoop');
+  const line = page.getByTestId('signature');
+  assert.equal((await line.innerText()).replace(/\s+/g, ' ').trim(),
+               `Signed by store-release · ${fingerprint}`);
+  assert.ok(await line.isVisible());
+  await line.screenshot({ path: path.join(out, 'signature.png') });
+  await page.screenshot({ path: path.join(out, 'package-signed.png') });
+  const api = await (await fetch(hub.url + '/api/v1/packages/signedsnoop')).json();
+  assert.equal(api.signature.key, fingerprint);
+
+  await page.goto(hub.url + '/p/signedsnoop/0.9.0');
+  assert.equal((await page.getByTestId('signature').innerText()).trim(), 'Unsigned');
 });
 
 test('a malicious README executes nothing', async () => {
