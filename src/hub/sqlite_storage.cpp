@@ -89,6 +89,19 @@ UPDATE packages SET downloads =
   (SELECT COALESCE(SUM(count), 0) FROM downloads WHERE package = packages.name);
 CREATE INDEX packages_by_downloads ON packages(downloads DESC, name);
 )sql",
+    // 3: lmp check --report (hub/check_reports.cpp).
+    R"sql(
+CREATE TABLE check_reports(
+  version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+  kernel_release TEXT NOT NULL,
+  arch TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  passed INTEGER NOT NULL,
+  failed TEXT NOT NULL DEFAULT '[]',
+  needs TEXT NOT NULL DEFAULT '',
+  reported INTEGER NOT NULL,
+  PRIMARY KEY(version_id, kernel_release, arch, user_id));
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
