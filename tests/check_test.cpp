@@ -187,8 +187,9 @@ TEST_F(CheckCatalogTest, UnprivilegedUserGetsThePrivilegeHint) {
   EXPECT_EQ(o.exit_code, 4) << show(o);
   json report = parse_report(o);
   EXPECT_EQ(status_of(report, "privileges"), "fail") << o.out;
-  if (const json* c = check_of(report, "privileges"))
+  if (const json* c = check_of(report, "privileges")) {
     EXPECT_NE(c->value("hint", "").find("root"), std::string::npos) << *c;
+  }
   EXPECT_EQ(status_of(report, "trial-load"), "skip") << o.out;
   EXPECT_EQ(status_of(report, "core"), "ok") << o.out;
   EXPECT_EQ(report.value("failed", json::array()), json::array({"privileges"})) << o.out;

@@ -133,7 +133,10 @@ CheckItem core_check(std::span<const uint8_t> elf, bpf_object* object, const std
     c.needs = first->what;
     return c;
   }
-  c.reason = std::to_string(result->relocations) + " relocations resolve";
+  c.reason = result->relocations == 0 ? std::string("the object has no CO-RE relocations")
+             : result->relocations == 1 ? std::string("its one relocation resolves")
+                                        : "all " + std::to_string(result->relocations) +
+                                              " relocations resolve";
   if (guarded)
     c.reason += " (" + std::to_string(guarded) +
                 " others do not, but the tool checks that they exist first)";
@@ -152,7 +155,13 @@ CheckItem trial_load(BpfObjectHandle& object, const package::Package& pkg) {
   if (!loaded) {
     const Error& e = loaded.error();
     c.status = CheckStatus::kFail;
+    // "program P rejected by the verifier:" and the log's tail: its last line says why.
     c.reason = e.message.substr(0, e.message.find('\n'));
+    if (c.reason.ends_with(':') && e.message.find('\n') != std::string::npos) {
+      std::string last = e.message.substr(e.message.find_last_of('\n') + 1);
+      last.erase(0, last.find_first_not_of(' '));
+      c.reason += " " + last;
+    }
     c.hint = e.hint.empty() ? "run lmp run -v to see libbpf's messages" : e.hint;
     c.needs = "the verifier's approval";
     return c;

@@ -128,8 +128,14 @@ CheckItem check_program_type(bpf_program* program, const ProbeMode& mode) {
   if (type_name.empty()) type_name = "program type " + std::to_string(type);
   std::string id = "program/" + name;
   std::string title = "program " + name + ": " + type_name + " is supported";
-  int probed = mode.probe ? libbpf_probe_bpf_prog_type(static_cast<bpf_prog_type>(type), nullptr)
-                          : -1;
+  // libbpf's probe of tracing, LSM, extension and struct_ops programs loads one attached to
+  // BTF id 1 and reads the refusal; a kernel without trampolines refuses it otherwise even
+  // though tp_btf programs of that type load. Their support is the attach check's question.
+  bool btf_attached = type == BPF_PROG_TYPE_TRACING || type == BPF_PROG_TYPE_LSM ||
+                      type == BPF_PROG_TYPE_EXT || type == BPF_PROG_TYPE_STRUCT_OPS;
+  int probed = mode.probe && !btf_attached
+                   ? libbpf_probe_bpf_prog_type(static_cast<bpf_prog_type>(type), nullptr)
+                   : -1;
   auto [status, how] = type_known(probed, "bpf_prog_type", type, mode);
   std::string hint = status == CheckStatus::kFail ? "the tool needs a newer kernel"
                      : status == CheckStatus::kSkip ? "run lmp check as root"

@@ -54,10 +54,11 @@ const CheckItem* CheckReport::first_failure() const {
   return nullptr;
 }
 
-json check_report_json(const CheckReport& report) {
-  json checks = json::array();
+nlohmann::ordered_json check_report_json(const CheckReport& report) {
+  using ordered = nlohmann::ordered_json;
+  ordered checks = ordered::array();
   for (const auto& c : report.checks) {
-    json item = {{"id", c.id},
+    ordered item = {{"id", c.id},
                  {"status", check_status_name(c.status)},
                  {"title", c.title},
                  {"reason", c.reason}};
@@ -65,9 +66,9 @@ json check_report_json(const CheckReport& report) {
     if (!c.needs.empty()) item["needs"] = c.needs;
     checks.push_back(std::move(item));
   }
-  return {{"schema", kCheckReportSchema},
-          {"package", {{"name", report.package}, {"version", report.version}}},
-          {"kernel", {{"release", report.kernel_release}, {"arch", report.arch}}},
+  return ordered{{"schema", kCheckReportSchema},
+          {"package", ordered{{"name", report.package}, {"version", report.version}}},
+          {"kernel", ordered{{"release", report.kernel_release}, {"arch", report.arch}}},
           {"passed", report.passed()},
           {"trial_load", report.trial_load},
           {"failed", report.failed_ids()},

@@ -49,7 +49,8 @@ struct CheckReport {
 // Schema version of check_report_json (docs/check.md, "JSON").
 inline constexpr int kCheckReportSchema = 1;
 
-nlohmann::json check_report_json(const CheckReport& report);
+// Keys in the documented order (schema, package, kernel, passed, ...).
+nlohmann::ordered_json check_report_json(const CheckReport& report);
 
 // Limits on an uploaded report (the hub parses reports from anyone who may upload).
 inline constexpr std::size_t kMaxReportChecks = 512;
