@@ -154,7 +154,7 @@ TEST_F(CheckCatalogTest, EveryCatalogToolPassesHere) {
     for (bool no_load : {false, true}) {
       std::vector<std::string> args = {"check", "--json", tool};
       if (no_load) args.insert(args.begin() + 1, "--no-load");
-      Outcome o = run_lmp(args, {.env = {"LMP_HOME=" + home_.path().string()}});
+      Outcome o = run_lmp(args, {.env = {"LMP_HOME=" + (home_.path() / "home").string()}});
       EXPECT_EQ(o.exit_code, 0) << tool << (no_load ? " --no-load\n" : "\n") << show(o);
       json report = parse_report(o);
       EXPECT_EQ(report.value("passed", false), true) << tool << "\n" << o.out;
