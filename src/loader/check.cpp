@@ -255,7 +255,20 @@ Error explain_run_failure(const package::Package& pkg, const std::string& btf, E
   if (!failed || failed->id == "privileges") return error;
   std::string hint = failed->hint;
   hint += std::string(hint.empty() ? "" : "; ") + "lmp check lists every check";
-  return Error{error.code, failed->title + ": " + failed->reason, hint};
+  // "attach/P" -> "cannot attach program P: REASON", as lmp run's own errors read.
+  std::string message = failed->title + ": " + failed->reason;
+  auto slash = failed->id.find('/');
+  std::string name = slash == std::string::npos ? std::string() : failed->id.substr(slash + 1);
+  if (failed->id.starts_with("attach/"))
+    message = "cannot attach program " + name + ": " + failed->reason;
+  else if (failed->id.starts_with("program/"))
+    message = "cannot load program " + name + ": its program type is not supported here (" +
+              failed->reason + ")";
+  else if (failed->id.starts_with("map/"))
+    message = "cannot create map " + name + ": " + failed->reason;
+  else if (failed->id == "core")
+    message = "CO-RE relocations do not resolve against this kernel's BTF: " + failed->reason;
+  return Error{error.code, message, hint};
 }
 
 std::vector<uint8_t> embedded_bpf_object(std::span<const uint8_t> wasm) {
