@@ -150,15 +150,20 @@ std::optional<uint32_t> find_member(const btf* b, const btf_type* t, const std::
   return std::nullopt;
 }
 
-// The kernel's types by essential name, built once per target BTF.
+// The kernel's types of the essential names `wanted`, found in one pass over its BTF (the
+// kernel has some 100,000 types; indexing them all took most of lmp check's time).
 class Candidates {
  public:
-  explicit Candidates(const btf* target) : target_(target) {
+  Candidates(const btf* target, const std::set<std::string, std::less<>>& wanted)
+      : target_(target) {
     uint32_t count = btf__type_cnt(target);
     for (uint32_t id = 1; id < count; ++id) {
-      const btf_type* t = btf__type_by_id(target, id);
-      std::string name = name_of(target, t);
-      if (!name.empty()) by_name_.emplace(essential_name(name), id);
+      const char* name = btf__name_by_offset(target, btf__type_by_id(target, id)->name_off);
+      if (!name || !*name) continue;
+      std::string_view view(name);
+      auto flavor = view.rfind("___");
+      if (flavor != std::string_view::npos) view = view.substr(0, flavor);
+      if (auto it = wanted.find(view); it != wanted.end()) by_name_.emplace(*it, id);
     }
   }
   // Target types named like local type `t` with a compatible kind.
@@ -282,7 +287,11 @@ Result<CoreResult> check_core_relocations(std::span<const uint8_t> elf, const bt
                      u32_at(records, at + 12)});
   }
 
-  const Candidates candidates(target);
+  std::set<std::string, std::less<>> wanted;
+  for (const Record& r : all)
+    if (const btf_type* t = skip_mods_and_typedefs(local, r.type_id))
+      wanted.insert(essential_name(name_of(local, t)));
+  const Candidates candidates(target, wanted);
   std::set<uint32_t> checked_types;  // local types an existence relocation asks about
   for (const Record& r : all)
     if (is_existence(r.kind)) checked_types.insert(r.type_id);
