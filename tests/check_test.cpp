@@ -78,8 +78,9 @@ class CheckTest : public ProgramSuite<CheckTest> {
 
 TEST_F(CheckTest, MissingTracepointFailsTheAttachCheck) {
   json report = expect_failure("check_no_tracepoint", "attach/on_missing");
-  EXPECT_NE(check_of(report, "attach/on_missing")->value("reason", "").find(
-                "syscalls/sys_enter_lmp_no_such_call"),
+  EXPECT_NE(check_of(report, "attach/on_missing")
+                ->value("reason", "")
+                .find("syscalls/sys_enter_lmp_no_such_call"),
             std::string::npos);
   EXPECT_EQ(status_of(report, "core"), "ok");
   EXPECT_EQ(status_of(report, "privileges"), "ok");
@@ -115,8 +116,8 @@ TEST_F(CheckTest, UnknownMapTypeFailsTheMapCheck) {
 }
 
 TEST_F(CheckTest, TextReportMarksTheFailedCheck) {
-  Outcome o = run_lmp({"check", "--no-load", package("check_no_tracepoint")},
-                      {.env = {"NO_COLOR=1"}});
+  Outcome o =
+      run_lmp({"check", "--no-load", package("check_no_tracepoint")}, {.env = {"NO_COLOR=1"}});
   EXPECT_EQ(o.exit_code, 5) << show(o);
   EXPECT_NE(o.out.find("✘ tracepoint syscalls/sys_enter_lmp_no_such_call exists"),
             std::string::npos)
@@ -164,6 +165,20 @@ TEST_F(CheckCatalogTest, EveryCatalogToolPassesHere) {
       EXPECT_EQ(status_of(report, "core"), "ok") << tool << "\n" << o.out;
     }
   }
+}
+
+TEST_F(CheckCatalogTest, WasmModuleAloneIsCheckedByItsEmbeddedObject) {
+  TempDir dir;
+  fs::copy_file(bundled_catalog() / "runqlat" / "app.wasm", dir.path() / "app.wasm");
+  Outcome o = run_lmp({"check", "--json", "--no-load", (dir.path() / "app.wasm").string()});
+  EXPECT_EQ(o.exit_code, 0) << show(o);
+  json report = parse_report(o);
+  EXPECT_EQ(status_of(report, "wasm"), "skip") << o.out;
+  if (const json* c = check_of(report, "wasm")) {
+    EXPECT_NE(c->value("reason", "").find("embedded"), std::string::npos) << *c;
+  }
+  EXPECT_EQ(status_of(report, "attach/on_switch"), "ok") << o.out;
+  EXPECT_EQ(status_of(report, "core"), "ok") << o.out;
 }
 
 TEST_F(CheckCatalogTest, UnprivilegedUserGetsThePrivilegeHint) {
@@ -220,8 +235,8 @@ TEST_F(CheckCatalogTest, ReportReachesTheHubStorePage) {
                                    {"check", "--no-load", "--report", "checked:1.0.0"});
   EXPECT_EQ(anonymous.exit_code, 4) << show(anonymous);
 
-  Outcome reported =
-      lmp_with_hub(hub, home, {"check", "--no-load", "--report", "--hub", hub.url(), "checked:1.0.0"});
+  Outcome reported = lmp_with_hub(
+      hub, home, {"check", "--no-load", "--report", "--hub", hub.url(), "checked:1.0.0"});
   ASSERT_EQ(reported.exit_code, 0) << show(reported);
   EXPECT_NE(reported.err.find("reported to"), std::string::npos) << reported.err;
 

@@ -46,9 +46,12 @@ void name_and_version(const fs::path& file, std::string& name, std::string& vers
 Result<package::CheckReport> check_wasm(const fs::path& wasm, const loader::CheckOptions& options) {
   std::error_code ec;
   fs::path beside = wasm.parent_path() / "package.json";
-  package::CheckItem note{"wasm", package::CheckStatus::kSkip,
+  package::CheckItem note{"wasm",
+                          package::CheckStatus::kSkip,
                           "the WebAssembly user space " + wasm.filename().string(),
-                          {}, {}, {}};
+                          {},
+                          {},
+                          {}};
   package::Package pkg;
   if (fs::is_regular_file(beside, ec)) {
     pkg = LMP_TRY(compiler::read_package_or_object(beside));
@@ -82,9 +85,9 @@ Result<void> upload(const package::CheckReport& report, std::string hub_url) {
   if (hub_url.empty()) hub_url = LMP_TRY(registry::current_hub(home));
   std::string token = LMP_TRY(registry::hub_token(home, registry::normalize_hub_url(hub_url)));
   auto transport = registry::make_curl_transport();
-  auto uploaded = LMP_TRY(registry::upload_check_report(*transport, hub_url, token, report.package,
-                                                        report.version,
-                                                        package::check_report_json(report)));
+  auto uploaded =
+      LMP_TRY(registry::upload_check_report(*transport, hub_url, token, report.package,
+                                            report.version, package::check_report_json(report)));
   log::info("reported to " + registry::normalize_hub_url(hub_url) + ": " + report.package + " " +
             report.version + " on Linux " + report.kernel_release + " " + report.arch + " " +
             (report.passed() ? "passes" : "fails") +

@@ -42,17 +42,17 @@ void post_report(HubContext& hub, const Request& req, Response& res) {
   if ((!report->package.empty() && report->package != name) ||
       (!report->version.empty() && report->version != version))
     return send_error(res, 400,
-                      "the report is for " + report->package + " " + report->version +
-                          ", not " + name + " " + version);
+                      "the report is for " + report->package + " " + report->version + ", not " +
+                          name + " " + version);
   CheckReportRecord record = check_report_record(*report);
   if (auto stored = hub.storage.add_check_report(name, version, record, user->id); !stored)
     return send_failure(hub, res, stored.error());
   auto reports = hub.storage.check_reports(name, version);
   if (!reports) return send_failure(hub, res, reports.error());
-  send_json(res, 201,
-            {{"kernels", summarize_check_reports(*reports).size()},
-             {"url", hub.public_url + "/p/" + html::url_encode(name) + "/" +
-                         html::url_encode(version)}});
+  send_json(
+      res, 201,
+      {{"kernels", summarize_check_reports(*reports).size()},
+       {"url", hub.public_url + "/p/" + html::url_encode(name) + "/" + html::url_encode(version)}});
 }
 
 void get_reports(HubContext& hub, const Request& req, Response& res) {

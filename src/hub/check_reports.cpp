@@ -44,8 +44,8 @@ std::vector<RunsOn> summarize_check_reports(const std::vector<CheckReportRecord>
   std::map<std::pair<std::string, std::string>, std::pair<int, int>> versions;
   for (const auto& r : reports) {
     auto [major, minor] = major_minor(r.kernel_release);
-    std::string kernel = major < 0 ? r.kernel_release
-                                   : std::to_string(major) + "." + std::to_string(minor);
+    std::string kernel =
+        major < 0 ? r.kernel_release : std::to_string(major) + "." + std::to_string(minor);
     auto key = std::pair{kernel, r.arch};
     if (by_kernel.contains(key)) continue;
     by_kernel[key] = RunsOn{kernel, r.arch, r.kernel_release, r.passed, r.needs};
@@ -71,8 +71,7 @@ std::string runs_on_text(const std::vector<RunsOn>& kernels) {
   return text;
 }
 
-Result<void> SqliteStorage::add_check_report(const std::string& package,
-                                             const std::string& version,
+Result<void> SqliteStorage::add_check_report(const std::string& package, const std::string& version,
                                              const CheckReportRecord& report,
                                              std::int64_t reporter_id) {
   std::lock_guard lock(mutex_);
@@ -86,11 +85,10 @@ Result<void> SqliteStorage::add_check_report(const std::string& package,
       return fail(ExitCode::kNotFound, "no version " + version + " of package '" + package + "'");
     version_id = q.integer(0);
   }
-  UnixTime now = report.reported
-                     ? report.reported
-                     : std::chrono::duration_cast<std::chrono::seconds>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+  UnixTime now = report.reported ? report.reported
+                                 : std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count();
   auto q = LMP_TRY(db_.query(
       "INSERT OR REPLACE INTO check_reports(version_id, kernel_release, arch, user_id, passed, "
       "failed, needs, reported) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));

@@ -27,7 +27,7 @@ struct RunsOn {
   std::string arch;     // "x86_64"
   std::string release;  // the newest report's full release
   bool passed = false;
-  std::string needs;    // of a failed report
+  std::string needs;  // of a failed report
 };
 
 // Newest kernel first. `reports` newest first, as Storage::check_reports gives them.

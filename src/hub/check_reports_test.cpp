@@ -67,9 +67,8 @@ TEST_F(CheckReportStorageTest, ReportsAreStoredPerVersionAndReplacedPerUser) {
                                          alice_.id));
   ASSERT_TRUE(storage_->add_check_report("tool", "1.0.0", report("6.1.0", "x86_64", true, "", 20),
                                          alice_.id));  // replaces alice's
-  ASSERT_TRUE(storage_->add_check_report("tool", "1.0.0", report("5.4.0", "x86_64", false,
-                                                                 "ring buffer", 15),
-                                         bob_.id));
+  ASSERT_TRUE(storage_->add_check_report(
+      "tool", "1.0.0", report("5.4.0", "x86_64", false, "ring buffer", 15), bob_.id));
   auto reports = storage_->check_reports("tool", "1.0.0");
   ASSERT_TRUE(reports) << reports.error().message;
   ASSERT_EQ(reports->size(), 2u);
@@ -78,8 +77,8 @@ TEST_F(CheckReportStorageTest, ReportsAreStoredPerVersionAndReplacedPerUser) {
   EXPECT_EQ((*reports)[1].needs, "ring buffer");
   EXPECT_EQ((*reports)[1].failed, std::vector<std::string>{"map/events"});
 
-  auto missing = storage_->add_check_report("tool", "2.0.0", report("6.1.0", "x86_64", true),
-                                            alice_.id);
+  auto missing =
+      storage_->add_check_report("tool", "2.0.0", report("6.1.0", "x86_64", true), alice_.id);
   ASSERT_FALSE(missing);
   EXPECT_EQ(missing.error().code, ExitCode::kNotFound);
   auto none = storage_->check_reports("nope", "1.0.0");

@@ -30,8 +30,12 @@ constexpr int kMinMajor = 4;
 constexpr int kMinMinor = 18;
 
 CheckItem kernel_check(const KernelRelease& k) {
-  CheckItem c{"kernel", CheckStatus::kOk, "kernel " + k.release + " on " + k.arch,
-              "Linux " + std::to_string(k.major) + "." + std::to_string(k.minor), {}, {}};
+  CheckItem c{"kernel",
+              CheckStatus::kOk,
+              "kernel " + k.release + " on " + k.arch,
+              "Linux " + std::to_string(k.major) + "." + std::to_string(k.minor),
+              {},
+              {}};
   if (k.major < kMinMajor || (k.major == kMinMajor && k.minor < kMinMinor)) {
     c.status = CheckStatus::kFail;
     c.reason = "CO-RE eBPF needs Linux 4.18 or newer (BTF)";
@@ -64,8 +68,12 @@ CheckItem btf_check(const std::string& flag, std::string& path) {
 }
 
 CheckItem privileges_check(const Privileges& p) {
-  CheckItem c{"privileges", CheckStatus::kOk,
-              "privileges to load eBPF (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)", {}, {}, {}};
+  CheckItem c{"privileges",
+              CheckStatus::kOk,
+              "privileges to load eBPF (CAP_BPF and CAP_PERFMON, or CAP_SYS_ADMIN)",
+              {},
+              {},
+              {}};
   std::string have;
   for (auto [on, name] : {std::pair{p.cap_sys_admin, "CAP_SYS_ADMIN"},
                           std::pair{p.cap_bpf, "CAP_BPF"}, std::pair{p.cap_perfmon, "CAP_PERFMON"}})
@@ -94,17 +102,18 @@ std::set<std::string> loading_sections(bpf_object* object) {
   return sections;
 }
 
-CheckItem core_check(std::span<const uint8_t> elf, bpf_object* object, const std::string& btf_path) {
-  CheckItem c{"core", CheckStatus::kOk, "CO-RE relocations resolve against this kernel's BTF",
-              {}, {}, {}};
+CheckItem core_check(std::span<const uint8_t> elf, bpf_object* object,
+                     const std::string& btf_path) {
+  CheckItem c{
+      "core", CheckStatus::kOk, "CO-RE relocations resolve against this kernel's BTF", {}, {}, {}};
   const struct btf* target = kernel_btf(btf_path);
   if (!target) {
     c.status = CheckStatus::kSkip;
     c.reason = "no kernel BTF to relocate against";
     return c;
   }
-  auto result = check_core_relocations(elf, bpf_object__btf(object), target,
-                                       loading_sections(object));
+  auto result =
+      check_core_relocations(elf, bpf_object__btf(object), target, loading_sections(object));
   if (!result) {
     c.status = CheckStatus::kFail;
     c.reason = result.error().message;
@@ -128,15 +137,16 @@ CheckItem core_check(std::span<const uint8_t> elf, bpf_object* object, const std
     c.reason = std::to_string(failed) + " of " + std::to_string(result->relocations) +
                " do not resolve; the first: " + first->kind + " of " + first->what + " (in " +
                first->section + ")";
-    c.hint = "the tool reads a field or type this kernel does not have; it needs a "
-             "bpf_core_field_exists() guard or another kernel version";
+    c.hint =
+        "the tool reads a field or type this kernel does not have; it needs a "
+        "bpf_core_field_exists() guard or another kernel version";
     c.needs = first->what;
     return c;
   }
   c.reason = result->relocations == 0 ? std::string("the object has no CO-RE relocations")
-             : result->relocations == 1 ? std::string("its one relocation resolves")
-                                        : "all " + std::to_string(result->relocations) +
-                                              " relocations resolve";
+             : result->relocations == 1
+                 ? std::string("its one relocation resolves")
+                 : "all " + std::to_string(result->relocations) + " relocations resolve";
   if (guarded)
     c.reason += " (" + std::to_string(guarded) +
                 " others do not, but the tool checks that they exist first)";
@@ -144,8 +154,12 @@ CheckItem core_check(std::span<const uint8_t> elf, bpf_object* object, const std
 }
 
 CheckItem trial_load(BpfObjectHandle& object, const package::Package& pkg) {
-  CheckItem c{"trial-load", CheckStatus::kOk, "the kernel loads the package (loaded, then unloaded)",
-              {}, {}, {}};
+  CheckItem c{"trial-load",
+              CheckStatus::kOk,
+              "the kernel loads the package (loaded, then unloaded)",
+              {},
+              {},
+              {}};
   auto prepare = [](bpf_object* o) -> Result<void> {
     if (needs_tracefs(o, {})) LMP_CHECK(ensure_tracefs());
     LMP_TRY(apply_map_sizes(o, {}));
@@ -171,8 +185,8 @@ CheckItem trial_load(BpfObjectHandle& object, const package::Package& pkg) {
   bpf_object__for_each_program(program, object.get()) {
     if (bpf_program__autoload(program)) ++count;
   }
-  c.reason = std::to_string(count) + " program" + (count == 1 ? "" : "s") +
-             " accepted by the verifier";
+  c.reason =
+      std::to_string(count) + " program" + (count == 1 ? "" : "s") + " accepted by the verifier";
   return c;
 }
 
@@ -222,12 +236,14 @@ CheckReport run_checks(const package::Package& pkg, const CheckOptions& options,
   if (have_btf) report.checks.push_back(core_check(pkg.bpf_object, object, btf_path));
   if (explain) return report;
   if (options.no_load || !privs.can_load() || !have_btf) {
-    report.checks.push_back({"trial-load", CheckStatus::kSkip,
+    report.checks.push_back({"trial-load",
+                             CheckStatus::kSkip,
                              "the kernel loads the package (loaded, then unloaded)",
                              options.no_load ? "--no-load"
                              : !have_btf     ? "no kernel BTF"
                                              : "loading needs privileges",
-                             options.no_load ? "" : "run lmp check as root", {}});
+                             options.no_load ? "" : "run lmp check as root",
+                             {}});
     return report;
   }
   report.trial_load = true;

@@ -30,8 +30,8 @@ enum RelocKind : uint32_t {
 
 const char* kind_name(uint32_t kind) {
   static constexpr const char* kNames[] = {
-      "field byte offset", "field byte size", "field exists",   "field signedness",
-      "field left shift",  "field right shift", "local type id", "target type id",
+      "field byte offset", "field byte size",   "field exists",      "field signedness",
+      "field left shift",  "field right shift", "local type id",     "target type id",
       "type exists",       "type size",         "enum value exists", "enum value",
       "type matches"};
   return kind < std::size(kNames) ? kNames[kind] : "unknown relocation";
@@ -172,8 +172,8 @@ class Candidates {
     auto [first, last] = by_name_.equal_range(essential_name(name_of(local, t)));
     for (auto it = first; it != last; ++it) {
       const btf_type* candidate = btf__type_by_id(target_, it->second);
-      if (kinds_compatible(t, candidate) ||
-          (btf_is_composite(t) && btf_is_composite(candidate) && btf_kind(t) == btf_kind(candidate)))
+      if (kinds_compatible(t, candidate) || (btf_is_composite(t) && btf_is_composite(candidate) &&
+                                             btf_kind(t) == btf_kind(candidate)))
         ids.push_back(it->second);
     }
     return ids;
@@ -196,8 +196,8 @@ bool field_accesses(const btf* local, uint32_t root, const std::string& spec,
   uint32_t current = root;
   while (at != std::string::npos) {
     std::size_t next = spec.find(':', at + 1);
-    std::string number = spec.substr(at + 1, next == std::string::npos ? std::string::npos
-                                                                       : next - at - 1);
+    std::string number =
+        spec.substr(at + 1, next == std::string::npos ? std::string::npos : next - at - 1);
     char* end = nullptr;
     unsigned long index = std::strtoul(number.c_str(), &end, 10);
     if (number.empty() || *end) return false;

@@ -25,10 +25,10 @@ struct btf;
 namespace lmp::loader {
 
 struct CoreFailure {
-  std::string section;      // the ELF section of the instruction ("tracepoint/...", ".text")
-  std::string kind;         // "field byte offset", "type size", "enum value", ...
-  std::string what;         // "struct task_struct___x.made_up", "enum foo::BAR"
-  bool guarded = false;     // an existence check (bpf_core_*_exists) on the same type exists
+  std::string section;   // the ELF section of the instruction ("tracepoint/...", ".text")
+  std::string kind;      // "field byte offset", "type size", "enum value", ...
+  std::string what;      // "struct task_struct___x.made_up", "enum foo::BAR"
+  bool guarded = false;  // an existence check (bpf_core_*_exists) on the same type exists
 };
 
 struct CoreResult {

@@ -24,8 +24,8 @@ std::string upper(std::string text) {
 
 CheckItem item(std::string id, CheckStatus status, std::string title, std::string reason,
                std::string hint = {}, std::string needs = {}) {
-  return {std::move(id), status, std::move(title), std::move(reason), std::move(hint),
-          std::move(needs)};
+  return {std::move(id),     status,          std::move(title),
+          std::move(reason), std::move(hint), std::move(needs)};
 }
 
 bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
@@ -55,19 +55,19 @@ CheckItem kprobe_point(const std::string& id, const std::string& section) {
   bool syscall = starts_with_any(section, {"ksyscall", "kretsyscall"});
   std::string function = after_slash(section);
   function = function.substr(0, function.find_first_of("+"));
-  std::string title = std::string(syscall ? "syscall " : "kernel function ") + function +
-                      " can take a kprobe";
+  std::string title =
+      std::string(syscall ? "syscall " : "kernel function ") + function + " can take a kprobe";
   if (!kprobes_enabled())
-    return item(id, CheckStatus::kFail, title,
-                "this kernel does not support kprobes (CONFIG_KPROBES off?)",
-                "use a tracepoint or fentry version of the tool, or a kernel with kprobes",
-                "kprobes");
+    return item(
+        id, CheckStatus::kFail, title, "this kernel does not support kprobes (CONFIG_KPROBES off?)",
+        "use a tracepoint or fentry version of the tool, or a kernel with kprobes", "kprobes");
   if (function.empty())
     return item(id, CheckStatus::kSkip, title, "the section names no function",
                 "the target is given at run time");
   std::vector<std::string> names = {function};
   if (syscall)
-    for (const char* prefix : {"__x64_sys_", "__arm64_sys_", "__s390x_sys_", "__riscv_sys_", "sys_"})
+    for (const char* prefix :
+         {"__x64_sys_", "__arm64_sys_", "__s390x_sys_", "__riscv_sys_", "sys_"})
       names.push_back(prefix + function);
   std::optional<bool> found;
   for (const auto& name : names) {
@@ -137,7 +137,7 @@ CheckItem check_program_type(bpf_program* program, const ProbeMode& mode) {
                    ? libbpf_probe_bpf_prog_type(static_cast<bpf_prog_type>(type), nullptr)
                    : -1;
   auto [status, how] = type_known(probed, "bpf_prog_type", type, mode);
-  std::string hint = status == CheckStatus::kFail ? "the tool needs a newer kernel"
+  std::string hint = status == CheckStatus::kFail   ? "the tool needs a newer kernel"
                      : status == CheckStatus::kSkip ? "run lmp check as root"
                                                     : "";
   return item(id, status, title, how, hint, status == CheckStatus::kFail ? type_name : "");
@@ -159,10 +159,9 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
     if (tracefs_dir().empty() && mode.privileged) (void)ensure_tracefs();  // as lmp run does
     auto exists = tracepoint_exists(hook.category, hook.target);
     if (!exists)
-      return item(id, CheckStatus::kSkip, title,
-                  "tracefs is not mounted or not readable by this user",
-                  mode.privileged ? "mount -t tracefs nodev /sys/kernel/tracing"
-                                  : "run lmp check as root");
+      return item(
+          id, CheckStatus::kSkip, title, "tracefs is not mounted or not readable by this user",
+          mode.privileged ? "mount -t tracefs nodev /sys/kernel/tracing" : "run lmp check as root");
     if (!*exists)
       return item(id, CheckStatus::kFail, title, "tracepoint " + tp + " does not exist here",
                   "the tool needs another kernel version or configuration", "tracepoint " + tp);
@@ -172,8 +171,7 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
     std::string title = "raw tracepoint " + hook.target + " exists";
     const btf* kernel = kernel_btf();
     std::string type = "btf_trace_" + hook.target;
-    if (!kernel)
-      return item(id, CheckStatus::kSkip, title, "the kernel's BTF cannot be read");
+    if (!kernel) return item(id, CheckStatus::kSkip, title, "the kernel's BTF cannot be read");
     if (btf__find_by_name_kind(kernel, type.c_str(), BTF_KIND_TYPEDEF) < 0)
       return item(id, CheckStatus::kFail, title,
                   "raw tracepoint " + hook.target + " is not in the kernel's BTF",
@@ -216,10 +214,9 @@ CheckItem check_map_type(const bpf_map* map, const ProbeMode& mode) {
   if (!known_to_libbpf) type_name = "map type " + std::to_string(type);
   std::string title = "map " + name + ": " + type_name + " is supported";
   std::string needs = type == BPF_MAP_TYPE_RINGBUF ? "ring buffer" : type_name;
-  int probed =
-      mode.probe && known_to_libbpf
-          ? libbpf_probe_bpf_map_type(static_cast<bpf_map_type>(type), nullptr)
-          : -1;
+  int probed = mode.probe && known_to_libbpf
+                   ? libbpf_probe_bpf_map_type(static_cast<bpf_map_type>(type), nullptr)
+                   : -1;
   auto [status, how] = type_known(probed, "bpf_map_type", type, mode);
   if (!known_to_libbpf && status != CheckStatus::kOk) {
     status = CheckStatus::kFail;
@@ -230,8 +227,7 @@ CheckItem check_map_type(const bpf_map* map, const ProbeMode& mode) {
     hint = type == BPF_MAP_TYPE_RINGBUF ? "ring buffers need Linux 5.8; use a perf buffer version"
                                         : "the tool needs a newer kernel";
   if (status == CheckStatus::kSkip) hint = "run lmp check as root";
-  return item("map/" + name, status, title, how, hint,
-              status == CheckStatus::kFail ? needs : "");
+  return item("map/" + name, status, title, how, hint, status == CheckStatus::kFail ? needs : "");
 }
 
 }  // namespace lmp::loader

@@ -27,8 +27,8 @@ std::string render_check_report(const package::CheckReport& report, bool color) 
   std::string out;
   std::string name = report.package.empty() ? std::string("the package") : report.package;
   if (!report.version.empty()) name += " " + report.version;
-  out += "Checking " + escape_text(name) + " on Linux " + escape_text(report.kernel_release) +
-         " " + escape_text(report.arch) + "\n";
+  out += "Checking " + escape_text(name) + " on Linux " + escape_text(report.kernel_release) + " " +
+         escape_text(report.arch) + "\n";
   std::size_t passed = 0, failed = 0, skipped = 0;
   for (const auto& c : report.checks) {
     (c.status == CheckStatus::kOk ? passed : c.status == CheckStatus::kFail ? failed : skipped)++;

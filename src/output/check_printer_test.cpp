@@ -13,9 +13,10 @@ package::CheckReport sample() {
   r.version = "0.1.0";
   r.kernel_release = "6.1.0";
   r.arch = "x86_64";
-  r.checks = {{"btf", CheckStatus::kOk, "kernel BTF is available", "/sys/kernel/btf/vmlinux", "", ""},
-              {"attach/p", CheckStatus::kFail, "tracepoint a/b exists", "it does not", "upgrade", "x"},
-              {"trial-load", CheckStatus::kSkip, "trial load", "--no-load", "", ""}};
+  r.checks = {
+      {"btf", CheckStatus::kOk, "kernel BTF is available", "/sys/kernel/btf/vmlinux", "", ""},
+      {"attach/p", CheckStatus::kFail, "tracepoint a/b exists", "it does not", "upgrade", "x"},
+      {"trial-load", CheckStatus::kSkip, "trial load", "--no-load", "", ""}};
   return r;
 }
 

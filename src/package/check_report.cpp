@@ -59,20 +59,20 @@ nlohmann::ordered_json check_report_json(const CheckReport& report) {
   ordered checks = ordered::array();
   for (const auto& c : report.checks) {
     ordered item = {{"id", c.id},
-                 {"status", check_status_name(c.status)},
-                 {"title", c.title},
-                 {"reason", c.reason}};
+                    {"status", check_status_name(c.status)},
+                    {"title", c.title},
+                    {"reason", c.reason}};
     if (!c.hint.empty()) item["hint"] = c.hint;
     if (!c.needs.empty()) item["needs"] = c.needs;
     checks.push_back(std::move(item));
   }
   return ordered{{"schema", kCheckReportSchema},
-          {"package", ordered{{"name", report.package}, {"version", report.version}}},
-          {"kernel", ordered{{"release", report.kernel_release}, {"arch", report.arch}}},
-          {"passed", report.passed()},
-          {"trial_load", report.trial_load},
-          {"failed", report.failed_ids()},
-          {"checks", std::move(checks)}};
+                 {"package", ordered{{"name", report.package}, {"version", report.version}}},
+                 {"kernel", ordered{{"release", report.kernel_release}, {"arch", report.arch}}},
+                 {"passed", report.passed()},
+                 {"trial_load", report.trial_load},
+                 {"failed", report.failed_ids()},
+                 {"checks", std::move(checks)}};
 }
 
 Result<CheckReport> parse_check_report(const json& j) {

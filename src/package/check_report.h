@@ -21,13 +21,13 @@ enum class CheckStatus { kOk, kFail, kSkip };
 std::string_view check_status_name(CheckStatus status);
 
 struct CheckItem {
-  std::string id;     // stable: "kernel", "btf", "privileges", "program/P", "attach/P",
-                      // "map/M", "core", "trial-load", "wasm"
+  std::string id;  // stable: "kernel", "btf", "privileges", "program/P", "attach/P",
+                   // "map/M", "core", "trial-load", "wasm"
   CheckStatus status = CheckStatus::kOk;
-  std::string title;  // what was checked: "tracepoint syscalls/sys_enter_openat exists"
-  std::string reason; // why it passed, failed or was skipped
-  std::string hint;   // what to do (failed and skipped checks)
-  std::string needs;  // failed checks: what the package needs, in a few words ("ring buffer")
+  std::string title;   // what was checked: "tracepoint syscalls/sys_enter_openat exists"
+  std::string reason;  // why it passed, failed or was skipped
+  std::string hint;    // what to do (failed and skipped checks)
+  std::string needs;   // failed checks: what the package needs, in a few words ("ring buffer")
 };
 
 struct CheckReport {

@@ -12,9 +12,10 @@ CheckReport sample() {
   r.kernel_release = "6.1.0-18-amd64";
   r.arch = "x86_64";
   r.trial_load = true;
-  r.checks = {{"kernel", CheckStatus::kOk, "kernel 6.1", "Linux 6.1", "", ""},
-              {"map/events", CheckStatus::kFail, "map events", "not here", "upgrade", "ring buffer"},
-              {"trial-load", CheckStatus::kSkip, "trial load", "--no-load", "", ""}};
+  r.checks = {
+      {"kernel", CheckStatus::kOk, "kernel 6.1", "Linux 6.1", "", ""},
+      {"map/events", CheckStatus::kFail, "map events", "not here", "upgrade", "ring buffer"},
+      {"trial-load", CheckStatus::kSkip, "trial load", "--no-load", "", ""}};
   return r;
 }
 

@@ -6,7 +6,8 @@ namespace lmp::registry {
 
 Result<UploadedReport> upload_check_report(OciTransport& transport, const std::string& hub_url,
                                            const std::string& token, const std::string& name,
-                                           const std::string& version, const nlohmann::ordered_json& report) {
+                                           const std::string& version,
+                                           const nlohmann::ordered_json& report) {
   std::string base = normalize_hub_url(hub_url);
   HttpRequest request;
   request.method = "POST";

@@ -22,6 +22,7 @@ struct UploadedReport {
 // 400 kBadPackage for a report it refuses).
 Result<UploadedReport> upload_check_report(OciTransport& transport, const std::string& hub_url,
                                            const std::string& token, const std::string& name,
-                                           const std::string& version, const nlohmann::ordered_json& report);
+                                           const std::string& version,
+                                           const nlohmann::ordered_json& report);
 
 }  // namespace lmp::registry
