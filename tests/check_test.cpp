@@ -167,6 +167,29 @@ TEST_F(CheckCatalogTest, EveryCatalogToolPassesHere) {
   }
 }
 
+// --no-load loads nothing: not one bpf() system call (strace), where a full check makes some.
+TEST_F(CheckCatalogTest, NoLoadMakesNoBpfSystemCall) {
+  std::error_code ec;
+  if (!fs::exists("/usr/bin/strace", ec)) GTEST_SKIP() << "needs strace";
+  std::string package = (bundled_catalog() / "opensnoop" / "package.json").string();
+  auto bpf_calls = [&](bool no_load) {
+    fs::path trace = home_.path() / (no_load ? "no-load.txt" : "full.txt");
+    std::vector<std::string> argv = {"/usr/bin/strace", "-f",       "-e",    "trace=bpf", "-o",
+                                     trace.string(),    LMP_BINARY, "check", package};
+    if (no_load) argv.push_back("--no-load");
+    Outcome o = run_program(argv);
+    EXPECT_EQ(o.exit_code, 0) << show(o);
+    std::string text = slurp(trace);
+    std::size_t calls = 0;
+    for (std::size_t at = text.find("bpf("); at != std::string::npos;
+         at = text.find("bpf(", at + 1))
+      ++calls;
+    return calls;
+  };
+  EXPECT_EQ(bpf_calls(true), 0u);
+  EXPECT_GT(bpf_calls(false), 0u);
+}
+
 TEST_F(CheckCatalogTest, WasmModuleAloneIsCheckedByItsEmbeddedObject) {
   TempDir dir;
   fs::copy_file(bundled_catalog() / "runqlat" / "app.wasm", dir.path() / "app.wasm");
