@@ -2,6 +2,7 @@
 #include "hub/check_reports.h"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <map>
 
@@ -13,16 +14,10 @@ namespace {
 // "6.1.0-18-amd64" -> {6, 1}; {-1, -1} when it does not start with numbers.
 std::pair<int, int> major_minor(const std::string& release) {
   int major = -1, minor = -1;
-  std::size_t dot = release.find('.');
-  if (dot == std::string::npos) return {major, minor};
-  try {
-    std::size_t used = 0;
-    major = std::stoi(release.substr(0, dot), &used);
-    if (used != dot) return {-1, -1};
-    minor = std::stoi(release.substr(dot + 1));
-  } catch (...) {
-    return {-1, -1};
-  }
+  const char* end = release.data() + release.size();
+  auto [after_major, e1] = std::from_chars(release.data(), end, major);
+  if (e1 != std::errc() || after_major == end || *after_major != '.') return {-1, -1};
+  if (std::from_chars(after_major + 1, end, minor).ec != std::errc()) return {-1, -1};
   return {major, minor};
 }
 
