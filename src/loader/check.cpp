@@ -190,7 +190,8 @@ CheckItem trial_load(BpfObjectHandle& object, const package::Package& pkg) {
   return c;
 }
 
-// Every check; `trial` false: none that loads.
+// Every check. `explain` (lmp run after a failure): only those that make no bpf() call, and no
+// trial load.
 CheckReport run_checks(const package::Package& pkg, const CheckOptions& options, bool explain) {
   CheckReport report;
   KernelRelease k = kernel_release();
