@@ -27,6 +27,8 @@ std::span<const Command> commands() {
       Command{"rm", "remove packages from the cache: lmp rm REF...", rm_command},
       Command{"search", "search the repositories: lmp search WORDS...", search_command},
       Command{"info", "show a package's versions, programs, maps and options", info_command},
+      Command{"check", "check whether a package will run on this kernel: lmp check REF",
+              check_command},
       Command{"push", "upload a package to an OCI registry: lmp push [DIR] REF", push_command},
       Command{"login", "log in to a hub or an OCI registry: lmp login [HUB_URL | REGISTRY]",
               login_command},

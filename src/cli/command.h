@@ -57,6 +57,7 @@ Result<int> list_command(Args args);
 Result<int> rm_command(Args args);
 Result<int> search_command(Args args);
 Result<int> info_command(Args args);
+Result<int> check_command(Args args);
 Result<int> repo_command(Args args);
 Result<int> push_command(Args args);
 Result<int> login_command(Args args);

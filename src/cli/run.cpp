@@ -287,6 +287,12 @@ std::string module_name(const registry::Reference& ref, const fs::path& wasm) {
   return absolute.parent_path().filename().string();
 }
 
+std::string count_of(uint64_t n, const char* what) {
+  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+}
+
+}  // namespace
+
 // The package file REF names: a local file or directory as given (a directory runs its
 // app.wasm when it has one, as a package with both is meant to run); names, URLs and OCI
 // references through the registry (cache, then LMP_REPOSITORY, then the bundled catalog).
@@ -321,12 +327,6 @@ Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy
   if (path.extension() == ".wasm") resolved.module_name = module_name(ref, path);
   return resolved;
 }
-
-std::string count_of(uint64_t n, const char* what) {
-  return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
-}
-
-}  // namespace
 
 Result<output::PrintOptions> make_print_options(const RunFlags& flags) {
   if (flags.json && flags.yaml)

@@ -24,6 +24,7 @@
 #include "loader/attach.h"
 #include "loader/attach_targets.h"
 #include "loader/bpf_object_handle.h"
+#include "loader/check.h"
 #include "loader/initial_values.h"
 #include "loader/iterator.h"
 #include "loader/map_autoprint.h"
@@ -192,8 +193,10 @@ Result<std::variant<std::unique_ptr<PackageSession>, EarlyExit>> open_session(
     for (const auto& note : LMP_TRY(loader::apply_map_sizes(o, map_sizes))) log::debug(note);
     return {};
   };
-  LMP_CHECK(loader::load_programs(*s.object, meta.bpf_skel.progs,
-                                  {s.own.programs, s.own.skip_programs}, prepare));
+  if (auto loaded = loader::load_programs(*s.object, meta.bpf_skel.progs,
+                                          {s.own.programs, s.own.skip_programs}, prepare);
+      !loaded)  // in the words of lmp check, when one of its checks says why
+    return std::unexpected(loader::explain_run_failure(s.package, btf_flag, loaded.error()));
   bpf_object* obj = s.object->get();
 
   // Printers: stdout is data only, written without ever blocking on its reader.
@@ -296,8 +299,11 @@ Result<void> attach_session(PackageSession& s) {
   attach_context.cgroup = s.own.cgroup;
   attach_context.interface = s.own.interface;
   LMP_CHECK(loader::check_attach_targets(obj, attach_context));
-  s.attachments =
-      LMP_TRY(loader::attach_programs(obj, s.package.meta.bpf_skel.progs, attach_context));
+  auto attached = loader::attach_programs(obj, s.package.meta.bpf_skel.progs, attach_context);
+  if (!attached)  // in the words of lmp check, when one of its checks says why
+    return std::unexpected(
+        loader::explain_run_failure(s.package, s.own.btf, std::move(attached.error())));
+  s.attachments = std::move(*attached);
   std::string programs;
   bpf_program* program = nullptr;
   bpf_object__for_each_program(program, obj) {

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "hub/api_json.h"
 #include "hub/api_support.h"
+#include "hub/check_reports.h"
 #include "hub/publish.h"
 #include "hub/server.h"
 
@@ -148,6 +149,7 @@ void add_api_routes(httplib::Server& server, HubContext& hub) {
   server.Post("/api/v1/tokens", route(create_token));
   server.Delete("/api/v1/tokens/([^/]+)", route(revoke_token));
   add_package_api_routes(server, hub);
+  add_check_report_routes(server, hub);  // check_report_routes.cpp
 
   auto unknown = [](const Request& req, Response& res) {
     send_error(res, 404, "no API route " + req.method + " " + req.path,

@@ -95,6 +95,19 @@ CREATE INDEX packages_by_downloads ON packages(downloads DESC, name);
 ALTER TABLE versions ADD COLUMN signer_key TEXT NOT NULL DEFAULT '';
 ALTER TABLE versions ADD COLUMN signer_name TEXT NOT NULL DEFAULT '';
 )sql",
+    // 4: lmp check --report (hub/check_reports.cpp).
+    R"sql(
+CREATE TABLE check_reports(
+  version_id INTEGER NOT NULL REFERENCES versions(id) ON DELETE CASCADE,
+  kernel_release TEXT NOT NULL,
+  arch TEXT NOT NULL,
+  user_id INTEGER NOT NULL REFERENCES users(id),
+  passed INTEGER NOT NULL,
+  failed TEXT NOT NULL DEFAULT '[]',
+  needs TEXT NOT NULL DEFAULT '',
+  reported INTEGER NOT NULL,
+  PRIMARY KEY(version_id, kernel_release, arch, user_id));
+)sql",
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 

@@ -64,6 +64,11 @@ class SqliteStorage : public Storage {
   Result<registry::Index> index() override;
   Result<std::int64_t> index_generation() override;
 
+  Result<void> add_check_report(const std::string& package, const std::string& version,
+                                const CheckReportRecord& report, std::int64_t reporter_id) override;
+  Result<std::vector<CheckReportRecord>> check_reports(const std::string& package,
+                                                       const std::string& version) override;
+
   Result<void> add_downloads(const std::vector<DownloadCount>& counts) override;
   Result<std::vector<DayCount>> downloads_by_day(const std::string& package, UnixDay today,
                                                  int days) override;

@@ -151,6 +151,19 @@ struct NewVersion {
   VersionRecord record;  // downloads and yanked are ignored
 };
 
+// One `lmp check --report` (docs/hub.md, "Check reports"): whether a version ran on a
+// kernel. One row per version, kernel release, architecture and reporting user (a new report
+// replaces that user's old one).
+struct CheckReportRecord {
+  std::string kernel_release;  // uname -r
+  std::string arch;            // uname -m
+  bool passed = false;
+  std::vector<std::string> failed;  // ids of the failed checks
+  std::string needs;                // the first failed check's `needs` (or title)
+  std::string reporter;             // user name
+  UnixTime reported = 0;
+};
+
 // Error contract of every call: kNotFound (no such user/package/version/token),
 // kPermission (not an owner), kConflict (exists already: user, version, owner),
 // kFailure (the database failed; the message names the operation).
@@ -216,6 +229,14 @@ class Storage {
   virtual Result<registry::Index> index() = 0;
   // Changes on every publish, yank and unyank: the index's ETag.
   virtual Result<std::int64_t> index_generation() = 0;
+
+  // Check reports (hub/check_reports.cpp): kNotFound for an unknown package or version.
+  virtual Result<void> add_check_report(const std::string& package, const std::string& version,
+                                        const CheckReportRecord& report,
+                                        std::int64_t reporter_id) = 0;
+  // The version's reports, newest first.
+  virtual Result<std::vector<CheckReportRecord>> check_reports(const std::string& package,
+                                                               const std::string& version) = 0;
 
   // Download counting: the server batches counts in memory and adds them here.
   virtual Result<void> add_downloads(const std::vector<DownloadCount>& counts) = 0;

@@ -2,6 +2,7 @@
 // (Overview, Versions, Options, Programs & maps) that are links without JavaScript.
 #include <nlohmann/json.hpp>
 
+#include "hub/check_reports.h"
 #include "hub/markdown.h"
 #include "hub/store_pages.h"
 #include "hub/svg_chart.h"
@@ -158,6 +159,7 @@ void write_sidebar(Writer& out, const PackageView& view, const VersionRecord& ve
   fact("License", version.license);
   fact("Category", version.category);
   fact("Publisher", version.publisher);
+  fact("Runs on", runs_on_text(summarize_check_reports(view.check_reports)));
   if (std::string homepage = html::safe_external_url(version.homepage); !homepage.empty()) {
     out << "<div><dt>Homepage</dt><dd><a href=\"" << homepage << "\" rel=\"nofollow noopener\">"
         << homepage << "</a></dd></div>";

@@ -45,6 +45,7 @@ struct PackageView {
   std::vector<DayCount> downloads;  // the last 30 days, oldest first
   bool can_yank = false;            // the viewer owns the package (or is an admin)
   std::string public_url;           // for the `lmp run` line's repository hint
+  std::vector<CheckReportRecord> check_reports;  // of the version shown (lmp check --report)
   UnixTime now = 0;
 };
 std::string render_package(const PackageView& view, const html::Viewer& viewer);

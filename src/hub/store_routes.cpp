@@ -152,6 +152,9 @@ void package_page(HubContext& hub, const Request& request, Response& response, V
   auto downloads = hub.storage.downloads_by_day(name, unix_day(view.now), kChartDays);
   if (!downloads) return send_storage_error(response, current, downloads.error());
   view.downloads = std::move(*downloads);
+  auto reports = hub.storage.check_reports(name, versions[view.version_index].version);
+  if (!reports) return send_storage_error(response, current, reports.error());
+  view.check_reports = std::move(*reports);
   if (current.session) {
     auto owner = hub.storage.is_owner(name, current.session->user.id);
     view.can_yank = current.session->user.admin || (owner && *owner);

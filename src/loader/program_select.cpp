@@ -132,6 +132,25 @@ bool package_loads(const PlannedProgram& p, bool has_prog_array) {
   return p.link || has_prog_array;
 }
 
+const AlternativeGroup* group_of(const Plan& plan, std::size_t index) {
+  for (const auto& group : plan.groups)
+    if (std::ranges::find(group.members, index) != group.members.end()) return &group;
+  return nullptr;
+}
+
+std::string describe(const PlannedProgram& p) {
+  return p.name + " (" + p.section + ")";
+}
+
+// The first line of an error message; a verifier log that followed it is left to -v.
+std::string first_line(const std::string& text) {
+  std::string line = text.substr(0, text.find('\n'));
+  if (line.ends_with(':')) line.back() = ' ', line += "(-v shows why)";
+  return line;
+}
+
+}  // namespace
+
 std::vector<PlannedProgram> planned_programs(bpf_object* object,
                                              const std::vector<package::ProgInfo>& progs) {
   std::vector<PlannedProgram> programs;
@@ -158,25 +177,6 @@ bool has_prog_array(bpf_object* object) {
   }
   return false;
 }
-
-const AlternativeGroup* group_of(const Plan& plan, std::size_t index) {
-  for (const auto& group : plan.groups)
-    if (std::ranges::find(group.members, index) != group.members.end()) return &group;
-  return nullptr;
-}
-
-std::string describe(const PlannedProgram& p) {
-  return p.name + " (" + p.section + ")";
-}
-
-// The first line of an error message; a verifier log that followed it is left to -v.
-std::string first_line(const std::string& text) {
-  std::string line = text.substr(0, text.find('\n'));
-  if (line.ends_with(':')) line.back() = ' ', line += "(-v shows why)";
-  return line;
-}
-
-}  // namespace
 
 Hook hook_of(std::string_view section) {
   if (section.starts_with('?')) section.remove_prefix(1);

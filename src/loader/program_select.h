@@ -71,6 +71,13 @@ struct PlannedProgram {
   bool autoload = true;  // libbpf's default after open (false for SEC("?..."))
 };
 
+// The programs of an opened `object` with the package's extras and link flags.
+std::vector<PlannedProgram> planned_programs(bpf_object* object,
+                                             const std::vector<package::ProgInfo>& progs);
+
+// Whether `object` has a BPF_MAP_TYPE_PROG_ARRAY map.
+bool has_prog_array(bpf_object* object);
+
 // A set of alternatives and the one that runs (`chosen` < 0: none).
 struct AlternativeGroup {
   std::string key;
