@@ -12,7 +12,9 @@
 namespace lmp::hub {
 namespace {
 
-constexpr const char* kAllowedFiles[] = {"package.json", "app.wasm", "README.md", "config.json"};
+// lmp.sig: a package's signature (docs/signing.md), which the bundled catalog carries.
+constexpr const char* kAllowedFiles[] = {"package.json", "app.wasm", "README.md", "config.json",
+                                         "lmp.sig"};
 
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;

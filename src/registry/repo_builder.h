@@ -11,7 +11,7 @@ namespace lmp::registry {
 
 // The files a published package may carry, in the repository and the cache.
 inline constexpr const char* kPackageFiles[] = {"package.json", "app.wasm", "README.md",
-                                                "config.json"};
+                                                "config.json", "lmp.sig"};
 
 struct BuiltVersion {
   std::string name;
