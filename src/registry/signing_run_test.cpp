@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "registry/cache.h"
+#include "registry/digest.h"
 
 namespace lmp::registry {
 namespace {
@@ -105,16 +106,21 @@ TEST_F(SigningRunTest, FilesNoSignatureCoversAreUnsigned) {
 TEST_F(SigningRunTest, DescribesCachedPackagesByTheirSource) {
   fs::path home = dir_ / "home";
   Cache cache = *Cache::open(home);
-  fs::create_directories(dir_ / "blob");
   // A cached package whose source is the catalog, and a local path.
   auto local = describe_run_package(dir_ / "pkg/package.json", home, "file:///opt/catalog");
   ASSERT_TRUE(local) << local.error().message;
   EXPECT_EQ(local->source, PackageSource::kLocalPath);
   EXPECT_EQ(local->name, "demo");
+  const std::string bytes = R"({"bpf_object": ""})";
+  auto temp = cache.temp_file();
+  ASSERT_TRUE(temp);
+  std::ofstream(temp->path(), std::ios::binary) << bytes;
+  ASSERT_TRUE(cache.store_blob(*temp, sha256_hex(bytes)));
   CachedPackage entry;
   entry.name = "demo";
   entry.version = "1.0.0";
   entry.source = "file:///opt/catalog/demo/1.0.0";
+  entry.files = {{"package.json", sha256_hex(bytes), bytes.size()}};
   auto added = cache.add(entry);
   ASSERT_TRUE(added) << added.error().message;
   fs::path file = added->dir / "package.json";
