@@ -359,9 +359,11 @@ TEST_F(SigningTest, BundledCatalogRunsUnderRequireAndItsKeyOnlyVouchesForIt) {
   fs::path mirror = tmp_.path() / "mirror";
   ASSERT_EQ(lmp({"repo", "build", src.string(), mirror.string()}).exit_code, 0);
   home_ = tmp_.path() / "home2";
-  expect_refused(lmp({"run", "opensnoop", "-h"},
-                     {"LMP_VERIFY=require", "LMP_REPOSITORY=file://" + mirror.string()}),
-                 4, {"refused to run opensnoop", catalog_key});
+  std::vector<std::string> from_mirror = {"LMP_REPOSITORY=file://" + mirror.string()};
+  ASSERT_EQ(lmp({"pull", "opensnoop"}, from_mirror).exit_code, 0);  // progress lines
+  from_mirror.push_back("LMP_VERIFY=require");
+  expect_refused(lmp({"run", "opensnoop", "-h"}, from_mirror), 4,
+                 {"refused to run opensnoop", catalog_key});
 
   // A catalog package with a WebAssembly user space, its app.wasm changed: refused.
   std::string boot = index["packages"]["bootstrap"]["latest"];
