@@ -171,9 +171,26 @@ void fill_identity(SignedManifest& m, const fs::path& dir, const std::string* co
 
 constexpr std::size_t kMaxSignedFileBytes = std::size_t{512} << 20;
 
+// The sha256 of a signed file, with libsodium's implementation: about twice as fast as
+// digest.h's for the few hundred KB every verified run hashes (bench/verify.sh). The same
+// digest, in the same lower-case hex.
+std::string fast_sha256_hex(std::string_view bytes) {
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * sizeof digest);
+  for (unsigned char b : digest) {
+    hex += kHex[b >> 4];
+    hex += kHex[b & 15];
+  }
+  return hex;
+}
+
 }  // namespace
 
 Result<SignedManifest> manifest_of(const fs::path& dir) {
+  LMP_CHECK(init_sodium());
   SignedManifest m;
   std::error_code ec;
   std::map<std::string, std::string> bytes;  // read once: hashed, then parsed
@@ -181,7 +198,7 @@ Result<SignedManifest> manifest_of(const fs::path& dir) {
     fs::path file = dir / name;
     if (!fs::is_regular_file(file, ec)) continue;
     bytes[name] = LMP_TRY(read_file(file, kMaxSignedFileBytes));
-    m.files[name] = sha256_hex(bytes[name]);
+    m.files[name] = fast_sha256_hex(bytes[name]);
   }
   if (m.files.empty())
     return fail(ExitCode::kBadPackage, dir.string() + " holds no package to sign",

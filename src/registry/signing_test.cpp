@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/file.h"
+#include "registry/digest.h"
 
 namespace lmp::registry {
 namespace {
@@ -170,6 +171,13 @@ TEST_F(SigningTest, ErrorsNameTheReasonAndTheKey) {
             std::string::npos);
   EXPECT_TRUE(is_fingerprint(id));
   EXPECT_FALSE(is_fingerprint("ed25519:XYZ"));
+}
+
+TEST_F(SigningTest, ManifestDigestsAreTheRepositorysSha256) {
+  std::string text = *read_file(pkg() / "package.json");
+  auto m = manifest_of(pkg());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->files.at("package.json"), sha256_hex(text));
 }
 
 TEST(Signing, NamePatterns) {
