@@ -1,6 +1,7 @@
 # Builds every tool under catalog/ with the just-built lmp and turns the results into the
 # bundled static repository build/catalog (index.json + NAME/ + NAME/VERSION/), which
-# lmp searches after the local cache. Installed to share/lmp/catalog.
+# lmp searches after the local cache. Installed to share/lmp/catalog, with the public key
+# that signed it (catalog.pub).
 #
 # A tool whose directory holds app.c has a WebAssembly user space: its package directory
 # gets app.wasm beside package.json (the layout LMP publishes; `lmp run NAME` prefers
@@ -47,12 +48,37 @@ foreach(dir ${lmp_catalog_entries})
   endif()
 endforeach()
 
+# The catalog is signed (docs/signing.md) by a key made for this build tree: generated once,
+# when missing (the command has no dependencies, so nothing reruns it), kept in the build
+# directory and never installed. Only its public key goes with the catalog
+# (CATALOG/catalog.pub), and lmp trusts it for the catalog's packages. Signatures are
+# deterministic (ed25519): the same key and files give the same lmp.sig.
+set(lmp_catalog_key ${CMAKE_BINARY_DIR}/catalog-key/catalog.key)
+add_custom_command(
+  OUTPUT ${lmp_catalog_key}
+  COMMAND lmp key generate catalog --out ${CMAKE_BINARY_DIR}/catalog-key
+  COMMENT "lmp key generate: the key that signs the bundled catalog"
+  VERBATIM)
+set(lmp_catalog_dirs)
+foreach(package ${lmp_catalog_packages})
+  get_filename_component(package_dir ${package} DIRECTORY)
+  list(APPEND lmp_catalog_dirs ${package_dir})
+endforeach()
+list(REMOVE_DUPLICATES lmp_catalog_dirs)
+set(lmp_catalog_sign)
+foreach(package_dir ${lmp_catalog_dirs})
+  list(APPEND lmp_catalog_sign COMMAND lmp sign ${package_dir} --key ${lmp_catalog_key})
+endforeach()
+
 add_custom_command(
   OUTPUT ${CMAKE_BINARY_DIR}/catalog/index.json
   COMMAND ${CMAKE_COMMAND} -E rm -rf ${CMAKE_BINARY_DIR}/catalog
+  ${lmp_catalog_sign}
   COMMAND lmp repo build ${CMAKE_BINARY_DIR}/catalog-packages ${CMAKE_BINARY_DIR}/catalog
-  DEPENDS lmp ${lmp_catalog_packages}
-  COMMENT "lmp repo build: bundled catalog"
+  COMMAND ${CMAKE_COMMAND} -E copy ${CMAKE_BINARY_DIR}/catalog-key/catalog.pub
+          ${CMAKE_BINARY_DIR}/catalog/catalog.pub
+  DEPENDS lmp ${lmp_catalog_packages} ${lmp_catalog_key}
+  COMMENT "lmp repo build: bundled catalog, signed"
   VERBATIM)
 add_custom_target(catalog ALL DEPENDS ${CMAKE_BINARY_DIR}/catalog/index.json)
 

@@ -35,6 +35,14 @@ unset LMP_REPOSITORY
 grep -q opensnoop "$tmp/info.txt" || fail "lmp info opensnoop: $(cat "$tmp/info.txt")"
 echo "ok: the installed lmp finds the installed catalog"
 
+# The catalog's public key is installed with it, its secret key is not, and the installed lmp
+# trusts it for the catalog's packages with no setup (docs/signing.md).
+[ -f "$prefix/share/lmp/catalog/catalog.pub" ] || fail "share/lmp/catalog/catalog.pub is not installed"
+if find "$prefix" -name '*.key' | grep -q .; then fail "a secret key is installed: $(find "$prefix" -name '*.key')"; fi
+LMP_VERIFY=require "$prefix/bin/lmp" run opensnoop -h >"$tmp/verified.txt" 2>&1 ||
+  fail "LMP_VERIFY=require lmp run opensnoop -h: $(cat "$tmp/verified.txt")"
+echo "ok: the installed catalog is signed and verifies under LMP_VERIFY=require"
+
 # Every command has a page, and every page renders without a warning.
 pages=$(ls "$prefix/share/man/man1")
 for c in $("$prefix/bin/lmp" --help | awk '/^Commands:/ { on = 1; next }

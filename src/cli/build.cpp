@@ -1,5 +1,5 @@
 // lmp build [DIR | FILE.bpf.c [HEADER.h]] [-o DIR] [--yaml] [--btf FILE] [-I DIR]...
-//           [-D NAME[=VALUE]]... [--cflags "FLAGS"] [-v]     (also $LMP_CFLAGS)
+//           [-D NAME[=VALUE]]... [--cflags "FLAGS"] [--sign[=KEY]] [-v]  (also $LMP_CFLAGS)
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -32,6 +32,10 @@ Result<int> build_command(Args args) {
       ->allow_extra_args(false);
   app.add_option("--cflags", cflags,
                  "more clang flags, one string (after $LMP_CFLAGS), e.g. --cflags='-Wall -O1'");
+  // --sign alone takes no value (so it never swallows the source); --sign=KEY names the key.
+  std::string sign_key;
+  app.add_flag("--sign{-}", sign_key,
+               "sign what was built (lmp sign): --sign with the only key, --sign=KEY with another");
   app.add_flag("-v,--verbose", verbose, "show clang's command line and libbpf's messages");
   try {
     app.parse(static_cast<int>(args.size()), args.data());
@@ -40,6 +44,9 @@ Result<int> build_command(Args args) {
   }
   if (verbose) log::set_level(log::Level::kDebug);
 
+  if (app.count("--sign") > 0 && yaml)
+    return fail(ExitCode::kUsage, "--sign with --yaml: a signature covers package.json",
+                "sign a package.json build");
   compiler::BuildOptions options;
   options.input = input;
   options.header = header;
@@ -59,6 +66,10 @@ Result<int> build_command(Args args) {
                               " program(s), ", meta.bpf_skel.maps.size(), " map(s), ", variables,
                               " global(s), ", meta.export_types.size(), " export type(s) -> ",
                               built.package_file.string()));
+  if (app.count("--sign") > 0) {
+    std::filesystem::path dir = built.package_file.parent_path();
+    LMP_TRY(sign_package_dir(dir.empty() ? "." : dir, sign_key == "-" ? "" : sign_key));
+  }
   // A package with dependencies gets (or keeps) its lmp.lock beside its config.json.
   std::filesystem::path source_dir =
       LMP_TRY(compiler::find_bpf_source(options.input)).parent_path();

@@ -37,6 +37,10 @@ std::span<const Command> commands() {
       Command{"publish", "upload a built package to the hub: lmp publish [DIR]", publish_command},
       Command{"yank", "withdraw a published version: lmp yank NAME:VERSION [--undo]", yank_command},
       Command{"repo", "write a static repository: lmp repo build SRC_DIR OUT_DIR", repo_command},
+      Command{"key", "make and show signing keys: lmp key generate|list|export", key_command},
+      Command{"sign", "sign a built package: lmp sign [DIR] [--key NAME]", sign_command},
+      Command{"trust", "choose the keys and mode lmp run verifies: lmp trust add|list|rm|verify",
+              trust_command},
   };
   return kCommands;
 }

@@ -65,6 +65,14 @@ Result<int> logout_command(Args args);
 Result<int> publish_command(Args args);
 Result<int> yank_command(Args args);
 Result<int> lock_command(Args args);
+Result<int> key_command(Args args);
+Result<int> sign_command(Args args);
+Result<int> trust_command(Args args);
+
+// Signs the package in `dir` with `key_name` (a name in $LMP_HOME/keys or a key file's path;
+// empty: the only key) and returns the lmp.sig written (`lmp sign`, `lmp build --sign`).
+Result<std::filesystem::path> sign_package_dir(const std::filesystem::path& dir,
+                                               const std::string& key_name);
 
 // Resolves DIR/config.json's dependencies into the cache and writes DIR/lmp.lock when it
 // changes (`lmp build` of a package with dependencies); a lock that matches config.json is

@@ -55,6 +55,8 @@ constexpr const char* kRunUsage =
     "  --width N         cut table lines at N columns (default: the terminal's; 0: never)\n"
     "  --duration S      stop after S seconds (0: exit once everything is attached)\n"
     "  --pull POLICY     always | missing (default) | never: when to download REF\n"
+    "  --verify MODE     off | warn | require: check signatures (docs/signing.md;\n"
+    "                    also LMP_VERIFY; default: $LMP_HOME/trust.json, else warn)\n"
     "  --btf FILE        BTF of the kernel, when it has no /sys/kernel/btf/vmlinux\n"
     "                    (also BTF_FILE_PATH)\n"
     "  --wasm-max-memory SIZE  cap a WebAssembly module's memory (default 256M)\n"
@@ -184,6 +186,8 @@ Result<bool> parse_lmp_option(RunFlags& flags, std::span<const std::string> args
     flags.help = true;
   } else if (is("--duration")) {
     flags.duration = LMP_TRY(parse_seconds(LMP_TRY(value_of("--duration")), "--duration"));
+  } else if (is("--verify")) {
+    flags.verify = LMP_TRY(registry::parse_verify_mode(LMP_TRY(value_of("--verify"))));
   } else if (is("--pull")) {
     flags.pull = LMP_TRY(registry::parse_pull_policy(LMP_TRY(value_of("--pull"))));
   } else if (is("--btf")) {
@@ -296,10 +300,9 @@ std::string count_of(uint64_t n, const char* what) {
 // The package file REF names: a local file or directory as given (a directory runs its
 // app.wasm when it has one, as a package with both is meant to run); names, URLs and OCI
 // references through the registry (cache, then LMP_REPOSITORY, then the bundled catalog).
-// A local app.wasm with a package.json beside it must embed that package's eBPF object,
-// unless `force`.
-Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy,
-                                   bool force) {
+// (A local app.wasm is checked against the package.json beside it by check_local_wasm, once
+// its signature is.)
+Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy) {
   std::error_code ec;
   registry::Reference ref = LMP_TRY(registry::parse_reference(text));
   fs::path path;
@@ -315,10 +318,6 @@ Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy
       path = found;
     } else if (!fs::exists(path, ec)) {
       return fail(ExitCode::kNotFound, "no such file: " + text);
-    }
-    if (!force && path.filename() == "app.wasm") {
-      fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-      LMP_CHECK(registry::check_wasm_matches_package(dir, "lmp run --force"));
     }
   } else {
     path = LMP_TRY(registry::resolve_to_local(ref, policy));
@@ -375,8 +374,8 @@ Result<std::vector<std::string>> take_lmp_options(
     }
     std::string_view name = arg.substr(0, arg.find('='));
     bool candidate = name.starts_with("--") && !program_has(name.substr(2));
-    for (std::string_view kept : {"--pull", "--btf", "--force", "--wasm-engine", "--wasm-dir",
-                                  "--wasm-max-memory", "--help"})
+    for (std::string_view kept : {"--pull", "--verify", "--btf", "--force", "--wasm-engine",
+                                  "--wasm-dir", "--wasm-max-memory", "--help"})
       if (name == kept) candidate = false;
     RunFlags taken = flags;
     std::size_t at = i;
@@ -417,6 +416,7 @@ namespace {
 // beside it), then run together.
 Result<int> run_several(const RunFlags& flags) {
   std::vector<RunTarget> targets;
+  std::vector<fs::path> resolved_paths;  // before a module is swapped for its package.json
   std::vector<std::pair<std::string, std::vector<std::string>>> all = {
       {flags.ref, flags.program_args}};
   all.insert(all.end(), flags.more.begin(), flags.more.end());
@@ -425,7 +425,8 @@ Result<int> run_several(const RunFlags& flags) {
     target.flags.ref = ref;
     target.flags.program_args = args;
     target.flags.more.clear();
-    target.resolved = LMP_TRY(resolve_reference(ref, flags.pull, flags.force));
+    target.resolved = LMP_TRY(resolve_reference(ref, flags.pull));
+    resolved_paths.push_back(target.resolved.path);
     if (target.resolved.path.extension() == ".wasm") {
       fs::path beside = target.resolved.path.parent_path() / "package.json";
       std::error_code ec;
@@ -442,6 +443,11 @@ Result<int> run_several(const RunFlags& flags) {
     }
     targets.push_back(std::move(target));
   }
+  std::vector<fs::path> files;
+  for (const auto& target : targets) files.push_back(target.resolved.path);
+  LMP_CHECK(verify_before_run(flags, files));
+  for (std::size_t i = 0; i < all.size(); ++i)
+    LMP_CHECK(check_local_wasm(all[i].first, resolved_paths[i], flags.force));
   return run_packages(flags, targets);
 }
 
@@ -486,6 +492,9 @@ Result<int> run_suite(const RunFlags& flags, const fs::path& dir) {
   if (targets.empty())
     return fail(ExitCode::kBadPackage, dir.string() + ": nothing to run",
                 "its config.json lists no dependency that has a package");
+  std::vector<fs::path> files;
+  for (const auto& target : targets) files.push_back(target.resolved.path);
+  LMP_CHECK(verify_before_run(flags, files));
   log::info("running the suite " + dir.filename().string() + ": " + names);
   if (targets.size() == 1) return run_package(targets[0].flags, targets[0].resolved);
   return run_packages(flags, targets);
@@ -514,9 +523,13 @@ Result<int> run_command(Args args) {
         !fs::exists(dir / "app.wasm", ec) && !fs::exists(dir / "package.yaml", ec))
       if (auto suite = suite_dir(dir)) return run_suite(flags, *suite);
   }
-  Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull, flags.force));
-  if (auto suite = suite_dir(resolved.path.parent_path()); suite && !flags.help)
+  Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull));
+  if (auto suite = suite_dir(resolved.path.parent_path()); suite && !flags.help) {
+    LMP_CHECK(check_local_wasm(flags.ref, resolved.path, flags.force));
     return run_suite(flags, *suite);
+  }
+  LMP_CHECK(verify_before_run(flags, {resolved.path}));
+  LMP_CHECK(check_local_wasm(flags.ref, resolved.path, flags.force));
   if (resolved.path.extension() == ".wasm") {
     // lmp's output options shape what lmp prints: a module prints its own text. With a
     // package.json beside it, that (the eBPF side, printed by lmp) runs instead.

@@ -14,6 +14,7 @@
 
 #include "common/result.h"
 #include "registry/puller.h"
+#include "registry/signing.h"
 #include "wasm/runtime.h"
 
 #include "output/output.h"
@@ -33,6 +34,7 @@ struct RunFlags {
   bool force = false;  // run a stale app.wasm (registry/stale_wasm.h)
   std::optional<std::chrono::milliseconds> duration;
   registry::PullPolicy pull = registry::PullPolicy::kMissing;
+  std::optional<registry::VerifyMode> verify;  // --verify MODE (docs/signing.md)
   std::string btf;
   uint64_t wasm_max_memory = wasm::kDefaultMaxMemoryBytes;
   wasm::Engine wasm_engine = wasm::Engine::kAuto;
@@ -94,6 +96,18 @@ Result<output::PrintOptions> make_print_options(const RunFlags& flags);
 Result<std::vector<std::string>> take_lmp_options(
     RunFlags& flags, const std::vector<std::string>& program_args,
     const std::function<bool(std::string_view)>& program_has);
+
+// Checks the signatures of the packages whose main files are `files` against the trust
+// policy (--verify, else LMP_VERIFY, else $LMP_HOME/trust.json; docs/signing.md) before any
+// loads, and prints the warnings (run_verify.cpp). Errors are one line naming package and key.
+Result<void> verify_before_run(const RunFlags& flags,
+                               const std::vector<std::filesystem::path>& files);
+
+// A local app.wasm (REF `text` resolved to `path`) with a package.json beside it must embed
+// that package's eBPF object, unless `force` (run_verify.cpp). Checked after the signatures,
+// so a module changed after signing is reported as that.
+Result<void> check_local_wasm(const std::string& text, const std::filesystem::path& path,
+                              bool force);
 
 // Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved);

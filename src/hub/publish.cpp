@@ -13,6 +13,7 @@
 namespace lmp::hub {
 namespace {
 
+// lmp.sig: a package's signature (docs/signing.md), which the bundled catalog carries.
 constexpr const char* kAllowedFiles[] = {"package.json", "app.wasm", "README.md", "config.json",
                                          "lmp.sig"};
 

@@ -1,11 +1,19 @@
 #include "registry/signing.h"
 
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "common/file.h"
+#include "common/unique_fd.h"
 #include "registry/digest.h"
 #include "registry/oci_auth.h"
 
@@ -39,19 +47,13 @@ bool valid_key_name(const std::string& name) {
   return name.front() != '.';
 }
 
-std::string mode_name(VerifyMode mode) {
-  switch (mode) {
-    case VerifyMode::kOff:
-      return "off";
-    case VerifyMode::kWarn:
-      return "warn";
-    case VerifyMode::kRequire:
-      return "require";
-  }
-  return "warn";
-}
-
 }  // namespace
+
+bool is_fingerprint(std::string_view text) {
+  if (!text.starts_with("ed25519:") || text.size() != 8 + 32) return false;
+  return std::all_of(text.begin() + 8, text.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+}
 
 std::string key_fingerprint(const std::string& public_key) {
   return "ed25519:" + sha256_hex(public_key).substr(0, 32);
@@ -146,38 +148,115 @@ Result<KeyPair> read_key(const std::string& name_or_path, const fs::path& dir, b
   return key;
 }
 
+namespace {
+
+// Fills m.name and m.version from the files' bytes: config.json's name and version, else the
+// object's obj_name and doc.version, else the directory's name.
+void fill_identity(SignedManifest& m, const fs::path& dir, const std::string* config,
+                   const std::string* package) {
+  if (config) {
+    json doc = json::parse(*config, nullptr, false);
+    if (doc.is_object()) {
+      if (doc.contains("name") && doc["name"].is_string()) m.name = doc["name"];
+      if (doc.contains("version") && doc["version"].is_string()) m.version = doc["version"];
+    }
+  }
+  if (m.name.empty() && package) {
+    json doc = json::parse(*package, nullptr, false);
+    if (doc.is_object()) {
+      const json skel = doc.value("meta", json::object()).value("bpf_skel", json::object());
+      if (skel.contains("obj_name") && skel["obj_name"].is_string()) m.name = skel["obj_name"];
+      json about = skel.value("doc", json::object());
+      if (m.version.empty() && about.is_object() && about.contains("version") &&
+          about["version"].is_string())
+        m.version = about["version"];
+    }
+  }
+  if (m.name.empty()) m.name = fs::absolute(dir).filename().string();
+}
+
+constexpr std::size_t kMaxSignedFileBytes = std::size_t{512} << 20;
+
+// True when config.json's bytes name the package (so package.json need not be parsed).
+bool names_package(const std::string* config) {
+  if (!config) return false;
+  json doc = json::parse(*config, nullptr, false);
+  return doc.is_object() && doc.contains("name") && doc["name"].is_string() &&
+         !doc["name"].get<std::string>().empty();
+}
+
+std::string hex_of(const unsigned char* digest, std::size_t size) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(2 * size);
+  for (std::size_t i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+// The sha256 of a signed file (digest.h's digest, in the same hex), streamed through one
+// buffer with libsodium's implementation: about twice as fast as digest.h's, and no copy of
+// a large app.wasm is allocated (bench/verify.sh). `keep` receives the bytes when given.
+Result<std::string> file_sha256_hex(const fs::path& file, std::string* keep) {
+  UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0)
+    return fail(ExitCode::kFailure, "cannot open " + file.string() + ": " + std::strerror(errno));
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  static thread_local unsigned char buffer[64 * 1024];
+  std::size_t total = 0;
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return fail(ExitCode::kFailure, "cannot read " + file.string() + ": " + std::strerror(errno));
+    if (n == 0) break;
+    total += static_cast<std::size_t>(n);
+    if (total > kMaxSignedFileBytes)
+      return fail(ExitCode::kBadPackage, file.string() + " is larger than 512 MiB");
+    crypto_hash_sha256_update(&state, buffer, static_cast<unsigned long long>(n));
+    if (keep) keep->append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(n));
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256_final(&state, digest);
+  return hex_of(digest, sizeof digest);
+}
+
+}  // namespace
+
 Result<SignedManifest> manifest_of(const fs::path& dir) {
+  LMP_CHECK(init_sodium());
   SignedManifest m;
   std::error_code ec;
+  // config.json is kept (its name and version are parsed from the very bytes hashed); the
+  // object's package.json only when config.json names nothing (read once more then).
+  std::string config;
   for (const char* name : kSignedFiles) {
     fs::path file = dir / name;
     if (!fs::is_regular_file(file, ec)) continue;
-    m.files[name] = sha256_hex(LMP_TRY(read_file(file, std::size_t{512} << 20)));
+    bool is_config = std::string_view(name) == "config.json";
+    m.files[name] = LMP_TRY(file_sha256_hex(file, is_config ? &config : nullptr));
   }
   if (m.files.empty())
     return fail(ExitCode::kBadPackage, dir.string() + " holds no package to sign",
                 "a package directory has package.json (and app.wasm, config.json)");
-  if (m.files.contains("config.json")) {
-    json config = json::parse(LMP_TRY(read_file(dir / "config.json")), nullptr, false);
-    if (config.is_object()) {
-      if (config.contains("name") && config["name"].is_string()) m.name = config["name"];
-      if (config.contains("version") && config["version"].is_string())
-        m.version = config["version"];
-    }
-  }
-  if (m.name.empty() && m.files.contains("package.json")) {
-    json pkg = json::parse(LMP_TRY(read_file(dir / "package.json", std::size_t{512} << 20)),
-                           nullptr, false);
-    if (pkg.is_object()) {
-      const json skel = pkg.value("meta", json::object()).value("bpf_skel", json::object());
-      if (skel.contains("obj_name") && skel["obj_name"].is_string()) m.name = skel["obj_name"];
-      json doc = skel.value("doc", json::object());
-      if (m.version.empty() && doc.is_object() && doc.contains("version") &&
-          doc["version"].is_string())
-        m.version = doc["version"];
-    }
-  }
-  if (m.name.empty()) m.name = fs::absolute(dir).filename().string();
+  const std::string* config_bytes = m.files.contains("config.json") ? &config : nullptr;
+  std::optional<std::string> package;
+  if (!names_package(config_bytes) && m.files.contains("package.json"))
+    package = LMP_TRY(read_file(dir / "package.json", kMaxSignedFileBytes));
+  fill_identity(m, dir, config_bytes, package ? &*package : nullptr);
+  return m;
+}
+
+SignedManifest identity_of(const fs::path& dir) {
+  SignedManifest m;
+  auto config = read_file(dir / "config.json", 1 << 20);
+  std::optional<std::string> package;
+  if (!names_package(config ? &*config : nullptr))
+    if (auto text = read_file(dir / "package.json", kMaxSignedFileBytes)) package = *text;
+  fill_identity(m, dir, config ? &*config : nullptr, package ? &*package : nullptr);
   return m;
 }
 
@@ -209,8 +288,10 @@ Result<std::optional<Signature>> verify_package(const fs::path& dir) {
   fs::path file = dir / kSignatureFile;
   std::error_code ec;
   if (!fs::exists(file, ec)) return std::optional<Signature>();
+  std::string signer;  // the key the file names, once it is known
   auto bad = [&](const std::string& what) {
-    return fail(ExitCode::kBadPackage, file.string() + ": " + what,
+    return fail(ExitCode::kBadPackage,
+                file.string() + ": " + what + (signer.empty() ? "" : " (signed by " + signer + ")"),
                 "the package was changed after it was signed, or the signature is damaged: get "
                 "it again from its source");
   };
@@ -222,6 +303,7 @@ Result<std::optional<Signature>> verify_package(const fs::path& dir) {
   for (const char* key : {"name", "version", "key", "public_key", "signature"})
     if (!doc.contains(key) || !doc[key].is_string()) return bad(std::string("no \"") + key + "\"");
   if (!doc.contains("files") || !doc["files"].is_object()) return bad("no \"files\"");
+  if (is_fingerprint(doc["key"].get<std::string>())) signer = doc["key"];
   Signature sig;
   sig.manifest.name = doc["name"];
   sig.manifest.version = doc["version"];
@@ -243,9 +325,14 @@ Result<std::optional<Signature>> verify_package(const fs::path& dir) {
                                   reinterpret_cast<const unsigned char*>(bytes.data()),
                                   bytes.size(),
                                   reinterpret_cast<const unsigned char*>(public_key->data())) != 0)
-    return bad("the signature does not verify (" + sig.fingerprint + ")");
-  // The signed manifest against the directory as it is.
+    return bad("the signature does not verify");
+  // The signed manifest against the directory as it is: another name or version first (the
+  // most telling reason when config.json differs), then each file.
   SignedManifest now = LMP_TRY(manifest_of(dir));
+  if (now.name != sig.manifest.name)
+    return bad("signed for " + sig.manifest.name + ", not " + now.name);
+  if (now.version != sig.manifest.version)
+    return bad("signed for version " + sig.manifest.version + ", not " + now.version);
   for (const auto& [name, digest] : now.files) {
     auto it = sig.manifest.files.find(name);
     if (it == sig.manifest.files.end()) return bad(name + " was added after signing");
@@ -253,142 +340,7 @@ Result<std::optional<Signature>> verify_package(const fs::path& dir) {
   }
   for (const auto& [name, digest] : sig.manifest.files)
     if (!now.files.contains(name)) return bad(name + " is signed but missing");
-  if (now.name != sig.manifest.name)
-    return bad("signed for " + sig.manifest.name + ", not " + now.name);
-  if (now.version != sig.manifest.version)
-    return bad("signed for version " + sig.manifest.version + ", not " + now.version);
   return std::optional<Signature>(std::move(sig));
-}
-
-Result<VerifyMode> parse_verify_mode(std::string_view text) {
-  if (text == "off") return VerifyMode::kOff;
-  if (text == "warn") return VerifyMode::kWarn;
-  if (text == "require") return VerifyMode::kRequire;
-  return fail(ExitCode::kUsage, "'" + std::string(text) + "' is not a verify mode",
-              "use off, warn or require");
-}
-
-bool name_matches(std::string_view pattern, std::string_view name) {
-  // '*' matches any run of characters; everything else itself.
-  std::size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = n;
-    } else if (p < pattern.size() && pattern[p] == name[n]) {
-      ++p;
-      ++n;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      n = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
-Result<TrustPolicy> read_trust_policy(const fs::path& home) {
-  TrustPolicy policy;
-  fs::path file = home / "trust.json";
-  std::error_code ec;
-  if (!fs::exists(file, ec)) return policy;
-  auto bad = [&](const std::string& what) {
-    return fail(ExitCode::kUsage, file.string() + ": " + what,
-                "fix it, or remove it for the defaults (verify: warn, no trusted keys)");
-  };
-  json doc = json::parse(LMP_TRY(read_file(file, 1 << 20)), nullptr, false);
-  if (!doc.is_object()) return bad("not a JSON object");
-  if (doc.contains("verify")) {
-    if (!doc["verify"].is_string()) return bad("\"verify\" must be off, warn or require");
-    auto mode = parse_verify_mode(doc["verify"].get<std::string>());
-    if (!mode) return bad("\"verify\" must be off, warn or require");
-    policy.verify = *mode;
-  }
-  if (doc.contains("keys")) {
-    if (!doc["keys"].is_array()) return bad("\"keys\" must be an array");
-    for (const json& k : doc["keys"]) {
-      if (!k.is_object() || !k.contains("public_key") || !k["public_key"].is_string())
-        return bad("each of \"keys\" needs a \"public_key\"");
-      auto bytes = base64_decode(k["public_key"].get<std::string>());
-      if (!bytes || bytes->size() != crypto_sign_PUBLICKEYBYTES)
-        return bad("a malformed \"public_key\"");
-      TrustedKey key;
-      key.public_key = *bytes;
-      key.fingerprint = key_fingerprint(key.public_key);
-      if (k.contains("name") && k["name"].is_string()) key.name = k["name"];
-      if (k.contains("for")) {
-        if (!k["for"].is_string()) return bad("a key's \"for\" must be a name pattern");
-        key.for_names = k["for"];
-      }
-      policy.keys.push_back(std::move(key));
-    }
-  }
-  if (doc.contains("revoked")) {
-    if (!doc["revoked"].is_array()) return bad("\"revoked\" must be an array of key ids");
-    for (const json& r : doc["revoked"]) {
-      if (!r.is_string()) return bad("\"revoked\" must be an array of key ids");
-      policy.revoked.push_back(r);
-    }
-  }
-  if (doc.contains("packages")) {
-    if (!doc["packages"].is_object()) return bad("\"packages\" must map name patterns to modes");
-    for (const auto& [pattern, mode] : doc["packages"].items()) {
-      if (!mode.is_string() || !parse_verify_mode(mode.get<std::string>()))
-        return bad("\"packages\"." + pattern + " must be off, warn or require");
-      policy.per_name[pattern] = *parse_verify_mode(mode.get<std::string>());
-    }
-  }
-  return policy;
-}
-
-Result<void> write_trust_policy(const fs::path& home, const TrustPolicy& policy) {
-  json keys = json::array();
-  for (const auto& k : policy.keys)
-    keys.push_back({{"name", k.name},
-                    {"key", k.fingerprint},
-                    {"public_key", base64_encode(k.public_key)},
-                    {"for", k.for_names}});
-  json packages = json::object();
-  for (const auto& [pattern, mode] : policy.per_name) packages[pattern] = mode_name(mode);
-  json doc = {{"verify", mode_name(policy.verify)},
-              {"keys", keys},
-              {"revoked", policy.revoked},
-              {"packages", packages}};
-  std::error_code ec;
-  fs::create_directories(home, ec);
-  return write_file_atomic(home / "trust.json", doc.dump(2) + "\n", 0644);
-}
-
-Result<std::string> check_trust(const fs::path& dir, const std::string& name,
-                                const TrustPolicy& policy,
-                                std::optional<VerifyMode> override_mode) {
-  VerifyMode mode = policy.verify;
-  for (const auto& [pattern, m] : policy.per_name)
-    if (name_matches(pattern, name)) mode = m;
-  if (override_mode) mode = *override_mode;
-  if (mode == VerifyMode::kOff) return std::string();
-  // A signature that does not verify is an error in every mode but off: the files are not
-  // what was signed.
-  auto signature = LMP_TRY(verify_package(dir));
-  auto refuse = [&](const std::string& why, const std::string& hint) -> Result<std::string> {
-    if (mode == VerifyMode::kRequire)
-      return fail(ExitCode::kPermission, "refused to run " + name + ": " + why, hint);
-    return std::string(name + ": " + why + " (" + hint + ")");
-  };
-  if (!signature)
-    return refuse("it is not signed", "lmp sign DIR signs a package; --verify=off runs it anyway");
-  const std::string& id = signature->fingerprint;
-  for (const std::string& revoked : policy.revoked)
-    if (revoked == id)  // in every mode but off: the key is known to be bad
-      return fail(ExitCode::kPermission,
-                  "refused to run " + name + ": it is signed by a revoked key " + id,
-                  "the package must be signed again by a key that is not revoked");
-  for (const TrustedKey& key : policy.keys)
-    if (key.fingerprint == id && name_matches(key.for_names, name)) return std::string();
-  return refuse("it is signed by " + id + ", a key this machine does not trust",
-                "lmp trust add KEYFILE trusts it");
 }
 
 }  // namespace lmp::registry

@@ -27,6 +27,8 @@ struct KeyPair {
 
 // The key id people compare: "ed25519:" and the first 16 bytes of the public key's sha256, hex.
 std::string key_fingerprint(const std::string& public_key);
+// True for text shaped like a key_fingerprint ("ed25519:" and 32 lower-case hex digits).
+bool is_fingerprint(std::string_view text);
 
 // Key files: NAME.pub holds "ed25519 BASE64 NAME\n"; NAME.key the secret key in base64,
 // mode 0600. `dir` is $LMP_HOME/keys by default.
@@ -50,6 +52,8 @@ struct SignedManifest {
 // The manifest of the package directory `dir` (name and version from config.json when it has
 // one, else package.json's obj_name and doc.version). kBadPackage when nothing is signable.
 Result<SignedManifest> manifest_of(const std::filesystem::path& dir);
+// Only the name and version manifest_of() would give (no digests; nothing hashed).
+SignedManifest identity_of(const std::filesystem::path& dir);
 
 // Writes DIR/lmp.sig (atomically) signed by `key`.
 Result<std::filesystem::path> sign_package(const std::filesystem::path& dir, const KeyPair& key);
@@ -70,6 +74,8 @@ Result<std::optional<Signature>> verify_package(const std::filesystem::path& dir
 // with '*'), revoked fingerprints, per-name modes.
 enum class VerifyMode { kOff, kWarn, kRequire };
 Result<VerifyMode> parse_verify_mode(std::string_view text);
+// "off", "warn" or "require".
+std::string verify_mode_name(VerifyMode mode);
 
 struct TrustedKey {
   std::string fingerprint;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "common/file.h"
+#include "registry/digest.h"
 
 namespace lmp::registry {
 namespace {
@@ -133,6 +134,50 @@ TEST_F(SigningTest, PolicyModesTrustedUntrustedAndRevokedKeys) {
   auto bad = read_trust_policy(dir_);
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().code, ExitCode::kUsage);
+}
+
+TEST_F(SigningTest, ErrorsNameTheReasonAndTheKey) {
+  KeyPair key = *generate_key("alice");
+  std::string id = key_fingerprint(key.public_key);
+  write("pkg/config.json", R"({"name": "demo", "version": "2.0.0"})");
+  ASSERT_TRUE(sign_package(pkg(), key));
+  std::string signed_2 = *read_file(pkg() / kSignatureFile);
+  write("pkg/config.json", R"({"name": "demo", "version": "1.0.0"})");
+  auto other = verify_package(pkg());
+  ASSERT_FALSE(other);
+  EXPECT_NE(other.error().message.find("signed for version 2.0.0, not 1.0.0 (signed by " + id),
+            std::string::npos)
+      << other.error().message;
+  write("pkg/config.json", R"({"name": "other", "version": "2.0.0"})");
+  EXPECT_NE(verify_package(pkg()).error().message.find("signed for demo, not other"),
+            std::string::npos);
+  // A signature whose bytes were altered: it names the key it claims.
+  write("pkg/config.json", R"({"name": "demo", "version": "2.0.0"})");
+  std::string forged = signed_2;
+  std::size_t at = forged.find("\"signature\": \"") + 14;
+  forged[at] = forged[at] == 'A' ? 'B' : 'A';
+  write("pkg/lmp.sig", forged);
+  auto bad = verify_package(pkg());
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("does not verify (signed by " + id), std::string::npos)
+      << bad.error().message;
+  // Revoked fingerprints in trust.json must be fingerprints.
+  write("trust.json", R"({"revoked": ["ed25519:00"]})");
+  auto policy = read_trust_policy(dir_);
+  ASSERT_FALSE(policy);
+  EXPECT_NE(policy.error().message.find("\"revoked\""), std::string::npos);
+  write("trust.json", R"({"keys": [{"public_key": "AAAA"}]})");
+  EXPECT_NE(read_trust_policy(dir_).error().message.find("\"keys\"[0].public_key"),
+            std::string::npos);
+  EXPECT_TRUE(is_fingerprint(id));
+  EXPECT_FALSE(is_fingerprint("ed25519:XYZ"));
+}
+
+TEST_F(SigningTest, ManifestDigestsAreTheRepositorysSha256) {
+  std::string text = *read_file(pkg() / "package.json");
+  auto m = manifest_of(pkg());
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->files.at("package.json"), sha256_hex(text));
 }
 
 TEST(Signing, NamePatterns) {

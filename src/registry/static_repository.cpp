@@ -20,7 +20,7 @@ std::string trim(std::string s) {
 }
 
 // The bundled catalog, installed beside the binary.
-std::optional<std::string> bundled_catalog() {
+std::optional<std::string> find_bundled_catalog() {
   std::error_code ec;
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
@@ -32,6 +32,10 @@ std::optional<std::string> bundled_catalog() {
 }
 
 }  // namespace
+
+std::optional<std::string> bundled_catalog() {
+  return find_bundled_catalog();
+}
 
 StaticRepository::StaticRepository(std::string base_url, HttpClient& http)
     : base_url_(std::move(base_url)), http_(http) {

@@ -57,4 +57,7 @@ class StaticRepository {
 // one is installed: BIN/../share/lmp/catalog/ or BIN/catalog/ (the build tree), as file://.
 std::vector<std::string> configured_repositories();
 
+// The bundled catalog's file:// URL (no trailing '/'), when one is installed beside lmp.
+std::optional<std::string> bundled_catalog();
+
 }  // namespace lmp::registry
