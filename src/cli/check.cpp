@@ -128,7 +128,7 @@ Result<int> check_command(Args args) {
   if (verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(verbose);
   auto policy = LMP_TRY(registry::parse_pull_policy(pull));
-  Resolved resolved = LMP_TRY(resolve_reference(text, policy, /*force=*/true));
+  Resolved resolved = LMP_TRY(resolve_reference(text, policy));
   loader::CheckOptions options{no_load, btf};
 
   package::CheckReport result;

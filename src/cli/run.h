@@ -81,10 +81,10 @@ struct Resolved {
 
 // The package file REF names, as lmp run resolves it (run.cpp): a local file or directory
 // (its app.wasm, else package.json/package.yaml), else through the registry (cache,
-// LMP_REPOSITORY, the bundled catalog; pulled per `policy`). A local app.wasm must embed the
-// object of the package.json beside it unless `force`. lmp check resolves REF the same way.
-Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy,
-                                   bool force);
+// LMP_REPOSITORY, the bundled catalog; pulled per `policy`). lmp check resolves REF the same
+// way. (lmp run checks a local app.wasm against the package.json beside it afterwards, once
+// its signature is verified: check_local_wasm.)
+Result<Resolved> resolve_reference(const std::string& text, registry::PullPolicy policy);
 
 // The printers' options from lmp run's flags: format, --timestamp, --fields, --filter,
 // --comm/--pid, --top, and stdout's terminal width and colour. Errors (kUsage) for bad values.

@@ -118,6 +118,7 @@ Result<RunPackage> describe_run_package(const fs::path& file, const fs::path& ho
                                  : PackageSource::kRepository;
             break;
           case PackageOrigin::kUrl:
+          case PackageOrigin::kGit:  // a git dependency: fetched from an address, as a URL
             package.source = PackageSource::kUrl;
             break;
           case PackageOrigin::kOci:
