@@ -66,7 +66,8 @@ TEST(SignatureTransportTest, VerifiesUploadedFiles) {
   auto refused = verify_package_files(tampered);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ExitCode::kBadPackage);
-  EXPECT_EQ(refused.error().message, "lmp.sig: package.json was changed after signing");
+  EXPECT_EQ(refused.error().message, "lmp.sig: package.json was changed after signing (signed by " +
+                                         key_fingerprint(key.public_key) + ")");
   EXPECT_NE(refused.error().hint.find("lmp sign"), std::string::npos);
 }
 
@@ -77,8 +78,9 @@ TEST(SignatureTransportTest, ASignatureForAnotherVersionIsRefused) {
   auto refused = verify_package_files(files);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ExitCode::kBadPackage);
-  // The version lives in config.json, whose signed digest no longer matches.
-  EXPECT_EQ(refused.error().message, "lmp.sig: config.json was changed after signing");
+  // The version is checked before the digests: the message names both versions.
+  EXPECT_EQ(refused.error().message, "lmp.sig: signed for version 1.0.0, not 1.1.0 (signed by " +
+                                         key_fingerprint(key.public_key) + ")");
 }
 
 }  // namespace
