@@ -176,7 +176,9 @@ TEST_F(SignedRepositoryTest, TamperedPackageDoesNotVerifyAfterThePull) {
   Outcome pull = lmp({"pull", "demo:1.1.0"});
   ASSERT_EQ(pull.exit_code, 0) << pull.err;
   std::string said = verdict(pulled_dir(pull));
-  EXPECT_TRUE(said.ends_with("lmp.sig: package.json was changed after signing")) << said;
+  EXPECT_NE(said.find("lmp.sig: package.json was changed after signing (signed by ed25519:"),
+            std::string::npos)
+      << said;
 }
 
 // 1.0.0's signature served as 1.1.0's.
@@ -185,7 +187,7 @@ TEST_F(SignedRepositoryTest, SignatureOfAnotherVersionDoesNotVerify) {
   Outcome pull = lmp({"pull", "demo:1.1.0"});
   ASSERT_EQ(pull.exit_code, 0) << pull.err;
   std::string said = verdict(pulled_dir(pull));
-  EXPECT_NE(said.find("config.json was changed after signing"), std::string::npos) << said;
+  EXPECT_NE(said.find("lmp.sig: signed for version 1.0.0, not 1.1.0"), std::string::npos) << said;
 }
 
 // A truncated lmp.sig: against the index's digest it is a mismatch; listed with its own
@@ -304,7 +306,8 @@ TEST_F(SignedOciTest, PushRefusesAStaleSignature) {
   Outcome push =
       run_lmp({"push", package().string(), registry.ref("tools/opentrace:1.0.1")}, home("me"));
   EXPECT_EQ(push.exit_code, 3) << push.err;
-  EXPECT_NE(push.err.find("config.json was changed after signing"), std::string::npos) << push.err;
+  EXPECT_NE(push.err.find("lmp.sig: signed for version 1.0.0, not 1.0.1"), std::string::npos)
+      << push.err;
   httplib::Client client("127.0.0.1", registry.port());
   auto got = client.Get("/v2/tools/opentrace/manifests/1.0.1");
   EXPECT_TRUE(got && got->status == 404);
