@@ -125,6 +125,14 @@ TEST_F(MapsTest, HistogramPrintsAtTheEndOfDuration) {
   bool seen = run.wait_for(
       [](const std::string& out) { return out.find(" size_slots\n") != std::string::npos; }, 10s,
       [] { write_null(20); });
+  // It ends by itself at 1.5 s: wait for that (a SIGINT sent while it detaches, under load,
+  // would end it with 130 and test the signal instead).
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (run.running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+    run.pump();
+  }
+  EXPECT_FALSE(run.running()) << "still running 10 s after --duration 1.5";
   Outcome o = run.stop();
   ASSERT_TRUE(seen) << o.out << o.err;
   EXPECT_EQ(o.exit_code, 0) << o.err;
