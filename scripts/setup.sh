@@ -15,10 +15,11 @@ packages=(build-essential cmake ninja-build pkg-config clang llvm lld
 # browser tests, clang-16 with its libFuzzer runtime for the bounded fuzzing, and sys/sdt.h
 # for the USDT test, bash-completion for the completion test, Prometheus (a real server
 # scrapes lmp run --metrics; promtool checks the exposition and deploy/) and PyYAML for the
-# deploy/ manifests' test, git for the git dependency test.
+# deploy/ manifests' test, git for the git dependency test, strace to see that
+# `lmp check --no-load` makes no bpf() call.
 if [ "${LMP_SETUP_TESTS:-0}" = 1 ]; then
-  packages+=(chromium clang-16 libclang-rt-16-dev systemtap-sdt-dev bash-completion prometheus git
-    python3-yaml)
+  packages+=(chromium clang-16 libclang-rt-16-dev systemtap-sdt-dev bash-completion prometheus
+    python3-yaml git strace)
 fi
 command -v node >/dev/null || packages+=(nodejs npm)
 
