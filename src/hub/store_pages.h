@@ -42,9 +42,9 @@ struct PackageView {
   std::size_t version_index = 0;  // into package.versions: the version shown
   bool version_chosen = false;    // the URL named the version (else it is the latest)
   PackageTab tab = PackageTab::kOverview;
-  std::vector<DayCount> downloads;  // the last 30 days, oldest first
-  bool can_yank = false;            // the viewer owns the package (or is an admin)
-  std::string public_url;           // for the `lmp run` line's repository hint
+  std::vector<DayCount> downloads;               // the last 30 days, oldest first
+  bool can_yank = false;                         // the viewer owns the package (or is an admin)
+  std::string public_url;                        // for the `lmp run` line's repository hint
   std::vector<CheckReportRecord> check_reports;  // of the version shown (lmp check --report)
   UnixTime now = 0;
 };

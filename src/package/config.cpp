@@ -84,8 +84,7 @@ Result<void> check_git_fields(const Dependency& dep, const std::string& label,
   if (dep.tag.empty())
     return config_error(label, path_key(field, "tag"),
                         "missing: a git dependency names the tag to check out");
-  if (dep.tag.starts_with('-') ||
-      dep.tag.find_first_of(": \t\n\r~^?*[\\") != std::string::npos ||
+  if (dep.tag.starts_with('-') || dep.tag.find_first_of(": \t\n\r~^?*[\\") != std::string::npos ||
       dep.tag.find("..") != std::string::npos)
     return config_error(label, path_key(field, "tag"), "expected a git tag name");
   if (!dep.path.empty()) {

@@ -60,8 +60,7 @@ TEST(ConfigTest, ParsesRequiredAndOptionalFields) {
   EXPECT_EQ(r->dependencies.at("libfoo"), dependency("^1.0.0"));
   EXPECT_EQ(r->dependencies.at("bar"), dependency("~0.2", "https://example.org/bar.json"));
   EXPECT_EQ(r->dependencies.at("baz"), dependency("*", "", "ghcr.io/org/baz:1"));
-  EXPECT_EQ(r->dependencies.at("qux").source(),
-            "https://example.org/tools.git#v1.0.0:tools/qux");
+  EXPECT_EQ(r->dependencies.at("qux").source(), "https://example.org/tools.git#v1.0.0:tools/qux");
   doc.erase("unknown");
   EXPECT_EQ(to_json(*r), doc);
   auto again = parse_config(to_json(*r).dump());

@@ -98,8 +98,8 @@ Result<DependencyPackage> CachingSource::fetch(const std::string& name, const st
   std::string git_url, git_tag, git_path;
   if (kind == SourceKind::kGit) {
     if (!package::parse_git_source_text(where, git_url, git_tag, git_path))
-      return fail(ExitCode::kBadPackage, name + ": '" + escape_text(where) +
-                                             "' is not a git source (URL#TAG[:PATH])");
+      return fail(ExitCode::kBadPackage,
+                  name + ": '" + escape_text(where) + "' is not a git source (URL#TAG[:PATH])");
     cached = LMP_TRY(cache.find_url(std::string(kGitSourcePrefix) + where));
   } else if (kind == SourceKind::kRepository) {
     ref.kind = ReferenceKind::kName;

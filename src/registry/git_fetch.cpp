@@ -122,9 +122,9 @@ Result<CachedPackage> fetch_git_package(Cache& cache, const std::string& name,
                                         std::strerror(errno));
   TempDir work(pattern);
   fs::path checkout = work.path() / "repo";
-  auto [code, err] = LMP_TRY(run_git({"-c", "advice.detachedHead=false", "clone", "--quiet",
-                                      "--depth", "1", "--no-tags", "--branch", tag, "--",
-                                      url, checkout.string()}));
+  auto [code, err] =
+      LMP_TRY(run_git({"-c", "advice.detachedHead=false", "clone", "--quiet", "--depth", "1",
+                       "--no-tags", "--branch", tag, "--", url, checkout.string()}));
   if (code != 0) {
     std::string why = last_line(err);
     if (why.starts_with("fatal: ")) why = why.substr(7);
@@ -155,13 +155,11 @@ Result<CachedPackage> fetch_git_package(Cache& cache, const std::string& name,
                   "a package file this large is not a package");
     TempFile temp = LMP_TRY(cache.temp_file());
     fs::copy_file(from, temp.path(), fs::copy_options::overwrite_existing, ec);
-    if (ec)
-      return fail(ExitCode::kFailure, label + ": cannot copy " + file + ": " + ec.message());
+    if (ec) return fail(ExitCode::kFailure, label + ": cannot copy " + file + ": " + ec.message());
     FileEntry file_entry{file, LMP_TRY(sha256_file(temp.path())), size};
     if (std::string_view(file) == "config.json") {
       auto config = package::parse_config(LMP_TRY(read_file(temp.path())));
-      if (!config)
-        return fail(ExitCode::kBadPackage, label + ": " + config.error().message);
+      if (!config) return fail(ExitCode::kBadPackage, label + ": " + config.error().message);
       entry.version = config->version;
     }
     if (std::string_view(file) != "config.json" && std::string_view(file) != "README.md" &&
