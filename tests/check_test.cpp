@@ -1,6 +1,7 @@
 // `lmp check` against this kernel (docs/check.md): every catalog tool passes; packages made to
 // fail one check each (a tracepoint that does not exist, a kprobe on a kernel without kprobes,
-// a CO-RE field no kernel has, a map type no kernel has) fail that check with exit code 5;
+// a CO-RE field no kernel has, a map type no kernel has, a uprobe on a function its binary
+// lacks) fail that check with exit code 5;
 // --no-load loads nothing; an unprivileged user gets the privilege check's hint; lmp run of a
 // kprobe package says what lmp check says; --report reaches a real lmp-hub's store page.
 #include <sys/stat.h>
@@ -47,7 +48,8 @@ std::string status_of(const json& report, const std::string& id) {
 class CheckTest : public ProgramSuite<CheckTest> {
  public:
   static std::vector<std::string> programs() {
-    return {"check_no_tracepoint", "kprobe_only", "check_core_field", "check_map_type"};
+    return {"check_no_tracepoint", "kprobe_only", "check_core_field", "check_map_type",
+            "check_uprobe_symbol"};
   }
 
  protected:
@@ -84,6 +86,18 @@ TEST_F(CheckTest, MissingTracepointFailsTheAttachCheck) {
             std::string::npos);
   EXPECT_EQ(status_of(report, "core"), "ok");
   EXPECT_EQ(status_of(report, "privileges"), "ok");
+}
+
+// A uprobe on a function its binary does not define fails before any load; one on a
+// function it does define passes.
+TEST_F(CheckTest, UprobeOnAMissingFunctionFailsTheAttachCheck) {
+  json report = expect_failure("check_uprobe_symbol", "attach/on_missing", {"--no-load"});
+  std::string reason = check_of(report, "attach/on_missing")->value("reason", "");
+  EXPECT_NE(reason.find("has no function lmp_no_such_function"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("libc.so.6"), std::string::npos) << reason;
+  EXPECT_EQ(status_of(report, "attach/on_malloc"), "ok") << report.dump();
+  EXPECT_NE(check_of(report, "attach/on_malloc")->value("reason", "").find("has function malloc"),
+            std::string::npos);
 }
 
 TEST_F(CheckTest, KprobeFailsOnAKernelWithoutKprobes) {
@@ -142,6 +156,40 @@ TEST_F(CheckTest, RunOfAKprobePackageSaysWhatCheckSays) {
             std::string::npos)
       << o.err;
   EXPECT_NE(o.err.find("lmp check lists every check"), std::string::npos) << o.err;
+}
+
+// A suite is checked package by package: its dependencies (catalog tools, which pass) and its
+// own package (which fails here); the exit code and "passed" are the suite's.
+TEST_F(CheckTest, SuiteIsCheckedPackageByPackage) {
+  TempDir dir;
+  fs::path suite = dir.path() / "observe";
+  fs::create_directories(suite);
+  spit(suite / "config.json", R"({"name": "observe", "version": "1.0.0",
+      "author": "tests", "description": "opens and signals",
+      "dependencies": {"opensnoop": "^1", "sigsnoop": "^1"}})");
+  // Only dependencies: every one passes.
+  Outcome ok = run_lmp({"check", "--no-load", "--json", suite.string()});
+  EXPECT_EQ(ok.exit_code, 0) << show(ok);
+  json all = parse_report(ok);
+  EXPECT_EQ(all.value("suite", ""), "observe") << ok.out;
+  EXPECT_EQ(all.value("passed", false), true) << ok.out;
+  ASSERT_EQ(all.value("reports", json::array()).size(), 2u) << ok.out;
+  EXPECT_EQ(all["reports"][0]["package"].value("name", ""), "opensnoop");
+  EXPECT_EQ(all["reports"][1]["package"].value("name", ""), "sigsnoop");
+  Outcome text = run_lmp({"check", "--no-load", suite.string()});
+  EXPECT_EQ(text.exit_code, 0) << show(text);
+  EXPECT_NE(text.out.find("== opensnoop 1.0.0"), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find("suite observe: 2 of 2 package(s) pass"), std::string::npos) << text.out;
+  // Its own package fails a check: the suite fails, the dependencies' reports still pass.
+  fs::copy_file(package("check_no_tracepoint"), suite / "package.json");
+  Outcome bad = run_lmp({"check", "--no-load", "--json", (suite / "package.json").string()});
+  EXPECT_EQ(bad.exit_code, 5) << show(bad);
+  json failed = parse_report(bad);
+  EXPECT_EQ(failed.value("passed", true), false) << bad.out;
+  ASSERT_EQ(failed.value("reports", json::array()).size(), 3u) << bad.out;
+  EXPECT_EQ(failed["reports"][0].value("passed", false), true);
+  EXPECT_EQ(failed["reports"][2]["package"].value("name", ""), "observe");
+  EXPECT_EQ(status_of(failed["reports"][2], "attach/on_missing"), "fail") << bad.out;
 }
 
 class CheckCatalogTest : public ::testing::Test {

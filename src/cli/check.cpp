@@ -6,7 +6,11 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cli/command.h"
 #include "cli/run.h"
@@ -21,6 +25,7 @@
 #include "output/check_printer.h"
 #include "package/config.h"
 #include "registry/cache.h"
+#include "registry/dependency_fetch.h"
 #include "registry/hub_check_report.h"
 #include "registry/hub_client.h"
 
@@ -95,6 +100,72 @@ Result<void> upload(const package::CheckReport& report, std::string hub_url) {
   return {};
 }
 
+// The report of one package file (package.json, package.yaml, an object or an app.wasm).
+Result<package::CheckReport> check_file(const fs::path& file, const loader::CheckOptions& options) {
+  if (file.extension() == ".wasm") return check_wasm(file, options);
+  package::Package pkg = LMP_TRY(compiler::read_package_or_object(file));
+  return loader::check_package(pkg, "", "", options);
+}
+
+// 0 when every report passes; else 4 when privileges are all that failed, else 5.
+int exit_code_of(const std::vector<package::CheckReport>& reports) {
+  bool passed = true, only_privileges = true;
+  for (const auto& r : reports) {
+    if (r.passed()) continue;
+    passed = false;
+    auto failed = r.failed_ids();
+    only_privileges = only_privileges && failed.size() == 1 && failed[0] == "privileges";
+  }
+  if (passed) return 0;
+  return static_cast<int>(only_privileges ? ExitCode::kPermission : ExitCode::kKernel);
+}
+
+// lmp check SUITE: every package of the suite (its dependencies, fetched as lmp run fetches
+// them, then the suite's own package when it has one), one report each. --json prints
+// {"suite", "passed", "reports": [...]}; --report uploads each report that has a version.
+Result<int> check_suite(const fs::path& dir, const loader::CheckOptions& options, bool json,
+                        const std::string* hub) {
+  auto packages = LMP_TRY(registry::resolve_and_fetch(dir));
+  std::vector<package::CheckReport> reports;
+  for (const auto& p : packages) {
+    if (p.main_file.empty()) continue;  // a suite that is only a config.json
+    package::CheckReport r = LMP_TRY(check_file(p.main_file, options));
+    r.package = p.name;
+    r.version = p.version;
+    reports.push_back(std::move(r));
+  }
+  if (reports.empty())
+    return fail(ExitCode::kBadPackage, dir.string() + ": nothing to check",
+                "its config.json lists no dependency that has a package");
+  std::string name = dir.filename().string();
+  if (auto config = package::read_config_file(dir / "config.json"); config && !config->name.empty())
+    name = config->name;
+  int code = exit_code_of(reports);
+  if (json) {
+    nlohmann::ordered_json out = {
+        {"suite", name}, {"passed", code == 0}, {"reports", nlohmann::ordered_json::array()}};
+    for (const auto& r : reports) out["reports"].push_back(package::check_report_json(r));
+    std::printf("%s\n", out.dump(2).c_str());
+  } else {
+    bool color = terminal::color_enabled(STDOUT_FILENO);
+    std::size_t failing = 0;
+    for (const auto& r : reports) {
+      std::printf("== %s%s\n", escape_text(r.package).c_str(),
+                  r.version.empty() ? "" : (" " + escape_text(r.version)).c_str());
+      std::fputs(output::render_check_report(r, color).c_str(), stdout);
+      std::fputs("\n", stdout);
+      failing += r.passed() ? 0 : 1;
+    }
+    std::printf("suite %s: %zu of %zu package(s) pass\n", escape_text(name).c_str(),
+                reports.size() - failing, reports.size());
+  }
+  std::fflush(stdout);
+  if (hub)
+    for (const auto& r : reports)
+      if (!r.version.empty()) LMP_CHECK(upload(r, *hub));
+  return code;
+}
+
 }  // namespace
 
 Result<int> check_command(Args args) {
@@ -102,8 +173,9 @@ Result<int> check_command(Args args) {
       "Check whether a package will run on this kernel, without running it: kernel and BTF,\n"
       "privileges, each program's type and attach point, map types, CO-RE relocations against\n"
       "this kernel's BTF, then (as root, unless --no-load) a trial load, unloaded at once.\n"
-      "REF is any reference lmp run takes. Exit code 0 when every check passes, 5 when one\n"
-      "fails (4 when only privileges are missing). See docs/check.md.",
+      "REF is any reference lmp run takes; a suite (config.json with dependencies) is checked\n"
+      "package by package. Exit code 0 when every check passes, 5 when one fails (4 when only\n"
+      "privileges are missing). See docs/check.md.",
       "lmp check"};
   std::string text, hub, pull = "missing", btf;
   bool no_load = false, json = false, report = false, verbose = false;
@@ -128,18 +200,19 @@ Result<int> check_command(Args args) {
   if (verbose) log::set_level(log::Level::kDebug);
   loader::install_libbpf_log(verbose);
   auto policy = LMP_TRY(registry::parse_pull_policy(pull));
-  Resolved resolved = LMP_TRY(resolve_reference(text, policy));
   loader::CheckOptions options{no_load, btf};
 
-  package::CheckReport result;
-  if (resolved.path.extension() == ".wasm") {
-    result = LMP_TRY(check_wasm(resolved.path, options));
-  } else {
-    package::Package pkg = LMP_TRY(compiler::read_package_or_object(resolved.path));
-    result = loader::check_package(pkg, "", "", options);
+  // A suite (a config.json with dependencies): every package lmp run would run with it.
+  std::optional<fs::path> suite = suite_only_dir(text);
+  std::optional<Resolved> resolved;
+  if (!suite) {
+    resolved = LMP_TRY(resolve_reference(text, policy));
+    suite = suite_dir(resolved->path.parent_path());
   }
-  name_and_version(resolved.path, result.package, result.version);
+  if (suite) return check_suite(*suite, options, json, report ? &hub : nullptr);
 
+  package::CheckReport result = LMP_TRY(check_file(resolved->path, options));
+  name_and_version(resolved->path, result.package, result.version);
   if (json)
     std::printf("%s\n", package::check_report_json(result).dump(2).c_str());
   else
@@ -147,10 +220,7 @@ Result<int> check_command(Args args) {
                stdout);
   std::fflush(stdout);
   if (report) LMP_CHECK(upload(result, hub));
-  if (result.passed()) return 0;
-  auto failed = result.failed_ids();
-  bool only_privileges = failed.size() == 1 && failed[0] == "privileges";
-  return static_cast<int>(only_privileges ? ExitCode::kPermission : ExitCode::kKernel);
+  return exit_code_of({result});
 }
 
 }  // namespace lmp::cli

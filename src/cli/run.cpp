@@ -451,17 +451,6 @@ Result<int> run_several(const RunFlags& flags) {
   return run_packages(flags, targets);
 }
 
-// The directory a config.json with dependencies makes a suite of: REF's own directory (a
-// project or a cached package), when its config.json lists any.
-std::optional<fs::path> suite_dir(const fs::path& dir) {
-  std::error_code ec;
-  fs::path config = dir / "config.json";
-  if (!fs::is_regular_file(config, ec)) return std::nullopt;
-  auto parsed = package::read_config_file(config);
-  if (!parsed || parsed->dependencies.empty()) return std::nullopt;
-  return dir;
-}
-
 // lmp run SUITE: every dependency of its config.json (resolved and fetched, lmp.lock followed)
 // runs with it, as `lmp run DEP1 -- DEP2 -- SUITE` would.
 Result<int> run_suite(const RunFlags& flags, const fs::path& dir) {
@@ -502,6 +491,24 @@ Result<int> run_suite(const RunFlags& flags, const fs::path& dir) {
 
 }  // namespace
 
+std::optional<fs::path> suite_dir(const fs::path& dir) {
+  std::error_code ec;
+  fs::path config = dir / "config.json";
+  if (!fs::is_regular_file(config, ec)) return std::nullopt;
+  auto parsed = package::read_config_file(config);
+  if (!parsed || parsed->dependencies.empty()) return std::nullopt;
+  return dir;
+}
+
+std::optional<fs::path> suite_only_dir(const std::string& ref) {
+  std::error_code ec;
+  fs::path dir(ref);
+  if (!fs::is_directory(dir, ec) || fs::exists(dir / "package.json", ec) ||
+      fs::exists(dir / "app.wasm", ec) || fs::exists(dir / "package.yaml", ec))
+    return std::nullopt;
+  return suite_dir(dir);
+}
+
 Result<int> run_command(Args args) {
   RunFlags flags = LMP_TRY(parse_run_flags(args));
   if (flags.help) {
@@ -516,13 +523,7 @@ Result<int> run_command(Args args) {
 
   if (!flags.more.empty()) return run_several(flags);
   // A directory that is only a suite (config.json with dependencies, nothing built).
-  {
-    std::error_code ec;
-    fs::path dir(flags.ref);
-    if (fs::is_directory(dir, ec) && !fs::exists(dir / "package.json", ec) &&
-        !fs::exists(dir / "app.wasm", ec) && !fs::exists(dir / "package.yaml", ec))
-      if (auto suite = suite_dir(dir)) return run_suite(flags, *suite);
-  }
+  if (auto suite = suite_only_dir(flags.ref)) return run_suite(flags, *suite);
   Resolved resolved = LMP_TRY(resolve_reference(flags.ref, flags.pull));
   if (auto suite = suite_dir(resolved.path.parent_path()); suite && !flags.help) {
     LMP_CHECK(check_local_wasm(flags.ref, resolved.path, flags.force));

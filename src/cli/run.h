@@ -109,6 +109,14 @@ Result<void> verify_before_run(const RunFlags& flags,
 Result<void> check_local_wasm(const std::string& text, const std::filesystem::path& path,
                               bool force);
 
+// The directory a config.json with dependencies makes a suite of: `dir` itself (a project or
+// a cached package), when its config.json lists any dependency (run.cpp; lmp check too).
+std::optional<std::filesystem::path> suite_dir(const std::filesystem::path& dir);
+
+// A suite REF names without anything to resolve: a directory holding a config.json with
+// dependencies and no package of its own (package.json, app.wasm, package.yaml).
+std::optional<std::filesystem::path> suite_only_dir(const std::string& ref);
+
 // Runs a package.json / package.yaml (run_package.cpp). Its exit code is lmp's.
 Result<int> run_package(const RunFlags& flags, const Resolved& resolved);
 

@@ -5,8 +5,10 @@
 
 #include <cctype>
 #include <fstream>
+#include <functional>
 
 #include "loader/attach_targets.h"
+#include "loader/elf_targets.h"
 #include "loader/check_kernel.h"
 #include "loader/program_select.h"
 #include "loader/tracefs.h"
@@ -49,6 +51,47 @@ std::pair<CheckStatus, std::string> type_known(int probed, const char* enum_name
   if (!known) return {CheckStatus::kSkip, "the kernel's BTF does not list its types"};
   if (*known) return {CheckStatus::kOk, "the kernel's BTF lists it"};
   return {CheckStatus::kFail, "this kernel was built without it (not in its BTF)"};
+}
+
+// A uprobe's or USDT probe's target named in its section: the binary exists and defines the
+// function (uprobe/uretprobe BINARY:FUNCTION[+OFFSET]) or carries the probe (usdt
+// BINARY:PROVIDER:NAME). A bare offset or an unreadable symbol table passes on the binary.
+CheckItem user_probe_point(const std::string& id, const std::string& title,
+                           const std::string& program, const std::string& section,
+                           const std::string& target) {
+  const std::string hint = "install it, or attach elsewhere with lmp run --attach " + program +
+                           "=BINARY:" + (section.starts_with("usdt") ? "PROVIDER:NAME" : "FUNCTION");
+  std::string binary_name, what;
+  std::function<Result<bool>(const std::string&)> has;
+  if (section.starts_with("usdt")) {
+    auto parsed = parse_usdt_target(target);
+    if (!parsed) return item(id, CheckStatus::kOk, title, "uprobes are enabled");
+    binary_name = parsed->binary;
+    what = "USDT probe " + parsed->provider + ":" + parsed->name;
+    has = [p = *parsed](const std::string& file) { return elf_has_usdt(file, p.provider, p.name); };
+  } else {
+    auto parsed = parse_uprobe_target(target);
+    if (!parsed) return item(id, CheckStatus::kOk, title, "uprobes are enabled");
+    binary_name = parsed->binary;
+    if (!parsed->function.empty()) {
+      what = "function " + parsed->function;
+      has = [f = parsed->function](const std::string& file) {
+        return elf_defines_function(file, f);
+      };
+    }
+  }
+  auto binary = resolve_binary(binary_name);
+  if (!binary) return item(id, CheckStatus::kFail, title, binary.error().message, hint, binary_name);
+  if (!has) return item(id, CheckStatus::kOk, title, "uprobes are enabled and " + *binary + " exists");
+  auto found = has(*binary);
+  if (!found)
+    return item(id, CheckStatus::kSkip, title,
+                *binary + " exists; whether it has " + what + " cannot be read: " +
+                    found.error().message);
+  if (!*found)
+    return item(id, CheckStatus::kFail, title, *binary + " has no " + what, hint,
+                binary_name + ":" + what);
+  return item(id, CheckStatus::kOk, title, *binary + " has " + what);
 }
 
 CheckItem kprobe_point(const std::string& id, const std::string& section) {
@@ -187,13 +230,7 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
     if (target.empty())
       return item(id, CheckStatus::kSkip, title, "the section names no target",
                   "give it at run time: lmp run --attach " + name + "=BINARY:FUNCTION");
-    auto parsed = parse_uprobe_target(target);
-    if (!parsed) return item(id, CheckStatus::kOk, title, "uprobes are enabled");
-    auto binary = resolve_binary(parsed->binary);
-    if (!binary)
-      return item(id, CheckStatus::kFail, title, binary.error().message,
-                  "install it, or attach elsewhere with lmp run --attach", parsed->binary);
-    return item(id, CheckStatus::kOk, title, "uprobes are enabled and " + *binary + " exists");
+    return user_probe_point(id, title, name, section, target);
   }
   if (section.starts_with("lsm")) {
     std::string lacks = missing_mechanism(program);

@@ -78,6 +78,10 @@ std::string to_hex(const unsigned char* bytes, std::size_t size) {
 }  // namespace
 
 Sha256::Sha256() {
+  if (sha256_cpu::available()) {
+    engine_ = Engine::kCpu;
+    return;
+  }
   init_sodium();
   crypto_hash_sha256_init(&state_);
 }
@@ -88,6 +92,7 @@ Sha256::~Sha256() {
 
 Sha256::Sha256(Sha256&& other) noexcept
     : engine_(other.engine_),
+      cpu_(other.cpu_),
       pending_(std::move(other.pending_)),
       state_(other.state_),
       evp_(std::exchange(other.evp_, nullptr)) {}
@@ -96,6 +101,7 @@ Sha256& Sha256::operator=(Sha256&& other) noexcept {
   if (this != &other) {
     if (evp_) crypto_api().ctx_free(evp_);
     engine_ = other.engine_;
+    cpu_ = other.cpu_;
     pending_ = std::move(other.pending_);
     state_ = other.state_;
     evp_ = std::exchange(other.evp_, nullptr);
@@ -104,6 +110,10 @@ Sha256& Sha256::operator=(Sha256&& other) noexcept {
 }
 
 void Sha256::update(std::string_view bytes) {
+  if (engine_ == Engine::kCpu) {
+    cpu_.update(bytes);
+    return;
+  }
   if (engine_ == Engine::kUndecided) {
     if (pending_.size() + bytes.size() <= kSwitchBytes) {
       pending_.append(bytes);
@@ -124,6 +134,10 @@ void Sha256::update(std::string_view bytes) {
 
 std::string Sha256::finish() {
   unsigned char out[crypto_hash_sha256_BYTES];
+  if (engine_ == Engine::kCpu) {
+    cpu_.finish(out);
+    return to_hex(out, sizeof out);
+  }
   if (engine_ == Engine::kOpenSsl) {
     unsigned int size = sizeof out;
     crypto_api().final(evp_, out, &size);

@@ -185,27 +185,16 @@ bool names_package(const std::string* config) {
          !doc["name"].get<std::string>().empty();
 }
 
-std::string hex_of(const unsigned char* digest, std::size_t size) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * size);
-  for (std::size_t i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
-}
-
-// The sha256 of a signed file (digest.h's digest, in the same hex), streamed through one
-// buffer with libsodium's implementation: about twice as fast as digest.h's, and no copy of
-// a large app.wasm is allocated (bench/verify.sh). `keep` receives the bytes when given.
+// The sha256 of a signed file (digest.h's Sha256: the CPU's SHA extensions when it has them),
+// read through 16 KiB on the stack, whose pages are already mapped: a page fault costs ~15 us
+// in this VM, and the fresh 64 KiB buffer used before faulted 16 times; mapping the file was
+// slower still (bench/verify.sh). `keep` receives the bytes when given.
 Result<std::string> file_sha256_hex(const fs::path& file, std::string* keep) {
   UniqueFd fd(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0)
     return fail(ExitCode::kFailure, "cannot open " + file.string() + ": " + std::strerror(errno));
-  crypto_hash_sha256_state state;
-  crypto_hash_sha256_init(&state);
-  static thread_local unsigned char buffer[64 * 1024];
+  Sha256 hash;
+  char buffer[16 * 1024];
   std::size_t total = 0;
   for (;;) {
     ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
@@ -216,18 +205,19 @@ Result<std::string> file_sha256_hex(const fs::path& file, std::string* keep) {
     total += static_cast<std::size_t>(n);
     if (total > kMaxSignedFileBytes)
       return fail(ExitCode::kBadPackage, file.string() + " is larger than 512 MiB");
-    crypto_hash_sha256_update(&state, buffer, static_cast<unsigned long long>(n));
-    if (keep) keep->append(reinterpret_cast<const char*>(buffer), static_cast<std::size_t>(n));
+    hash.update(std::string_view(buffer, static_cast<std::size_t>(n)));
+    if (keep) keep->append(buffer, static_cast<std::size_t>(n));
   }
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256_final(&state, digest);
-  return hex_of(digest, sizeof digest);
+  return hash.finish();
 }
 
 }  // namespace
 
+// Hashing and verifying need no sodium_init(): ed25519 verification, its SHA-512 and base64
+// are deterministic code with one implementation each; sodium_init() picks implementations of
+// other primitives and seeds the random generator, which only key generation uses (and
+// costs ~85 us a run here, bench/verify.sh).
 Result<SignedManifest> manifest_of(const fs::path& dir) {
-  LMP_CHECK(init_sodium());
   SignedManifest m;
   std::error_code ec;
   // config.json is kept (its name and version are parsed from the very bytes hashed); the
@@ -284,7 +274,6 @@ Result<fs::path> sign_package(const fs::path& dir, const KeyPair& key) {
 }
 
 Result<std::optional<Signature>> verify_package(const fs::path& dir) {
-  LMP_CHECK(init_sodium());
   fs::path file = dir / kSignatureFile;
   std::error_code ec;
   if (!fs::exists(file, ec)) return std::optional<Signature>();

@@ -34,7 +34,10 @@ std::optional<std::string> find_bundled_catalog() {
 }  // namespace
 
 std::optional<std::string> bundled_catalog() {
-  return find_bundled_catalog();
+  // Where lmp is installed does not change while it runs: looked up once (a run that
+  // verifies signatures asks three times).
+  static const std::optional<std::string> found = find_bundled_catalog();
+  return found;
 }
 
 StaticRepository::StaticRepository(std::string base_url, HttpClient& http)
