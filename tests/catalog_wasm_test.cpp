@@ -18,7 +18,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string show(const Outcome& o) {
+std::string show_outcome(const Outcome& o) {
   return "exit " + std::to_string(o.exit_code) + "\nstdout:\n" + o.out.substr(0, 4000) +
          "\nstderr:\n" + o.err.substr(0, 2000);
 }
@@ -77,7 +77,7 @@ TEST_F(CatalogWasmTest, BootstrapGuestComputesRunTimeOfChild) {
   // The guest prints its header once everything is attached.
   ASSERT_TRUE(
       run.wait_for([](const std::string& out) { return out.find("EVENT") != out.npos; }, 20s))
-      << show(run.stop());
+      << show_outcome(run.stop());
   pid_t child = spawn_named(binary, name, {"0.2"});
   ASSERT_GT(child, 0);
   waitpid(child, nullptr, 0);
@@ -85,14 +85,14 @@ TEST_F(CatalogWasmTest, BootstrapGuestComputesRunTimeOfChild) {
       [&](const std::string& out) { return exit_line_ms(out, child, name, 0, binary).has_value(); },
       10s);
   Outcome o = run.stop();
-  ASSERT_TRUE(seen) << show(o);
-  EXPECT_EQ(o.exit_code, 0) << show(o);
+  ASSERT_TRUE(seen) << show_outcome(o);
+  EXPECT_EQ(o.exit_code, 0) << show_outcome(o);
   double ms = *exit_line_ms(o.out, child, name, 0, binary);
-  EXPECT_GE(ms, 195.0) << show(o);
-  EXPECT_LT(ms, 5000.0) << show(o);
+  EXPECT_GE(ms, 195.0) << show_outcome(o);
+  EXPECT_LT(ms, 5000.0) << show_outcome(o);
   std::regex exec_line("EXEC +" + std::to_string(child) + " +" + std::to_string(getpid()) + " +" +
                        name + " +" + binary.string());
-  EXPECT_TRUE(std::regex_search(o.out, exec_line)) << show(o);
+  EXPECT_TRUE(std::regex_search(o.out, exec_line)) << show_outcome(o);
 }
 
 TEST_F(CatalogWasmTest, BootstrapMinDurationShowsOnlyLongRuns) {
@@ -103,7 +103,7 @@ TEST_F(CatalogWasmTest, BootstrapMinDurationShowsOnlyLongRuns) {
   Background run({"run", "bootstrap", "-d", "100"}, options());
   ASSERT_TRUE(
       run.wait_for([](const std::string& out) { return out.find("EVENT") != out.npos; }, 20s))
-      << show(run.stop());
+      << show_outcome(run.stop());
   pid_t fast_child = spawn_named(quick, "lmpbwq" + tag, {});
   waitpid(fast_child, nullptr, 0);
   pid_t slow_child = spawn_named(slow, "lmpbws" + tag, {"0.15"});
@@ -114,22 +114,23 @@ TEST_F(CatalogWasmTest, BootstrapMinDurationShowsOnlyLongRuns) {
       },
       10s);
   Outcome o = run.stop();
-  ASSERT_TRUE(seen) << show(o);
+  ASSERT_TRUE(seen) << show_outcome(o);
   EXPECT_GE(*exit_line_ms(o.out, slow_child, "lmpbws" + tag, 0, slow), 100.0);
-  EXPECT_EQ(o.out.find("lmpbwq" + tag), std::string::npos) << show(o);
-  EXPECT_EQ(o.out.find(" EXEC "), std::string::npos) << "-d hides EXEC lines\n" << show(o);
+  EXPECT_EQ(o.out.find("lmpbwq" + tag), std::string::npos) << show_outcome(o);
+  EXPECT_EQ(o.out.find(" EXEC "), std::string::npos) << "-d hides EXEC lines\n" << show_outcome(o);
 }
 
 TEST_F(CatalogWasmTest, BootstrapHelpAndBadOptionComeFromTheGuest) {
   Outcome help = run_lmp({"run", "bootstrap", "-h"}, options());
-  EXPECT_EQ(help.exit_code, 0) << show(help);
-  EXPECT_NE(help.out.find("Usage: bootstrap [-d MS] [-h]"), std::string::npos) << show(help);
-  EXPECT_NE(help.out.find("computed by this program"), std::string::npos) << show(help);
+  EXPECT_EQ(help.exit_code, 0) << show_outcome(help);
+  EXPECT_NE(help.out.find("Usage: bootstrap [-d MS] [-h]"), std::string::npos)
+      << show_outcome(help);
+  EXPECT_NE(help.out.find("computed by this program"), std::string::npos) << show_outcome(help);
 
   Outcome bad = run_lmp({"run", "bootstrap", "-d", "soon"}, options());
-  EXPECT_EQ(bad.exit_code, 2) << show(bad);
+  EXPECT_EQ(bad.exit_code, 2) << show_outcome(bad);
   EXPECT_EQ(bad.err, "bootstrap: invalid duration 'soon': expected milliseconds, e.g. -d 100\n")
-      << show(bad);
+      << show_outcome(bad);
 }
 
 // Number of "HH:MM:SS" lines: one per interval the guest printed.
@@ -165,12 +166,12 @@ TEST_F(CatalogWasmTest, RunqlatGuestDrawsHistogramEveryIntervalThenStops) {
   }
   bool ended = !run.running();
   Outcome o = run.stop();
-  ASSERT_TRUE(drawn) << show(o);
-  EXPECT_TRUE(ended) << show(o);
-  EXPECT_EQ(o.exit_code, 0) << show(o);
-  EXPECT_EQ(interval_count(o.out), 2u) << show(o);
+  ASSERT_TRUE(drawn) << show_outcome(o);
+  EXPECT_TRUE(ended) << show_outcome(o);
+  EXPECT_EQ(o.exit_code, 0) << show_outcome(o);
+  EXPECT_EQ(interval_count(o.out), 2u) << show_outcome(o);
   std::regex row(R"( +[0-9]+ -> [0-9]+ +: [0-9]+ +\|[* ]{40}\|)");
-  EXPECT_TRUE(std::regex_search(o.out, row)) << show(o);
+  EXPECT_TRUE(std::regex_search(o.out, row)) << show_outcome(o);
 }
 
 TEST_F(CatalogWasmTest, RunqlatGuestPerProcessNamesEachHistogram) {
@@ -182,19 +183,19 @@ TEST_F(CatalogWasmTest, RunqlatGuestPerProcessNamesEachHistogram) {
       },
       20s, cause_scheduling);
   Outcome o = run.stop();
-  ASSERT_TRUE(seen) << show(o);
-  EXPECT_EQ(o.exit_code, 0) << show(o);
+  ASSERT_TRUE(seen) << show_outcome(o);
+  EXPECT_EQ(o.exit_code, 0) << show_outcome(o);
 }
 
 TEST_F(CatalogWasmTest, RunqlatGuestRefusesBadOptions) {
   Outcome both = run_lmp({"run", "runqlat", "-P", "-L"}, options());
-  EXPECT_EQ(both.exit_code, 2) << show(both);
+  EXPECT_EQ(both.exit_code, 2) << show_outcome(both);
   // The first run pulls: stderr, not a terminal, has one "Downloaded ..." line per file.
   std::string err = std::regex_replace(both.err, std::regex("Downloaded [^\n]*\n"), "");
-  EXPECT_EQ(err, "runqlat: -P and -L exclude each other: choose one\n") << show(both);
+  EXPECT_EQ(err, "runqlat: -P and -L exclude each other: choose one\n") << show_outcome(both);
   Outcome zero = run_lmp({"run", "runqlat", "--interval=0"}, options());
-  EXPECT_EQ(zero.exit_code, 2) << show(zero);
-  EXPECT_NE(zero.err.find("--interval"), std::string::npos) << show(zero);
+  EXPECT_EQ(zero.exit_code, 2) << show_outcome(zero);
+  EXPECT_NE(zero.err.find("--interval"), std::string::npos) << show_outcome(zero);
 }
 
 }  // namespace

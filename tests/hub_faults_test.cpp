@@ -20,17 +20,17 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-constexpr const char* kPassword = "carol-password-3";
+constexpr const char* kCarolPassword = "carol-password-3";
 
 class HubFaultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
     hub_ = std::make_unique<HubProcess>(data_.path() / "hub");
-    Outcome add =
-        hub_->admin({"user", "add", "carol", "--password-stdin"}, std::string(kPassword) + "\n");
+    Outcome add = hub_->admin({"user", "add", "carol", "--password-stdin"},
+                              std::string(kCarolPassword) + "\n");
     ASSERT_EQ(add.exit_code, 0) << add.err;
     ASSERT_TRUE(hub_->start()) << hub_->last_error;
-    token_ = hub_login(*hub_, "carol", kPassword);
+    token_ = hub_login(*hub_, "carol", kCarolPassword);
     ASSERT_FALSE(token_.empty());
     fs::path pkg = opentrace_package_dir() / "package.json";
     package_json_ = read_file_text(pkg);
@@ -232,7 +232,7 @@ TEST_F(HubFaultsTest, FailedLoginsAreRateLimited) {
   int status = 0;
   for (int i = 0; i < 5; ++i) hub_login(*hub_, "carol", "wrong-password", &status);
   EXPECT_EQ(status, 401);
-  hub_login(*hub_, "carol", kPassword, &status);  // even the right password waits now
+  hub_login(*hub_, "carol", kCarolPassword, &status);  // even the right password waits now
   EXPECT_EQ(status, 429);
   auto c = hub_->client();
   auto res = c.Post("/api/v1/login", R"({"username":"carol","password":"x"})", "application/json");

@@ -11,15 +11,15 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-constexpr const char* kPassword = "signer-password-1";
+constexpr const char* kPasswordHubSignature = "signer-password-1";
 
 class HubSignatureTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     data_ = new TempDir();
     hub_ = new HubProcess(data_->path() / "hub");
-    Outcome add =
-        hub_->admin({"user", "add", "signer", "--password-stdin"}, std::string(kPassword) + "\n");
+    Outcome add = hub_->admin({"user", "add", "signer", "--password-stdin"},
+                              std::string(kPasswordHubSignature) + "\n");
     ASSERT_EQ(add.exit_code, 0) << add.err;
     ASSERT_TRUE(hub_->start()) << hub_->last_error;
   }
@@ -33,7 +33,7 @@ class HubSignatureTest : public ::testing::Test {
     home_ = scratch_.path() / "home";
     Outcome login =
         lmp_with_hub(*hub_, home_, {"login", hub_->url(), "-u", "signer", "--password-stdin"},
-                     std::string(kPassword) + "\n");
+                     std::string(kPasswordHubSignature) + "\n");
     ASSERT_EQ(login.exit_code, 0) << login.err;
   }
 
@@ -130,7 +130,7 @@ TEST_F(HubSignatureTest, SignatureThatDoesNotVerifyIsRefused) {
       << wrong_version.err;
 
   // Straight to the API: a truncated signature.
-  std::string token = hub_login(*hub_, "signer", kPassword);
+  std::string token = hub_login(*hub_, "signer", kPasswordHubSignature);
   ASSERT_FALSE(token.empty());
   std::string signature = read_file_text(other / "lmp.sig");
   auto res = hub_publish(*hub_, token,

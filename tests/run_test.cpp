@@ -43,7 +43,7 @@ pid_t open_in_child(const fs::path& path) {
   return pid;
 }
 
-std::vector<nlohmann::json> json_lines(const std::string& out) {
+std::vector<nlohmann::json> json_lines_run(const std::string& out) {
   std::vector<nlohmann::json> lines;
   std::istringstream in(out);
   std::string line;
@@ -81,7 +81,7 @@ TEST_F(RunTest, JsonLinesParseAndCarryPidCommAndEnumName) {
   Outcome o = run.stop();
   ASSERT_TRUE(seen) << o.err;
   bool matched = false;
-  for (const auto& event : json_lines(o.out)) {
+  for (const auto& event : json_lines_run(o.out)) {
     if (event.value("path", "") != target.string()) continue;
     EXPECT_TRUE(event["pid"].is_number_integer());
     EXPECT_EQ(event["kind"], "OPEN_KIND_OPENAT");
@@ -103,7 +103,8 @@ TEST_F(RunTest, OwnOpensWhileAttachingAreNotShown) {
       [&] { open_in_child(mine); });
   Outcome o = run.stop();
   ASSERT_TRUE(seen) << o.err;
-  for (const auto& event : json_lines(o.out)) EXPECT_NE(event["pid"], run.pid()) << event.dump();
+  for (const auto& event : json_lines_run(o.out))
+    EXPECT_NE(event["pid"], run.pid()) << event.dump();
 }
 
 TEST_F(RunTest, PidOptionFilters) {
@@ -130,7 +131,7 @@ TEST_F(RunTest, PidOptionFilters) {
   kill(child, SIGKILL);
   waitpid(child, nullptr, 0);
   ASSERT_TRUE(seen) << o.err;
-  for (const auto& event : json_lines(o.out)) {
+  for (const auto& event : json_lines_run(o.out)) {
     EXPECT_EQ(event["pid"], child) << event.dump();
   }
   EXPECT_EQ(o.out.find(other.string()), std::string::npos);
@@ -161,7 +162,7 @@ TEST_F(RunTest, ExecOfKnownBinaryShowsPidAndComm) {
   Outcome o = run.stop();
   ASSERT_TRUE(seen) << o.out.substr(0, 2000) << o.err;
   bool pid_matched = false;
-  for (const auto& event : json_lines(o.out)) {
+  for (const auto& event : json_lines_run(o.out)) {
     if (event.value("comm", "") != "lmpuniq") continue;
     for (pid_t pid : pids) pid_matched |= event["pid"] == pid;
   }

@@ -22,9 +22,9 @@ using namespace std::chrono_literals;
 using nlohmann::json;
 
 // Serves a directory's files as they are (never compressed), over loopback HTTP.
-class StaticServer {
+class StaticServerSignedTransport {
  public:
-  explicit StaticServer(const fs::path& root) {
+  explicit StaticServerSignedTransport(const fs::path& root) {
     server_.Get(R"(/(.*))", [root](const httplib::Request& req, httplib::Response& res) {
       std::string path = req.matches[1];
       if (path.find("..") != std::string::npos || !fs::is_regular_file(root / path)) {
@@ -37,7 +37,7 @@ class StaticServer {
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(1ms);
   }
-  ~StaticServer() {
+  ~StaticServerSignedTransport() {
     server_.stop();
     thread_.join();
   }
@@ -106,7 +106,7 @@ class SignedRepositoryTest : public ::testing::Test {
          R"({"name":"plain","version":"0.1.0","author":"t","description":"unsigned"})");
     Outcome built = run_lmp({"repo", "build", src().string(), repo().string()});
     ASSERT_EQ(built.exit_code, 0) << built.err;
-    server_ = std::make_unique<StaticServer>(dir_.path());
+    server_ = std::make_unique<StaticServerSignedTransport>(dir_.path());
   }
 
   fs::path src() const { return dir_.path() / "src"; }
@@ -133,7 +133,7 @@ class SignedRepositoryTest : public ::testing::Test {
 
   registry::KeyPair key_;
   TempDir dir_;
-  std::unique_ptr<StaticServer> server_;
+  std::unique_ptr<StaticServerSignedTransport> server_;
 };
 
 TEST_F(SignedRepositoryTest, SignatureIsListedPulledCachedAndRemoved) {

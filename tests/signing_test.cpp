@@ -23,21 +23,22 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-std::string show(const Outcome& o) {
+std::string show_signing(const Outcome& o) {
   return "exit " + std::to_string(o.exit_code) + "\nstdout:\n" + o.out.substr(0, 2000) +
          "\nstderr:\n" + o.err.substr(0, 2000);
 }
 
 // A refusal: the exit code, nothing on stdout, one line on stderr holding every `words`.
 void expect_refused(const Outcome& o, int code, const std::vector<std::string>& words) {
-  EXPECT_EQ(o.exit_code, code) << show(o);
-  EXPECT_EQ(o.out, "") << show(o);
-  EXPECT_TRUE(o.err.starts_with("error: ")) << show(o);
-  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << show(o);
-  for (const auto& w : words) EXPECT_NE(o.err.find(w), std::string::npos) << w << "\n" << show(o);
+  EXPECT_EQ(o.exit_code, code) << show_signing(o);
+  EXPECT_EQ(o.out, "") << show_signing(o);
+  EXPECT_TRUE(o.err.starts_with("error: ")) << show_signing(o);
+  EXPECT_EQ(std::count(o.err.begin(), o.err.end(), '\n'), 1) << show_signing(o);
+  for (const auto& w : words)
+    EXPECT_NE(o.err.find(w), std::string::npos) << w << "\n" << show_signing(o);
 }
 
-pid_t open_in_child(const fs::path& path) {
+pid_t open_in_child_signing(const fs::path& path) {
   pid_t pid = fork();
   if (pid == 0) {
     int fd = open(path.c_str(), O_CREAT | O_RDONLY, 0600);
@@ -56,7 +57,7 @@ class SigningTest : public ::testing::Test {
     Outcome o = run_lmp({"build", (source_dir() / "tests/programs/opentrace").string(), "-o",
                          (built_->path() / "opentrace").string()},
                         {.timeout = 120s});
-    build_errors_ = o.exit_code == 0 ? "" : show(o);
+    build_errors_ = o.exit_code == 0 ? "" : show_signing(o);
   }
   static void TearDownTestSuite() { built_.reset(); }
   void SetUp() override {
@@ -84,7 +85,7 @@ class SigningTest : public ::testing::Test {
   // `lmp key generate NAME`; returns the fingerprint it prints.
   std::string generate(const std::string& name) const {
     Outcome o = lmp({"key", "generate", name});
-    EXPECT_EQ(o.exit_code, 0) << show(o);
+    EXPECT_EQ(o.exit_code, 0) << show_signing(o);
     return o.out.substr(0, o.out.find(' '));
   }
   // Runs DIR with --json until the test's own open of a unique file shows; true when seen.
@@ -97,10 +98,10 @@ class SigningTest : public ::testing::Test {
     Background run(args, options(std::move(env)));
     bool seen = run.wait_for(
         [&](const std::string& out) { return out.find(target.string()) != std::string::npos; }, 15s,
-        [&] { open_in_child(target); });
+        [&] { open_in_child_signing(target); });
     Outcome o = run.stop();
-    EXPECT_TRUE(seen) << show(o);
-    EXPECT_EQ(o.exit_code, 0) << show(o);
+    EXPECT_TRUE(seen) << show_signing(o);
+    EXPECT_EQ(o.exit_code, 0) << show_signing(o);
     last_err_ = o.err;
     return seen;
   }
@@ -120,24 +121,24 @@ TEST_F(SigningTest, KeyGenerateListExport) {
   ASSERT_EQ(stat((home_ / "keys/alice.key").c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
   Outcome again = lmp({"key", "generate", "alice"});
-  EXPECT_EQ(again.exit_code, 9) << show(again);  // never overwritten
+  EXPECT_EQ(again.exit_code, 9) << show_signing(again);  // never overwritten
   Outcome list = lmp({"key", "list", "--json"});
-  ASSERT_EQ(list.exit_code, 0) << show(list);
+  ASSERT_EQ(list.exit_code, 0) << show_signing(list);
   auto keys = nlohmann::json::parse(list.out);
   ASSERT_EQ(keys.size(), 1u);
   EXPECT_EQ(keys[0]["name"], "alice");
   EXPECT_EQ(keys[0]["fingerprint"], fingerprint);
   Outcome table = lmp({"key", "list"});
-  EXPECT_NE(table.out.find("alice"), std::string::npos) << show(table);
-  EXPECT_NE(table.out.find(fingerprint), std::string::npos) << show(table);
+  EXPECT_NE(table.out.find("alice"), std::string::npos) << show_signing(table);
+  EXPECT_NE(table.out.find(fingerprint), std::string::npos) << show_signing(table);
   Outcome exported = lmp({"key", "export"});
-  ASSERT_EQ(exported.exit_code, 0) << show(exported);
+  ASSERT_EQ(exported.exit_code, 0) << show_signing(exported);
   EXPECT_TRUE(exported.out.starts_with("ed25519 ")) << exported.out;
   EXPECT_EQ(exported.out, slurp(home_ / "keys/alice.pub"));
   EXPECT_EQ(lmp({"key", "generate"}).exit_code, 0);  // the default name
   EXPECT_TRUE(fs::exists(home_ / "keys/default.key"));
   Outcome out_dir = lmp({"key", "generate", "ci", "--out", (tmp_.path() / "ci-keys").string()});
-  EXPECT_EQ(out_dir.exit_code, 0) << show(out_dir);
+  EXPECT_EQ(out_dir.exit_code, 0) << show_signing(out_dir);
   EXPECT_TRUE(fs::exists(tmp_.path() / "ci-keys/ci.key"));
 }
 
@@ -152,7 +153,7 @@ TEST_F(SigningTest, SignNeedsOneKeyADirectoryAndAPrivateKeyFile) {
   chmod((home_ / "keys/bob.key").c_str(), 0644);
   expect_refused(lmp({"sign", dir.string(), "--key", "bob"}), 4, {"bob.key", "chmod 600"});
   Outcome signed_ = lmp({"sign", dir.string(), "--key", "alice"});
-  ASSERT_EQ(signed_.exit_code, 0) << show(signed_);
+  ASSERT_EQ(signed_.exit_code, 0) << show_signing(signed_);
   EXPECT_EQ(signed_.out, (dir / "lmp.sig").string() + "\n");
   auto sig = nlohmann::json::parse(slurp(dir / "lmp.sig"));
   EXPECT_EQ(sig["name"], "opentrace");
@@ -166,13 +167,13 @@ TEST_F(SigningTest, TrustAddListRmVerifyRevoke) {
   lmp({"key", "export", "alice"});
   spit(tmp_.path() / "alice.pub", slurp(home_ / "keys/alice.pub"));
   Outcome by_file = lmp({"trust", "add", (tmp_.path() / "alice.pub").string(), "--for", "open*"});
-  ASSERT_EQ(by_file.exit_code, 0) << show(by_file);
+  ASSERT_EQ(by_file.exit_code, 0) << show_signing(by_file);
   EXPECT_EQ(lmp({"trust", "add", "alice"}).exit_code, 0);  // by local name, for every name
   EXPECT_EQ(lmp({"trust", "add", alice}).exit_code, 0);    // by fingerprint: already trusted
   expect_refused(lmp({"trust", "add", "ed25519:" + std::string(32, 'b')}), 7,
                  {"a fingerprint alone cannot verify", "public key file"});
   Outcome list = lmp({"trust", "list", "--json"});
-  ASSERT_EQ(list.exit_code, 0) << show(list);
+  ASSERT_EQ(list.exit_code, 0) << show_signing(list);
   auto policy = nlohmann::json::parse(list.out);
   EXPECT_EQ(policy["verify"], "warn");
   ASSERT_EQ(policy["keys"].size(), 2u) << list.out;
@@ -187,7 +188,7 @@ TEST_F(SigningTest, TrustAddListRmVerifyRevoke) {
   EXPECT_EQ(policy["packages"]["dev-*"], "off");
   EXPECT_EQ(policy["revoked"][0], alice);
   Outcome text = lmp({"trust", "list"});
-  EXPECT_NE(text.out.find("(revoked)"), std::string::npos) << show(text);
+  EXPECT_NE(text.out.find("(revoked)"), std::string::npos) << show_signing(text);
   EXPECT_EQ(lmp({"trust", "revoke", "--undo", alice}).exit_code, 0);
   EXPECT_EQ(lmp({"trust", "rm", alice}).exit_code, 0);
   policy = nlohmann::json::parse(lmp({"trust", "list", "--json"}).out);
@@ -281,7 +282,7 @@ TEST_F(SigningTest, TamperedPackagesAreRefused) {
   }
   // Off reads no signature: the damaged signature does not matter then.
   Outcome off = lmp({"run", "--verify=off", truncated.string(), "-h"});
-  EXPECT_EQ(off.exit_code, 0) << show(off);
+  EXPECT_EQ(off.exit_code, 0) << show_signing(off);
 }
 
 // Unsigned packages from a repository warn once each in warn mode; several packages of one
@@ -294,10 +295,10 @@ TEST_F(SigningTest, RepositoryPackagesWarnAndSeveralPackagesAreAllChecked) {
   ASSERT_EQ(lmp({"repo", "build", src.string(), repo.string()}).exit_code, 0);
   std::vector<std::string> env = {"LMP_REPOSITORY=file://" + repo.string()};
   Outcome warned = lmp({"run", "opentrace", "-h"}, env);
-  ASSERT_EQ(warned.exit_code, 0) << show(warned);
+  ASSERT_EQ(warned.exit_code, 0) << show_signing(warned);
   EXPECT_NE(warned.err.find("warning: opentrace: it is not signed"), std::string::npos)
-      << show(warned);
-  EXPECT_NE(warned.err.find("from a repository"), std::string::npos) << show(warned);
+      << show_signing(warned);
+  EXPECT_NE(warned.err.find("from a repository"), std::string::npos) << show_signing(warned);
   expect_refused(lmp({"run", "--verify=require", "opentrace", "-h"}, env), 4,
                  {"refused to run opentrace", "not signed"});
 
@@ -319,18 +320,18 @@ TEST_F(SigningTest, BuildSignSignsWhatItBuilt) {
   fs::path out = tmp_.path() / "built";
   Outcome built = lmp({"build", "--sign", (source_dir() / "tests/programs/opentrace").string(),
                        "-o", out.string()});
-  ASSERT_EQ(built.exit_code, 0) << show(built);
-  ASSERT_TRUE(fs::exists(out / "lmp.sig")) << show(built);
+  ASSERT_EQ(built.exit_code, 0) << show_signing(built);
+  ASSERT_TRUE(fs::exists(out / "lmp.sig")) << show_signing(built);
   ASSERT_EQ(lmp({"trust", "add", "alice"}).exit_code, 0);
   Outcome help = lmp({"run", "--verify=require", out.string(), "-h"});
-  EXPECT_EQ(help.exit_code, 0) << show(help);
+  EXPECT_EQ(help.exit_code, 0) << show_signing(help);
   generate("bob");
   Outcome which = lmp({"build", "--sign", (source_dir() / "tests/programs/opentrace").string(),
                        "-o", out.string()});
-  EXPECT_EQ(which.exit_code, 2) << show(which);
+  EXPECT_EQ(which.exit_code, 2) << show_signing(which);
   Outcome named = lmp({"build", "--sign=bob", (source_dir() / "tests/programs/opentrace").string(),
                        "-o", out.string()});
-  EXPECT_EQ(named.exit_code, 0) << show(named);
+  EXPECT_EQ(named.exit_code, 0) << show_signing(named);
   auto sig = nlohmann::json::parse(slurp(out / "lmp.sig"));
   EXPECT_EQ(sig["key_name"], "bob");
 }
@@ -343,8 +344,8 @@ TEST_F(SigningTest, BundledCatalogRunsUnderRequireAndItsKeyOnlyVouchesForIt) {
   ASSERT_TRUE(fs::exists(catalog / "catalog.pub"));
   EXPECT_FALSE(fs::exists(catalog / "catalog.key"));
   Outcome help = lmp({"run", "opensnoop", "-h"}, {"LMP_VERIFY=require"});
-  ASSERT_EQ(help.exit_code, 0) << show(help);
-  EXPECT_EQ(help.err.find("warning"), std::string::npos) << show(help);
+  ASSERT_EQ(help.exit_code, 0) << show_signing(help);
+  EXPECT_EQ(help.err.find("warning"), std::string::npos) << show_signing(help);
   Outcome trust = lmp({"trust", "list", "--json"});
   std::string catalog_key = nlohmann::json::parse(trust.out)["catalog_key"];
   EXPECT_TRUE(catalog_key.starts_with("ed25519:")) << trust.out;
@@ -380,10 +381,10 @@ TEST_F(SigningTest, BundledCatalogRunsUnderRequireAndItsKeyOnlyVouchesForIt) {
   Background run({"run", "--json", "opensnoop"}, options({"LMP_VERIFY=require"}));
   bool seen = run.wait_for(
       [&](const std::string& out) { return out.find(target.string()) != std::string::npos; }, 20s,
-      [&] { open_in_child(target); });
+      [&] { open_in_child_signing(target); });
   Outcome o = run.stop();
-  EXPECT_TRUE(seen) << show(o);
-  EXPECT_EQ(o.exit_code, 0) << show(o);
+  EXPECT_TRUE(seen) << show_signing(o);
+  EXPECT_EQ(o.exit_code, 0) << show_signing(o);
 }
 
 }  // namespace

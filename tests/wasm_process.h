@@ -28,13 +28,6 @@ inline fs::path guest(const std::string& name) {
   return fs::path(LMP_WASM_GUEST_DIR) / (name + ".wasm");
 }
 
-inline std::string slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // `lmp ARGS...` with stdin from a file and stdout/stderr into files (harness.h's runners
 // give the child no stdin, and guests read their eBPF object from it).
 class LmpProcess {

@@ -31,7 +31,7 @@ Result<int> generate(const std::string& name, const std::string& out) {
   return 0;
 }
 
-Result<int> list(bool json) {
+Result<int> list_keys(bool json) {
   fs::path dir = registry::keys_dir(LMP_TRY(registry::lmp_home()));
   auto keys = LMP_TRY(registry::list_keys(dir));
   if (json) {
@@ -97,7 +97,7 @@ Result<int> key_command(Args args) {
     return parse_error(app, e);
   }
   if (generate_app->parsed()) return generate(name, out);
-  if (list_app->parsed()) return list(json);
+  if (list_app->parsed()) return list_keys(json);
   return export_key(export_name);
 }
 

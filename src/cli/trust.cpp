@@ -39,7 +39,7 @@ Result<int> add(const fs::path& home, const std::string& what, const std::string
   return 0;
 }
 
-Result<int> list(const fs::path& home, bool json) {
+Result<int> list_trusted_keys(const fs::path& home, bool json) {
   registry::TrustPolicy policy = LMP_TRY(registry::read_trust_policy(home));
   auto catalog = registry::bundled_catalog_key();
   if (json) {
@@ -157,7 +157,7 @@ Result<int> trust_command(Args args) {
   }
   fs::path home = LMP_TRY(registry::lmp_home());
   if (add_app->parsed()) return add(home, what, pattern);
-  if (list_app->parsed()) return list(home, json);
+  if (list_app->parsed()) return list_trusted_keys(home, json);
   if (rm_app->parsed()) return remove(home, rm_what);
   if (verify_app->parsed()) return set_mode(home, mode, verify_for);
   return revoke(home, fingerprint, undo);

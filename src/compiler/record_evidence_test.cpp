@@ -11,7 +11,7 @@
 namespace lmp::compiler {
 namespace {
 
-bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
+bpf_insn insn_record_evidence(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) {
   bpf_insn i{};
   i.code = code;
   i.dst_reg = dst;
@@ -21,13 +21,13 @@ bpf_insn insn(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm) 
   return i;
 }
 bpf_insn mov(uint8_t dst, int32_t imm) {
-  return insn(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
+  return insn_record_evidence(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm);
 }
 bpf_insn mov_reg(uint8_t dst, uint8_t src) {
-  return insn(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
+  return insn_record_evidence(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0);
 }
 bpf_insn call(int32_t helper) {
-  return insn(BPF_JMP | BPF_CALL, 0, 0, 0, helper);
+  return insn_record_evidence(BPF_JMP | BPF_CALL, 0, 0, 0, helper);
 }
 
 // An ELF object with one program section `code`, a ".maps" section with `maps` symbols, and
@@ -41,8 +41,8 @@ class ObjectBuilder {
   // Appends `r = map` (ld_imm64 with a relocation) to the code.
   void load_map(uint8_t r, size_t map) {
     relocs.push_back({code.size(), map});
-    code.push_back(insn(BPF_LD | BPF_IMM | BPF_DW, r, 1, 0, 0));
-    code.push_back(insn(0, 0, 0, 0, 0));
+    code.push_back(insn_record_evidence(BPF_LD | BPF_IMM | BPF_DW, r, 1, 0, 0));
+    code.push_back(insn_record_evidence(0, 0, 0, 0, 0));
   }
 
   std::vector<uint8_t> build() const {
@@ -111,7 +111,7 @@ TEST(RecordEvidence, ReserveSizeIsAnImmediateInR2) {
   b.code.push_back(mov(2, 32));
   b.code.push_back(mov(3, 0));
   b.code.push_back(call(131));
-  b.code.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  b.code.push_back(insn_record_evidence(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   auto e = read_record_evidence(b.build());
   ASSERT_TRUE(e) << e.error().message;
   ASSERT_TRUE(e->contains("rb"));
@@ -130,7 +130,7 @@ TEST(RecordEvidence, PerfOutputOfAMapValueWithComputedSize) {
   b.load_map(2, 2);
   b.code.push_back(mov_reg(4, 6));
   b.code.push_back(call(25));
-  b.code.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  b.code.push_back(insn_record_evidence(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   auto e = read_record_evidence(b.build());
   ASSERT_TRUE(e);
   ASSERT_TRUE(e->contains("pb"));
@@ -142,11 +142,12 @@ TEST(RecordEvidence, DifferentSizesOnJoiningPathsAreNotAConstant) {
   ObjectBuilder b;
   b.maps = {"rb"};
   b.code.push_back(mov(3, 16));
-  b.code.push_back(insn(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1, 0));  // if r1 == 0 skip one
+  b.code.push_back(
+      insn_record_evidence(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 1, 0));  // if r1 == 0 skip one
   b.code.push_back(mov(3, 24));
   b.load_map(1, 1);
   b.code.push_back(call(130));
-  b.code.push_back(insn(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  b.code.push_back(insn_record_evidence(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   auto e = read_record_evidence(b.build());
   ASSERT_TRUE(e);
   EXPECT_TRUE(e->at("rb").variable);

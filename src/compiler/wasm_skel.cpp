@@ -30,7 +30,7 @@ bool has_global_vars(const btf* b, const btf_type* datasec) {
   return false;
 }
 
-int libbpf_to_log(libbpf_print_level, const char* format, va_list args) {
+int skel_libbpf_to_log(libbpf_print_level, const char* format, va_list args) {
   char buffer[1024];
   std::vsnprintf(buffer, sizeof(buffer), format, args);
   std::string_view text(buffer);
@@ -143,7 +143,7 @@ Result<WasmSkelModel> read_wasm_skel_model(package::Package package) {
   model.name = skel_name(package.meta.bpf_skel.obj_name);
   model.package = std::move(package);
   const package::Package& pkg = model.package;
-  libbpf_print_fn_t old_print = libbpf_set_print(libbpf_to_log);
+  libbpf_print_fn_t old_print = libbpf_set_print(skel_libbpf_to_log);
   auto opened = open_bpf_object(pkg.bpf_object, model.name);
   libbpf_set_print(old_print);
   model.object = LMP_TRY(std::move(opened));

@@ -33,9 +33,10 @@ inline std::string config_text(const std::string& name, const std::string& versi
 inline std::map<std::string, std::string> version_files(const std::string& name,
                                                         const std::string& version) {
   using namespace lmp::package::testing;
-  return {{"package.json", package_json(fake_bpf_elf(32), full_meta()).dump()},
-          {"config.json", config_text(name, version)},
-          {"README.md", "---\nsummary: \"measures things\"\n---\n# " + name + "\n"}};
+  return {
+      {"package.json", lmp::package::testing::package_json(fake_bpf_elf(32), full_meta()).dump()},
+      {"config.json", config_text(name, version)},
+      {"README.md", "---\nsummary: \"measures things\"\n---\n# " + name + "\n"}};
 }
 
 // DIR with hub.db (users alice, an admin, and bob) and blobs.

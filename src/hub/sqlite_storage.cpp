@@ -111,7 +111,7 @@ CREATE TABLE check_reports(
 };
 constexpr int kSchemaVersion = static_cast<int>(std::size(kMigrations));
 
-UnixTime now_seconds() {
+UnixTime now_seconds_sqlite_storage() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -182,7 +182,7 @@ Result<User> SqliteStorage::create_user(const std::string& name, const std::stri
   std::lock_guard lock(mutex_);
   auto q = LMP_TRY(db_.query(
       "INSERT INTO users(name, email, password_hash, admin, created) VALUES(?, ?, ?, ?, ?)"));
-  User user{0, name, email, admin, now_seconds()};
+  User user{0, name, email, admin, now_seconds_sqlite_storage()};
   auto inserted = q.bind_all(name, email, password_hash, admin, user.created).run();
   if (!inserted && inserted.error().code == ExitCode::kConflict)
     return fail(ExitCode::kConflict, "user " + name + " exists already", "pick another name");
@@ -234,7 +234,7 @@ Result<TokenInfo> SqliteStorage::create_token(std::int64_t user_id, const std::s
     if (!LMP_TRY(q.bind(user_id).step()))
       return fail(ExitCode::kNotFound, "no user with id " + std::to_string(user_id));
   }
-  TokenInfo token{0, user_id, name, now_seconds(), 0, expires};
+  TokenInfo token{0, user_id, name, now_seconds_sqlite_storage(), 0, expires};
   auto q = LMP_TRY(
       db_.query("INSERT INTO tokens(user_id, name, hash, created, expires) VALUES(?, ?, ?, ?, ?)"));
   LMP_CHECK(q.bind_all(user_id, name, token_hash, token.created, expires).run());
@@ -296,7 +296,7 @@ Result<void> SqliteStorage::create_session(const std::string& session_hash,
   {
     // Expired sessions are dropped here, so the table does not grow without bound.
     auto q = LMP_TRY(db_.query("DELETE FROM sessions WHERE expires <= ?"));
-    LMP_CHECK(q.bind(now_seconds()).run());
+    LMP_CHECK(q.bind(now_seconds_sqlite_storage()).run());
   }
   auto q = LMP_TRY(
       db_.query("INSERT INTO sessions(hash, user_id, csrf_token, expires) VALUES(?, ?, ?, ?)"));

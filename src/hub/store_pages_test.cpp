@@ -9,19 +9,19 @@ namespace {
 
 constexpr const char* kEvil = "<script>alert(1)</script>\"'&";
 
-bool contains(const std::string& text, std::string_view part) {
+bool contains_store_pages(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
 // No value made it into the page as markup: no script element, no event attribute, no
 // style attribute (CSP), no unescaped quote breaking out of an attribute.
 void expect_clean(const std::string& page) {
-  EXPECT_FALSE(contains(page, "<script>")) << page;
-  EXPECT_FALSE(contains(page, "alert(1)</script>"));
-  EXPECT_FALSE(contains(page, " onerror="));
-  EXPECT_FALSE(contains(page, " onclick="));
-  EXPECT_FALSE(contains(page, "style="));
-  EXPECT_FALSE(contains(page, "javascript:"));
+  EXPECT_FALSE(contains_store_pages(page, "<script>")) << page;
+  EXPECT_FALSE(contains_store_pages(page, "alert(1)</script>"));
+  EXPECT_FALSE(contains_store_pages(page, " onerror="));
+  EXPECT_FALSE(contains_store_pages(page, " onclick="));
+  EXPECT_FALSE(contains_store_pages(page, "style="));
+  EXPECT_FALSE(contains_store_pages(page, "javascript:"));
 }
 
 PackageSummary evil_summary() {
@@ -80,27 +80,29 @@ TEST(StorePagesTest, ExploreListsCardsWithFiltersSortAndPaging) {
   view.now = 5000;
   std::string page = render_explore(view, {});
   expect_clean(page);
-  EXPECT_TRUE(contains(page, "data-testid=\"package-card\""));
-  EXPECT_TRUE(contains(page, "<a href=\"/p/tcpstates\">tcpstates</a>"));
-  EXPECT_TRUE(contains(page, "JSON package"));
-  EXPECT_TRUE(contains(page, "WebAssembly"));
-  EXPECT_TRUE(contains(page, "1,234"));
-  EXPECT_TRUE(contains(page, "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
-  EXPECT_TRUE(contains(page,
-                       "href=\"/?q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%27%26&amp;"
-                       "category=network\""));
-  EXPECT_TRUE(contains(page, "id=\"sort-updated\""));
-  EXPECT_TRUE(contains(page, "id=\"page-prev\""));
-  EXPECT_TRUE(contains(page, "id=\"page-next\""));
-  EXPECT_TRUE(contains(page, "Page 2 of 3"));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"package-card\""));
+  EXPECT_TRUE(contains_store_pages(page, "<a href=\"/p/tcpstates\">tcpstates</a>"));
+  EXPECT_TRUE(contains_store_pages(page, "JSON package"));
+  EXPECT_TRUE(contains_store_pages(page, "WebAssembly"));
+  EXPECT_TRUE(contains_store_pages(page, "1,234"));
+  EXPECT_TRUE(contains_store_pages(page, "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;"));
+  EXPECT_TRUE(
+      contains_store_pages(page,
+                           "href=\"/?q=%3Cscript%3Ealert%281%29%3C%2Fscript%3E%22%27%26&amp;"
+                           "category=network\""));
+  EXPECT_TRUE(contains_store_pages(page, "id=\"sort-updated\""));
+  EXPECT_TRUE(contains_store_pages(page, "id=\"page-prev\""));
+  EXPECT_TRUE(contains_store_pages(page, "id=\"page-next\""));
+  EXPECT_TRUE(contains_store_pages(page, "Page 2 of 3"));
 }
 
 TEST(StorePagesTest, ExploreWithoutResultsSaysSo) {
   ExploreView view;
   std::string page = render_explore(view, {});
-  EXPECT_TRUE(contains(page, "No package matches."));
-  EXPECT_FALSE(contains(page, "id=\"page-next\""));
-  EXPECT_FALSE(contains(page, "id=\"sort-relevance\""));  // no words: nothing to rank by
+  EXPECT_TRUE(contains_store_pages(page, "No package matches."));
+  EXPECT_FALSE(contains_store_pages(page, "id=\"page-next\""));
+  EXPECT_FALSE(
+      contains_store_pages(page, "id=\"sort-relevance\""));  // no words: nothing to rank by
 }
 
 PackageView evil_package_view() {
@@ -121,28 +123,31 @@ TEST(StorePagesTest, PackagePageHasTabsRunLineAndEscapedValues) {
   PackageView view = evil_package_view();
   std::string page = render_package(view, {});
   expect_clean(page);
-  EXPECT_TRUE(contains(page, "data-testid=\"run-command\">lmp run tcpstates</code>"));
-  EXPECT_TRUE(contains(page, "data-testid=\"pull-command\">lmp pull tcpstates:1.1.0</code>"));
-  EXPECT_TRUE(contains(page, "data-testid=\"copy-button\""));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"run-command\">lmp run tcpstates</code>"));
+  EXPECT_TRUE(
+      contains_store_pages(page, "data-testid=\"pull-command\">lmp pull tcpstates:1.1.0</code>"));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"copy-button\""));
   for (const char* tab : {"overview", "versions", "options", "programs"}) {
-    EXPECT_TRUE(contains(
+    EXPECT_TRUE(contains_store_pages(
         page, std::string("id=\"tab-") + tab + "\" href=\"/p/tcpstates?tab=" + tab + "\""));
-    EXPECT_TRUE(contains(page, std::string("id=\"panel-") + tab + "\""));
+    EXPECT_TRUE(contains_store_pages(page, std::string("id=\"panel-") + tab + "\""));
   }
-  EXPECT_TRUE(contains(page,
-                       "id=\"tab-overview\" href=\"/p/tcpstates?tab=overview\" "
-                       "data-tab=\"overview\" aria-current=\"page\""));
-  EXPECT_TRUE(contains(page, "data-panel=\"versions\" aria-labelledby=\"tab-versions\" hidden"));
-  EXPECT_TRUE(contains(page, "<h2>tcpstates</h2>"));  // README headings sit below the <h1>
-  EXPECT_TRUE(contains(page, "data-testid=\"downloads-chart\""));
-  EXPECT_TRUE(contains(page, "data-testid=\"downloads-total\">42<"));
-  EXPECT_TRUE(contains(page, "<a href=\"/u/bob\">bob</a>"));
-  EXPECT_TRUE(contains(page, "&lt;b&gt;p&lt;/b&gt;"));
-  EXPECT_TRUE(contains(page, "Usage: tcpstates &lt;script&gt;"));
-  EXPECT_TRUE(contains(page, "badge-yanked"));
-  EXPECT_TRUE(contains(page, "2.1 KB"));
-  EXPECT_FALSE(contains(page, "Homepage"));                    // javascript: homepage is not linked
-  EXPECT_FALSE(contains(page, "data-testid=\"yank-1.1.0\""));  // not an owner
+  EXPECT_TRUE(contains_store_pages(page,
+                                   "id=\"tab-overview\" href=\"/p/tcpstates?tab=overview\" "
+                                   "data-tab=\"overview\" aria-current=\"page\""));
+  EXPECT_TRUE(contains_store_pages(
+      page, "data-panel=\"versions\" aria-labelledby=\"tab-versions\" hidden"));
+  EXPECT_TRUE(
+      contains_store_pages(page, "<h2>tcpstates</h2>"));  // README headings sit below the <h1>
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"downloads-chart\""));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"downloads-total\">42<"));
+  EXPECT_TRUE(contains_store_pages(page, "<a href=\"/u/bob\">bob</a>"));
+  EXPECT_TRUE(contains_store_pages(page, "&lt;b&gt;p&lt;/b&gt;"));
+  EXPECT_TRUE(contains_store_pages(page, "Usage: tcpstates &lt;script&gt;"));
+  EXPECT_TRUE(contains_store_pages(page, "badge-yanked"));
+  EXPECT_TRUE(contains_store_pages(page, "2.1 KB"));
+  EXPECT_FALSE(contains_store_pages(page, "Homepage"));  // javascript: homepage is not linked
+  EXPECT_FALSE(contains_store_pages(page, "data-testid=\"yank-1.1.0\""));  // not an owner
 }
 
 TEST(StorePagesTest, PackagePageForAnOwnerHasYankForms) {
@@ -155,14 +160,14 @@ TEST(StorePagesTest, PackagePageForAnOwnerHasYankForms) {
   viewer.user = "alice";
   viewer.csrf_token = "csrf123";
   std::string page = render_package(view, viewer);
-  EXPECT_TRUE(contains(page, "action=\"/p/tcpstates/1.1.0/yank\""));
-  EXPECT_TRUE(contains(page, "action=\"/p/tcpstates/1.0.0/unyank\""));
-  EXPECT_TRUE(contains(page, "name=\"csrf_token\" value=\"csrf123\""));
-  EXPECT_TRUE(contains(page, "lmp run tcpstates:1.0.0"));
-  EXPECT_TRUE(contains(page, "This version was yanked"));
-  EXPECT_TRUE(contains(page,
-                       "id=\"tab-versions\" href=\"/p/tcpstates/1.0.0?tab=versions\" "
-                       "data-tab=\"versions\" aria-current=\"page\""));
+  EXPECT_TRUE(contains_store_pages(page, "action=\"/p/tcpstates/1.1.0/yank\""));
+  EXPECT_TRUE(contains_store_pages(page, "action=\"/p/tcpstates/1.0.0/unyank\""));
+  EXPECT_TRUE(contains_store_pages(page, "name=\"csrf_token\" value=\"csrf123\""));
+  EXPECT_TRUE(contains_store_pages(page, "lmp run tcpstates:1.0.0"));
+  EXPECT_TRUE(contains_store_pages(page, "This version was yanked"));
+  EXPECT_TRUE(contains_store_pages(page,
+                                   "id=\"tab-versions\" href=\"/p/tcpstates/1.0.0?tab=versions\" "
+                                   "data-tab=\"versions\" aria-current=\"page\""));
 }
 
 // The shown version's signer, as the hub verified it at publish time; the key name is a
@@ -173,17 +178,18 @@ TEST(StorePagesTest, PackagePageShowsWhoSignedTheShownVersion) {
   view.package.versions[0].signer_name = "<b>release</b>";
   std::string page = render_package(view, {});
   expect_clean(page);
-  EXPECT_TRUE(contains(page, "class=\"signature signature-signed\" data-testid=\"signature\""));
-  EXPECT_TRUE(contains(page, "Signed by <strong>&lt;b&gt;release&lt;/b&gt;</strong>"));
-  EXPECT_TRUE(contains(page, "<code>ed25519:0123456789abcdef0123456789abcdef</code>"));
-  EXPECT_FALSE(contains(page, "Unsigned"));
+  EXPECT_TRUE(
+      contains_store_pages(page, "class=\"signature signature-signed\" data-testid=\"signature\""));
+  EXPECT_TRUE(contains_store_pages(page, "Signed by <strong>&lt;b&gt;release&lt;/b&gt;</strong>"));
+  EXPECT_TRUE(contains_store_pages(page, "<code>ed25519:0123456789abcdef0123456789abcdef</code>"));
+  EXPECT_FALSE(contains_store_pages(page, "Unsigned"));
 
   view.version_index = 1;  // 1.0.0 was published unsigned
   view.version_chosen = true;
   page = render_package(view, {});
-  EXPECT_TRUE(contains(page, "signature-unsigned\" data-testid=\"signature\""));
-  EXPECT_TRUE(contains(page, ">Unsigned</p>"));
-  EXPECT_FALSE(contains(page, "Signed by"));
+  EXPECT_TRUE(contains_store_pages(page, "signature-unsigned\" data-testid=\"signature\""));
+  EXPECT_TRUE(contains_store_pages(page, ">Unsigned</p>"));
+  EXPECT_FALSE(contains_store_pages(page, "Signed by"));
 }
 
 TEST(StorePagesTest, PackagePageSurvivesBadDetails) {
@@ -191,8 +197,8 @@ TEST(StorePagesTest, PackagePageSurvivesBadDetails) {
   view.package.versions[0].details = "not json {";
   view.package.versions[0].readme.clear();
   std::string page = render_package(view, {});
-  EXPECT_TRUE(contains(page, "declares no command-line options"));
-  EXPECT_TRUE(contains(page, "This package has no README."));
+  EXPECT_TRUE(contains_store_pages(page, "declares no command-line options"));
+  EXPECT_TRUE(contains_store_pages(page, "This package has no README."));
 }
 
 TEST(StorePagesTest, ParsesTabNames) {
@@ -210,12 +216,13 @@ TEST(StorePagesTest, AccountPagesCarryCsrfAndLabels) {
   form.next = "/settings";
   for (const std::string& page : {render_login(form, viewer), render_register(form, viewer)}) {
     expect_clean(page);
-    EXPECT_TRUE(contains(page, "name=\"csrf_token\" value=\"tok\""));
-    EXPECT_TRUE(contains(page, "<label for=\"username\">"));
-    EXPECT_TRUE(contains(page, "<label for=\"password\">"));
-    EXPECT_TRUE(contains(page, "role=\"alert\""));
+    EXPECT_TRUE(contains_store_pages(page, "name=\"csrf_token\" value=\"tok\""));
+    EXPECT_TRUE(contains_store_pages(page, "<label for=\"username\">"));
+    EXPECT_TRUE(contains_store_pages(page, "<label for=\"password\">"));
+    EXPECT_TRUE(contains_store_pages(page, "role=\"alert\""));
   }
-  EXPECT_TRUE(contains(render_login(form, viewer), "name=\"next\" value=\"/settings\""));
+  EXPECT_TRUE(
+      contains_store_pages(render_login(form, viewer), "name=\"next\" value=\"/settings\""));
 }
 
 TEST(StorePagesTest, SettingsShowsTheNewTokenOnceAndRevokeForms) {
@@ -229,11 +236,11 @@ TEST(StorePagesTest, SettingsShowsTheNewTokenOnceAndRevokeForms) {
   viewer.csrf_token = "tok";
   std::string page = render_settings(view, viewer);
   expect_clean(page);
-  EXPECT_TRUE(contains(page, "data-testid=\"new-token\">lmp_secret</code>"));
-  EXPECT_TRUE(contains(page, "action=\"/settings/tokens/7/revoke\""));
-  EXPECT_TRUE(contains(page, "never"));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"new-token\">lmp_secret</code>"));
+  EXPECT_TRUE(contains_store_pages(page, "action=\"/settings/tokens/7/revoke\""));
+  EXPECT_TRUE(contains_store_pages(page, "never"));
   view.new_token.clear();
-  EXPECT_FALSE(contains(render_settings(view, viewer), "data-testid=\"new-token\""));
+  EXPECT_FALSE(contains_store_pages(render_settings(view, viewer), "data-testid=\"new-token\""));
 }
 
 TEST(StorePagesTest, UserPageListsPackages) {
@@ -243,18 +250,18 @@ TEST(StorePagesTest, UserPageListsPackages) {
   view.packages.packages = {evil_summary()};
   std::string page = render_user(view, {});
   expect_clean(page);
-  EXPECT_TRUE(contains(page, "<h1>alice</h1>"));
-  EXPECT_TRUE(contains(page, "data-testid=\"package-card\""));
+  EXPECT_TRUE(contains_store_pages(page, "<h1>alice</h1>"));
+  EXPECT_TRUE(contains_store_pages(page, "data-testid=\"package-card\""));
 }
 
 TEST(StorePagesTest, DocsRenderTheEmbeddedMarkdown) {
   auto readme = render_doc("", {});
   ASSERT_TRUE(readme);
-  EXPECT_TRUE(contains(*readme, "data-testid=\"doc\""));
+  EXPECT_TRUE(contains_store_pages(*readme, "data-testid=\"doc\""));
   auto hub = render_doc("hub", {});
   ASSERT_TRUE(hub);
-  EXPECT_TRUE(contains(*hub, "lmp-hub"));
-  EXPECT_TRUE(contains(*hub, "aria-current=\"page\">Running a hub"));
+  EXPECT_TRUE(contains_store_pages(*hub, "lmp-hub"));
+  EXPECT_TRUE(contains_store_pages(*hub, "aria-current=\"page\">Running a hub"));
   EXPECT_FALSE(render_doc("nope", {}));
 }
 
@@ -264,18 +271,18 @@ TEST(StorePagesTest, FeedsEscapeValues) {
   view.versions = {evil_version("1.1.0")};
   std::string atom = render_atom_feed(view);
   EXPECT_TRUE(atom.starts_with("<?xml"));
-  EXPECT_TRUE(contains(atom, "<id>http://hub/p/tcpstates/1.1.0</id>"));
-  EXPECT_TRUE(contains(atom, "<summary>&lt;script&gt;"));
-  EXPECT_FALSE(contains(atom, "<script>"));
+  EXPECT_TRUE(contains_store_pages(atom, "<id>http://hub/p/tcpstates/1.1.0</id>"));
+  EXPECT_TRUE(contains_store_pages(atom, "<summary>&lt;script&gt;"));
+  EXPECT_FALSE(contains_store_pages(atom, "<script>"));
   std::string json = render_json_feed(view);
-  EXPECT_TRUE(contains(json, "\"url\": \"http://hub/p/tcpstates/1.1.0\""));
-  EXPECT_TRUE(contains(json, "jsonfeed.org/version/1.1"));
+  EXPECT_TRUE(contains_store_pages(json, "\"url\": \"http://hub/p/tcpstates/1.1.0\""));
+  EXPECT_TRUE(contains_store_pages(json, "jsonfeed.org/version/1.1"));
 }
 
 TEST(StorePagesTest, ErrorPageEscapes) {
   std::string page = render_error(404, kEvil, kEvil, {});
   expect_clean(page);
-  EXPECT_TRUE(contains(page, ">404<"));
+  EXPECT_TRUE(contains_store_pages(page, ">404<"));
 }
 
 }  // namespace

@@ -97,7 +97,8 @@ void explore(HubContext& hub, const Request& request, Response& response, Visit&
   send_html(response, 200, render_explore(view, current.viewer));
 }
 
-void user_page(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void user_page_store_routes(HubContext& hub, const Request& request, Response& response,
+                            Visit& current) {
   std::string name = request.matches[1];
   auto user = hub.storage.find_user(name);
   if (!user) return send_storage_error(response, current, user.error());
@@ -118,7 +119,8 @@ void user_page(HubContext& hub, const Request& request, Response& response, Visi
   send_html(response, 200, render_user(view, current.viewer));
 }
 
-void package_page(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void package_page_store_routes(HubContext& hub, const Request& request, Response& response,
+                               Visit& current) {
   std::string name = request.matches[1];
   PackageView view;
   view.now = now();
@@ -162,7 +164,8 @@ void package_page(HubContext& hub, const Request& request, Response& response, V
   send_html(response, 200, render_package(view, current.viewer));
 }
 
-void yank(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void yank_store_routes(HubContext& hub, const Request& request, Response& response,
+                       Visit& current) {
   std::string name = request.matches[1];
   std::string version = request.matches[2];
   bool yanked = request.matches[3] == "yank";
@@ -196,7 +199,8 @@ void start_session(HubContext& hub, Response& response, Visit& current, const Us
   send_redirect(response, next);
 }
 
-void login(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void login_store_routes(HubContext& hub, const Request& request, Response& response,
+                        Visit& current) {
   AccountFormView view;
   view.username = request.get_param_value("username");
   view.next = local_path_or_root(request.get_param_value("next"));
@@ -249,7 +253,7 @@ void register_account(HubContext& hub, const Request& request, Response& respons
   start_session(hub, response, current, *user, "/settings");
 }
 
-void logout(HubContext& hub, const Request&, Response& response, Visit& current) {
+void logout_store_routes(HubContext& hub, const Request&, Response& response, Visit& current) {
   if (!current.session_secret.empty()) {
     if (auto ended = hub.accounts.end_session(current.session_secret); !ended) {
       log::warn("store: ending a session: " + ended.error().message);
@@ -283,7 +287,8 @@ void settings(HubContext& hub, const Request& request, Response& response, Visit
   render_settings_page(hub, response, current, 200, nullptr, {});
 }
 
-void create_token(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void create_token_store_routes(HubContext& hub, const Request& request, Response& response,
+                               Visit& current) {
   if (!require_session(request, response, current)) return;
   std::string name = request.get_param_value("token_name");
   if (name.empty() || name.size() > kMaxTokenName) {
@@ -295,7 +300,8 @@ void create_token(HubContext& hub, const Request& request, Response& response, V
   render_settings_page(hub, response, current, 201, &*token, {});
 }
 
-void revoke_token(HubContext& hub, const Request& request, Response& response, Visit& current) {
+void revoke_token_store_routes(HubContext& hub, const Request& request, Response& response,
+                               Visit& current) {
   if (!require_session(request, response, current)) return;
   std::int64_t id = 0;
   std::string text = request.matches[1];
@@ -349,18 +355,19 @@ void add_store_routes(httplib::Server& server, HubContext& hub) {
   static const std::string kName = "([a-z0-9][a-z0-9._-]{0,63})";
   static const std::string kVersion = "([0-9A-Za-z.+-]{1,64})";
   server.Get("/", page(hub, explore));
-  server.Get("/u/" + kName, page(hub, user_page));
-  server.Get("/p/" + kName, page(hub, package_page));
-  server.Get("/p/" + kName + "/" + kVersion, page(hub, package_page));
-  server.Post("/p/" + kName + "/" + kVersion + "/(yank|unyank)", page(hub, yank, true));
+  server.Get("/u/" + kName, page(hub, user_page_store_routes));
+  server.Get("/p/" + kName, page(hub, package_page_store_routes));
+  server.Get("/p/" + kName + "/" + kVersion, page(hub, package_page_store_routes));
+  server.Post("/p/" + kName + "/" + kVersion + "/(yank|unyank)",
+              page(hub, yank_store_routes, true));
   server.Get("/login", page(hub, login_form));
-  server.Post("/login", page(hub, login, true));
+  server.Post("/login", page(hub, login_store_routes, true));
   server.Get("/register", page(hub, register_form));
   server.Post("/register", page(hub, register_account, true));
-  server.Post("/logout", page(hub, logout, true));
+  server.Post("/logout", page(hub, logout_store_routes, true));
   server.Get("/settings", page(hub, settings));
-  server.Post("/settings/tokens", page(hub, create_token, true));
-  server.Post("/settings/tokens/([0-9]{1,18})/revoke", page(hub, revoke_token, true));
+  server.Post("/settings/tokens", page(hub, create_token_store_routes, true));
+  server.Post("/settings/tokens/([0-9]{1,18})/revoke", page(hub, revoke_token_store_routes, true));
   server.Get("/docs", page(hub, docs));
   server.Get("/docs/([a-z-]{1,32})", page(hub, docs));
   auto feeds = [&hub](const Request& request, Response& response) { feed(hub, request, response); };

@@ -14,7 +14,7 @@
 namespace lmp::hub {
 namespace {
 
-bool contains(const std::string& text, std::string_view part) {
+bool contains_store_routes(const std::string& text, std::string_view part) {
   return text.find(part) != std::string::npos;
 }
 
@@ -131,7 +131,7 @@ TEST_F(StoreRoutesTest, PagesAnswerWithStatusAndSecurityHeaders) {
     auto response = client().Get(c.path);
     ASSERT_TRUE(response) << c.path;
     EXPECT_EQ(response->status, c.status) << c.path;
-    EXPECT_TRUE(contains(response->body, c.needle)) << c.path;
+    EXPECT_TRUE(contains_store_routes(response->body, c.needle)) << c.path;
     EXPECT_EQ(response->get_header_value("Content-Security-Policy"), kStoreCsp) << c.path;
     EXPECT_EQ(response->get_header_value("X-Content-Type-Options"), "nosniff");
     EXPECT_EQ(response->get_header_value("Referrer-Policy"), "same-origin");
@@ -165,7 +165,7 @@ TEST_F(StoreRoutesTest, PostsWithoutAValidCsrfTokenAreRefused) {
   auto yank = client().Post("/p/tcpstates/1.1.0/yank", {{"Cookie", session}},
                             httplib::Params{{"csrf_token", token}});
   EXPECT_EQ(yank->status, 403);
-  EXPECT_TRUE(contains(yank->body, "Form expired"));
+  EXPECT_TRUE(contains_store_routes(yank->body, "Form expired"));
 }
 
 TEST_F(StoreRoutesTest, LoginSetsARotatedHttpOnlySessionCookie) {
@@ -175,7 +175,7 @@ TEST_F(StoreRoutesTest, LoginSetsARotatedHttpOnlySessionCookie) {
       "/login", {{"Cookie", anon}},
       httplib::Params{{"username", "alice"}, {"password", "nope-nope"}, {"csrf_token", token}});
   EXPECT_EQ(wrong->status, 401);
-  EXPECT_TRUE(contains(wrong->body, "Wrong user name or password."));
+  EXPECT_TRUE(contains_store_routes(wrong->body, "Wrong user name or password."));
   EXPECT_TRUE(set_cookie(wrong, kSessionCookie).empty());
 
   auto ok = client().Post("/login", {{"Cookie", anon}},
@@ -186,15 +186,15 @@ TEST_F(StoreRoutesTest, LoginSetsARotatedHttpOnlySessionCookie) {
   EXPECT_EQ(ok->status, 303);
   EXPECT_EQ(ok->get_header_value("Location"), "/settings");
   std::string header = set_cookie(ok, kSessionCookie);
-  EXPECT_TRUE(contains(header, "; HttpOnly"));
-  EXPECT_TRUE(contains(header, "; SameSite=Lax"));
-  EXPECT_TRUE(contains(header, "; Path=/"));
-  EXPECT_FALSE(contains(header, "; Secure"));  // the hub is plain http here
+  EXPECT_TRUE(contains_store_routes(header, "; HttpOnly"));
+  EXPECT_TRUE(contains_store_routes(header, "; SameSite=Lax"));
+  EXPECT_TRUE(contains_store_routes(header, "; Path=/"));
+  EXPECT_FALSE(contains_store_routes(header, "; Secure"));  // the hub is plain http here
   std::string first = cookie_pair(header);
 
   auto settings = client().Get("/settings", {{"Cookie", first}});
   EXPECT_EQ(settings->status, 200);
-  EXPECT_TRUE(contains(settings->body, "Signed in as"));
+  EXPECT_TRUE(contains_store_routes(settings->body, "Signed in as"));
 
   // Logging in again (from the same browser) gives a new session and ends the old one.
   std::string csrf;
@@ -229,15 +229,15 @@ TEST_F(StoreRoutesTest, TokensAreCreatedShownOnceAndRevoked) {
   auto created = client().Post("/settings/tokens", {{"Cookie", session}},
                                httplib::Params{{"token_name", "laptop"}, {"csrf_token", csrf}});
   EXPECT_EQ(created->status, 201);
-  EXPECT_TRUE(contains(created->body, "data-testid=\"new-token\">lmp_"));
+  EXPECT_TRUE(contains_store_routes(created->body, "data-testid=\"new-token\">lmp_"));
   EXPECT_EQ(created->get_header_value("Cache-Control"), "no-store");
   auto tokens = storage_->list_tokens(alice_.id);
   ASSERT_TRUE(tokens);
   ASSERT_EQ(tokens->size(), 1u);
 
   auto page = client().Get("/settings", {{"Cookie", session}});
-  EXPECT_FALSE(contains(page->body, "data-testid=\"new-token\""));
-  EXPECT_TRUE(contains(page->body, "laptop"));
+  EXPECT_FALSE(contains_store_routes(page->body, "data-testid=\"new-token\""));
+  EXPECT_TRUE(contains_store_routes(page->body, "laptop"));
 
   std::string path = "/settings/tokens/" + std::to_string(tokens->front().id) + "/revoke";
   auto revoked = client().Post(path, {{"Cookie", session}}, httplib::Params{{"csrf_token", csrf}});
@@ -255,7 +255,7 @@ TEST_F(StoreRoutesTest, OwnersYankAndUnyank) {
   std::string bob_csrf;
   std::string bob = log_in("bob", "password2", bob_csrf);
   auto page = client().Get("/p/tcpstates?tab=versions", {{"Cookie", bob}});
-  EXPECT_FALSE(contains(page->body, "data-testid=\"yank-1.1.0\""));
+  EXPECT_FALSE(contains_store_routes(page->body, "data-testid=\"yank-1.1.0\""));
   auto refused = client().Post("/p/tcpstates/1.1.0/yank", {{"Cookie", bob}},
                                httplib::Params{{"csrf_token", bob_csrf}});
   EXPECT_EQ(refused->status, 403);
@@ -263,7 +263,7 @@ TEST_F(StoreRoutesTest, OwnersYankAndUnyank) {
   std::string csrf;
   std::string alice = log_in("alice", "password1", csrf);
   page = client().Get("/p/tcpstates?tab=versions", {{"Cookie", alice}});
-  EXPECT_TRUE(contains(page->body, "data-testid=\"yank-1.1.0\""));
+  EXPECT_TRUE(contains_store_routes(page->body, "data-testid=\"yank-1.1.0\""));
   auto yanked = client().Post("/p/tcpstates/1.1.0/yank", {{"Cookie", alice}},
                               httplib::Params{{"csrf_token", csrf}});
   EXPECT_EQ(yanked->status, 303);
@@ -272,7 +272,8 @@ TEST_F(StoreRoutesTest, OwnersYankAndUnyank) {
   ASSERT_TRUE(record && *record);
   EXPECT_TRUE((*record)->versions.front().yanked);
   // The latest is now 1.0.0.
-  EXPECT_TRUE(contains(client().Get("/p/tcpstates")->body, "lmp pull tcpstates:1.0.0"));
+  EXPECT_TRUE(
+      contains_store_routes(client().Get("/p/tcpstates")->body, "lmp pull tcpstates:1.0.0"));
 
   auto unyanked = client().Post("/p/tcpstates/1.1.0/unyank", {{"Cookie", alice}},
                                 httplib::Params{{"csrf_token", csrf}});
@@ -307,7 +308,7 @@ TEST_F(StoreRoutesTest, RegisterLogsInAndLogoutEnds) {
   auto logout =
       client().Post("/logout", {{"Cookie", session}}, httplib::Params{{"csrf_token", csrf}});
   EXPECT_EQ(logout->status, 303);
-  EXPECT_TRUE(contains(set_cookie(logout, kSessionCookie), "Max-Age=0"));
+  EXPECT_TRUE(contains_store_routes(set_cookie(logout, kSessionCookie), "Max-Age=0"));
   EXPECT_EQ(client().Get("/settings", {{"Cookie", session}})->status, 303);
 
   hub_->settings.registration_open = false;
@@ -322,10 +323,10 @@ TEST_F(StoreRoutesTest, FeedsAndAssets) {
   auto atom = client().Get("/feed.atom");
   EXPECT_EQ(atom->status, 200);
   EXPECT_EQ(atom->get_header_value("Content-Type"), "application/atom+xml; charset=utf-8");
-  EXPECT_TRUE(contains(atom->body, "/p/tcpstates/1.1.0</id>"));
+  EXPECT_TRUE(contains_store_routes(atom->body, "/p/tcpstates/1.1.0</id>"));
   auto json = client().Get("/feed.json");
   EXPECT_EQ(json->status, 200);
-  EXPECT_TRUE(contains(json->body, "\"items\""));
+  EXPECT_TRUE(contains_store_routes(json->body, "\"items\""));
 
   auto css = client().Get("/static/store.css");
   EXPECT_EQ(css->status, 200);

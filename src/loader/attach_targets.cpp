@@ -69,7 +69,7 @@ Result<Attachments> one_link(bpf_link* link) {
   return attachments;
 }
 
-ExitCode code_for(int err) {
+ExitCode code_for_attach_targets(int err) {
   return err == EPERM || err == EACCES ? ExitCode::kPermission : ExitCode::kKernel;
 }
 
@@ -85,7 +85,7 @@ Result<Attachments> attach_uprobe(bpf_program* program, const std::string& text,
   if (err == ENOENT && !target.function.empty())
     return fail(ExitCode::kNotFound, "no function " + target.function + " in " + path,
                 "list its symbols with: nm -D " + path + " (or nm " + path + ")");
-  return fail(code_for(err), "uprobe on " + path + ": " + libbpf_error_text(err),
+  return fail(code_for_attach_targets(err), "uprobe on " + path + ": " + libbpf_error_text(err),
               "run with -v to see libbpf's messages");
 }
 
@@ -103,7 +103,7 @@ Result<Attachments> attach_usdt(bpf_program* program, const std::string& text) {
   if (err == ESRCH)  // libbpf found no __bpf_usdt_specs map in the object
     return fail(ExitCode::kBadPackage, "the program is not built for USDT",
                 "include <bpf/usdt.bpf.h> and declare it with BPF_USDT(...)");
-  return fail(code_for(err), "USDT probe on " + path + ": " + libbpf_error_text(err),
+  return fail(code_for_attach_targets(err), "USDT probe on " + path + ": " + libbpf_error_text(err),
               "run with -v to see libbpf's messages");
 }
 

@@ -18,7 +18,8 @@ namespace lmp::loader {
 namespace {
 
 constexpr const char* kKernelBtf = "/sys/kernel/btf/vmlinux";
-constexpr int kEnotsupp = 524;  // kernel-internal ENOTSUPP, seen by user space as 524
+constexpr int kEnotsuppBpfObjectHandle =
+    524;  // kernel-internal ENOTSUPP, seen by user space as 524
 constexpr std::size_t kLogTailLines = 12;
 
 std::string tail(const std::vector<std::string>& lines, std::size_t count) {
@@ -178,7 +179,7 @@ Result<void> BpfObjectHandle::load() {
   auto load_log = last_program_load_log();
   auto program = last_failed_program();
   // Kernels without BPF trampolines refuse fentry/fexit/lsm programs with EPERM or ENOTSUPP.
-  if (program && (err == kEnotsupp || err == EOPNOTSUPP || err == EPERM) &&
+  if (program && (err == kEnotsuppBpfObjectHandle || err == EOPNOTSUPP || err == EPERM) &&
       program_is_trampoline(object_.get(), *program))
     return fail(ExitCode::kKernel,
                 "cannot load program " + *program +

@@ -48,7 +48,7 @@ bool is_enumval(uint32_t kind) {
   return kind == kEnumvalExists || kind == kEnumvalValue;
 }
 
-uint32_t u32_at(std::span<const uint8_t> bytes, std::size_t offset) {
+uint32_t u32_at_check_core(std::span<const uint8_t> bytes, std::size_t offset) {
   uint32_t value = 0;
   std::memcpy(&value, bytes.data() + offset, sizeof(value));
   return value;
@@ -261,14 +261,14 @@ Result<CoreResult> check_core_relocations(std::span<const uint8_t> elf, const bt
     return fail(ExitCode::kBadPackage, "malformed eBPF object: .BTF.ext CO-RE records",
                 "rebuild the package with lmp build");
   };
-  uint32_t header_len = u32_at(*ext, 4);
+  uint32_t header_len = u32_at_check_core(*ext, 4);
   if (header_len < 32 || header_len > ext->size()) return result;  // no CO-RE records
-  uint64_t offset = uint64_t{header_len} + u32_at(*ext, 24);
-  uint64_t length = u32_at(*ext, 28);
+  uint64_t offset = uint64_t{header_len} + u32_at_check_core(*ext, 24);
+  uint64_t length = u32_at_check_core(*ext, 28);
   if (length == 0) return result;
   if (offset > ext->size() || length > ext->size() - offset || length < 4) return bad();
   std::span<const uint8_t> records = ext->subspan(offset, length);
-  uint32_t record_size = u32_at(records, 0);
+  uint32_t record_size = u32_at_check_core(records, 0);
   if (record_size < 16) return bad();
 
   struct Record {
@@ -278,13 +278,13 @@ Result<CoreResult> check_core_relocations(std::span<const uint8_t> elf, const bt
   std::vector<Record> all;
   for (std::size_t at = 4; at < records.size();) {
     if (records.size() - at < 8) return bad();
-    const char* section = btf__name_by_offset(local, u32_at(records, at));
-    uint64_t count = u32_at(records, at + 4);
+    const char* section = btf__name_by_offset(local, u32_at_check_core(records, at));
+    uint64_t count = u32_at_check_core(records, at + 4);
     at += 8;
     if (count > (records.size() - at) / record_size) return bad();
     for (uint64_t i = 0; i < count; ++i, at += record_size)
-      all.push_back({section ? section : "", u32_at(records, at + 4), u32_at(records, at + 8),
-                     u32_at(records, at + 12)});
+      all.push_back({section ? section : "", u32_at_check_core(records, at + 4),
+                     u32_at_check_core(records, at + 8), u32_at_check_core(records, at + 12)});
   }
 
   std::set<std::string, std::less<>> wanted;

@@ -23,7 +23,7 @@ constexpr int kCapSysAdmin = 21;
 constexpr int kCapPerfmon = 38;
 constexpr int kCapBpf = 39;
 
-bool exists(const std::string& path) {
+bool exists_check_kernel(const std::string& path) {
   std::error_code ec;
   return std::filesystem::exists(path, ec);
 }
@@ -121,22 +121,22 @@ std::optional<bool> kernel_function_exists(const std::string& name) {
 }
 
 bool kprobes_enabled() {
-  if (exists("/sys/bus/event_source/devices/kprobe")) return true;
+  if (exists_check_kernel("/sys/bus/event_source/devices/kprobe")) return true;
   std::string tracefs = tracefs_dir();
-  return !tracefs.empty() && exists(tracefs + "/kprobe_events");
+  return !tracefs.empty() && exists_check_kernel(tracefs + "/kprobe_events");
 }
 
 bool uprobes_enabled() {
-  if (exists("/sys/bus/event_source/devices/uprobe")) return true;
+  if (exists_check_kernel("/sys/bus/event_source/devices/uprobe")) return true;
   std::string tracefs = tracefs_dir();
-  return !tracefs.empty() && exists(tracefs + "/uprobe_events");
+  return !tracefs.empty() && exists_check_kernel(tracefs + "/uprobe_events");
 }
 
 std::optional<bool> tracepoint_exists(const std::string& category, const std::string& name) {
   std::string tracefs = tracefs_dir();
   if (tracefs.empty()) return std::nullopt;
   if (access((tracefs + "/events").c_str(), R_OK | X_OK) != 0) return std::nullopt;
-  return exists(tracefs + "/events/" + category + "/" + name);
+  return exists_check_kernel(tracefs + "/events/" + category + "/" + name);
 }
 
 std::optional<bool> kernel_btf_enum_has_value(const char* enum_name, long long value) {

@@ -8,8 +8,8 @@
 #include <functional>
 
 #include "loader/attach_targets.h"
-#include "loader/elf_targets.h"
 #include "loader/check_kernel.h"
+#include "loader/elf_targets.h"
 #include "loader/program_select.h"
 #include "loader/tracefs.h"
 
@@ -30,13 +30,14 @@ CheckItem item(std::string id, CheckStatus status, std::string title, std::strin
           std::move(reason), std::move(hint), std::move(needs)};
 }
 
-bool starts_with_any(std::string_view text, std::initializer_list<std::string_view> prefixes) {
+bool starts_with_any_check_programs(std::string_view text,
+                                    std::initializer_list<std::string_view> prefixes) {
   for (auto p : prefixes)
     if (text.starts_with(p)) return true;
   return false;
 }
 
-std::string after_slash(std::string_view section) {
+std::string after_slash_check_programs(std::string_view section) {
   auto slash = section.find('/');
   return slash == std::string_view::npos ? std::string() : std::string(section.substr(slash + 1));
 }
@@ -59,8 +60,9 @@ std::pair<CheckStatus, std::string> type_known(int probed, const char* enum_name
 CheckItem user_probe_point(const std::string& id, const std::string& title,
                            const std::string& program, const std::string& section,
                            const std::string& target) {
-  const std::string hint = "install it, or attach elsewhere with lmp run --attach " + program +
-                           "=BINARY:" + (section.starts_with("usdt") ? "PROVIDER:NAME" : "FUNCTION");
+  const std::string hint =
+      "install it, or attach elsewhere with lmp run --attach " + program +
+      "=BINARY:" + (section.starts_with("usdt") ? "PROVIDER:NAME" : "FUNCTION");
   std::string binary_name, what;
   std::function<Result<bool>(const std::string&)> has;
   if (section.starts_with("usdt")) {
@@ -81,13 +83,15 @@ CheckItem user_probe_point(const std::string& id, const std::string& title,
     }
   }
   auto binary = resolve_binary(binary_name);
-  if (!binary) return item(id, CheckStatus::kFail, title, binary.error().message, hint, binary_name);
-  if (!has) return item(id, CheckStatus::kOk, title, "uprobes are enabled and " + *binary + " exists");
+  if (!binary)
+    return item(id, CheckStatus::kFail, title, binary.error().message, hint, binary_name);
+  if (!has)
+    return item(id, CheckStatus::kOk, title, "uprobes are enabled and " + *binary + " exists");
   auto found = has(*binary);
   if (!found)
-    return item(id, CheckStatus::kSkip, title,
-                *binary + " exists; whether it has " + what + " cannot be read: " +
-                    found.error().message);
+    return item(
+        id, CheckStatus::kSkip, title,
+        *binary + " exists; whether it has " + what + " cannot be read: " + found.error().message);
   if (!*found)
     return item(id, CheckStatus::kFail, title, *binary + " has no " + what, hint,
                 binary_name + ":" + what);
@@ -95,8 +99,8 @@ CheckItem user_probe_point(const std::string& id, const std::string& title,
 }
 
 CheckItem kprobe_point(const std::string& id, const std::string& section) {
-  bool syscall = starts_with_any(section, {"ksyscall", "kretsyscall"});
-  std::string function = after_slash(section);
+  bool syscall = starts_with_any_check_programs(section, {"ksyscall", "kretsyscall"});
+  std::string function = after_slash_check_programs(section);
   function = function.substr(0, function.find_first_of("+"));
   std::string title =
       std::string(syscall ? "syscall " : "kernel function ") + function + " can take a kprobe";
@@ -132,7 +136,7 @@ CheckItem kprobe_point(const std::string& id, const std::string& section) {
 CheckItem trampoline_point(const std::string& id, bpf_program* program, const std::string& section,
                            const ProbeMode& mode) {
   Hook hook = hook_of(section);
-  std::string function = hook.target.empty() ? after_slash(section) : hook.target;
+  std::string function = hook.target.empty() ? after_slash_check_programs(section) : hook.target;
   std::string title = "kernel function " + function + " can take " +
                       section.substr(0, section.find('/')) + " (BPF trampoline)";
   const btf* kernel = kernel_btf();
@@ -191,9 +195,9 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
   std::string section = bpf_program__section_name(program);
   if (section.starts_with('?')) section.erase(0, 1);
   std::string id = "attach/" + name;
-  if (starts_with_any(section, {"kprobe", "kretprobe", "ksyscall", "kretsyscall"}))
+  if (starts_with_any_check_programs(section, {"kprobe", "kretprobe", "ksyscall", "kretsyscall"}))
     return kprobe_point(id, section);
-  if (starts_with_any(section, {"fentry", "fexit", "fmod_ret"}))
+  if (starts_with_any_check_programs(section, {"fentry", "fexit", "fmod_ret"}))
     return trampoline_point(id, program, section, mode);
   Hook hook = hook_of(section);
   if (hook.mechanism == Mechanism::kTracepoint) {
@@ -222,7 +226,7 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
     return item(id, CheckStatus::kOk, title, "found in the kernel's BTF");
   }
   if (is_user_probe_section(section)) {
-    std::string target = after_slash(section);
+    std::string target = after_slash_check_programs(section);
     std::string title = "user probe " + (target.empty() ? std::string("target") : target);
     if (!uprobes_enabled())
       return item(id, CheckStatus::kFail, title, "this kernel does not support uprobes",
@@ -234,7 +238,7 @@ CheckItem check_attach_point(bpf_program* program, const ProbeMode& mode) {
   }
   if (section.starts_with("lsm")) {
     std::string lacks = missing_mechanism(program);
-    std::string title = "BPF LSM hook " + after_slash(section);
+    std::string title = "BPF LSM hook " + after_slash_check_programs(section);
     if (!lacks.empty())
       return item(id, CheckStatus::kFail, title, lacks, "boot with lsm=...,bpf", "BPF LSM");
     return item(id, CheckStatus::kOk, title, "BPF LSM is enabled");

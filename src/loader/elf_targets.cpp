@@ -33,7 +33,7 @@ class MappedFile {
     if (!fd)
       return fail(errno == ENOENT ? ExitCode::kNotFound : ExitCode::kFailure,
                   "cannot open " + path + ": " + std::strerror(errno));
-    struct stat st{};
+    struct stat st {};
     if (::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
       return fail(ExitCode::kBadPackage, path + " is not a regular file");
     size_ = static_cast<std::size_t>(st.st_size);
@@ -107,7 +107,8 @@ class ElfSections {
     if (offset >= table.size()) return {};
     auto* start = reinterpret_cast<const char*>(table.data() + offset);
     auto* end = static_cast<const char*>(std::memchr(start, 0, table.size() - offset));
-    return end ? std::string_view(start, static_cast<std::size_t>(end - start)) : std::string_view();
+    return end ? std::string_view(start, static_cast<std::size_t>(end - start))
+               : std::string_view();
   }
 
   std::string_view name_of(const Elf64_Shdr& section) const {
@@ -135,7 +136,8 @@ Result<bool> elf_defines_function(const std::string& path, const std::string& na
       int type = ELF64_ST_TYPE(symbol.st_info);
       if ((type != STT_FUNC && type != STT_GNU_IFUNC) || symbol.st_shndx == SHN_UNDEF) continue;
       std::string_view found = ElfSections::string_at(strings, symbol.st_name);
-      if (found.size() > name.size() && found[name.size()] == '@') found = found.substr(0, name.size());
+      if (found.size() > name.size() && found[name.size()] == '@')
+        found = found.substr(0, name.size());
       if (found == name) return true;
     }
   }
@@ -163,8 +165,7 @@ Result<bool> elf_has_usdt(const std::string& path, const std::string& provider,
       if (note.n_type == kStapsdtNote && owner == "stapsdt" && note.n_descsz > 24) {
         auto desc = notes.subspan(desc_at, note.n_descsz);
         std::string_view found_provider = ElfSections::string_at(desc, 24);
-        std::string_view found_name =
-            ElfSections::string_at(desc, 24 + found_provider.size() + 1);
+        std::string_view found_name = ElfSections::string_at(desc, 24 + found_provider.size() + 1);
         if (found_provider == provider && found_name == name) return true;
       }
       at = next;

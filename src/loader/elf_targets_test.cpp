@@ -27,7 +27,9 @@ extern "C" __attribute__((noinline, used)) int lmp_elf_targets_test_function(int
   return x + 1;
 }
 
-std::string self() { return fs::read_symlink("/proc/self/exe").string(); }
+std::string self() {
+  return fs::read_symlink("/proc/self/exe").string();
+}
 
 TEST(ElfTargets, FindsFunctionsInTheSymbolTables) {
   EXPECT_EQ(lmp_elf_targets_test_function(1), 2);

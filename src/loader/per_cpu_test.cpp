@@ -15,7 +15,7 @@ struct BtfFree {
 };
 
 template <typename T>
-void put(std::vector<uint8_t>& out, std::size_t offset, T value) {
+void put_per_cpu(std::vector<uint8_t>& out, std::size_t offset, T value) {
   std::memcpy(out.data() + offset, &value, sizeof(T));
 }
 template <typename T>
@@ -42,8 +42,9 @@ TEST(LoaderPerCpu, SumsIntegersKeepsFirstText) {
   const std::size_t stride = 32;
   std::vector<uint8_t> values(stride * 3, 0);
   for (int cpu = 0; cpu < 3; ++cpu) {
-    for (int i = 0; i < 3; ++i) put<uint32_t>(values, cpu * stride + i * 4, (cpu + 1) * (i + 1));
-    put<uint64_t>(values, cpu * stride + 24, 1000 + cpu);
+    for (int i = 0; i < 3; ++i)
+      put_per_cpu<uint32_t>(values, cpu * stride + i * 4, (cpu + 1) * (i + 1));
+    put_per_cpu<uint64_t>(values, cpu * stride + 24, 1000 + cpu);
   }
   std::memcpy(values.data() + stride + 12, "bash", 4);  // only CPU 1 saw a comm
   std::memcpy(values.data() + 2 * stride + 12, "sshd", 4);
@@ -59,13 +60,13 @@ TEST(LoaderPerCpu, SumsIntegersKeepsFirstText) {
 
 TEST(LoaderPerCpu, WithoutBtfSumsPlainIntegersOnly) {
   std::vector<uint8_t> values(16 * 2, 0);  // a u64 counter, two CPUs, stride 16
-  put<uint64_t>(values, 0, 5);
-  put<uint64_t>(values, 16, 7);
+  put_per_cpu<uint64_t>(values, 0, 5);
+  put_per_cpu<uint64_t>(values, 16, 7);
   EXPECT_EQ(get<uint64_t>(merge_per_cpu(nullptr, 0, values, 8, 16), 0), 12u);
 
   std::vector<uint8_t> odd(16 * 2, 0);  // a 12-byte value: CPU 0's copy
-  put<uint32_t>(odd, 0, 1);
-  put<uint32_t>(odd, 16, 9);
+  put_per_cpu<uint32_t>(odd, 0, 1);
+  put_per_cpu<uint32_t>(odd, 16, 9);
   EXPECT_EQ(get<uint32_t>(merge_per_cpu(nullptr, 0, odd, 12, 16), 0), 1u);
 }
 

@@ -8,9 +8,9 @@ namespace lmp::loader {
 namespace {
 
 // Older headers may lack the 5.8 capabilities.
-constexpr int kCapPerfmon = 38;
-constexpr int kCapBpf = 39;
-constexpr int kCapSysAdmin = 21;
+constexpr int kCapPerfmonPrivileges = 38;
+constexpr int kCapBpfPrivileges = 39;
+constexpr int kCapSysAdminPrivileges = 21;
 
 bool has(const __user_cap_data_struct (&data)[2], int cap) {
   return (data[cap / 32].effective >> (cap % 32)) & 1u;
@@ -23,7 +23,8 @@ Result<void> check_privileges() {
   __user_cap_data_struct data[2] = {};
   bool allowed = false;
   if (syscall(SYS_capget, &header, data) == 0) {
-    allowed = has(data, kCapSysAdmin) || (has(data, kCapBpf) && has(data, kCapPerfmon));
+    allowed = has(data, kCapSysAdminPrivileges) ||
+              (has(data, kCapBpfPrivileges) && has(data, kCapPerfmonPrivileges));
   } else {
     allowed = geteuid() == 0;
   }

@@ -23,7 +23,7 @@ namespace {
 
 constexpr const char* kNoKprobes = "this kernel does not support kprobes (CONFIG_KPROBES off?)";
 
-bool exists(const std::string& path) {
+bool exists_program_select(const std::string& path) {
   std::error_code ec;
   return std::filesystem::exists(path, ec);
 }
@@ -53,8 +53,8 @@ struct KernelState {
   bool has_kprobes() {
     if (kprobes < 0) {
       std::string tracefs = tracefs_dir();
-      kprobes = exists("/sys/bus/event_source/devices/kprobe") ||
-                (!tracefs.empty() && exists(tracefs + "/kprobe_events"));
+      kprobes = exists_program_select("/sys/bus/event_source/devices/kprobe") ||
+                (!tracefs.empty() && exists_program_select(tracefs + "/kprobe_events"));
     }
     return kprobes == 1;
   }
@@ -103,7 +103,8 @@ struct KernelState {
       }
       case Mechanism::kTracepoint: {
         std::string tracefs = tracefs_dir();
-        if (!tracefs.empty() && !exists(tracefs + "/events/" + hook.category + "/" + hook.target))
+        if (!tracefs.empty() &&
+            !exists_program_select(tracefs + "/events/" + hook.category + "/" + hook.target))
           return "tracepoint " + hook.category + "/" + hook.target + " does not exist";
         return {};
       }

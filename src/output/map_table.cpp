@@ -28,7 +28,7 @@ std::string member_text(const json& object, const std::vector<DecodedMember>& de
   return it == object.end() ? "null" : cell_text(*it);
 }
 
-std::string upper(std::string text) {
+std::string upper_case(std::string text) {
   for (char& c : text) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return text;
 }
@@ -88,7 +88,7 @@ void kv_table(std::string& text, const MapRound& round) {
   auto add_columns = [&](json MapRow::*field, std::vector<DecodedMember> MapRow::*decoded,
                          const std::vector<std::string>& members, const char* plain) {
     if (!members.empty()) {
-      for (const std::string& name : members) headers.push_back(upper(name));
+      for (const std::string& name : members) headers.push_back(upper_case(name));
       for (size_t i = 0; i < rows.size(); ++i)
         for (const std::string& name : members)
           cells[i].push_back(member_text(rows[i].*field, rows[i].*decoded, name));

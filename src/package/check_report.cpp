@@ -5,7 +5,7 @@ namespace {
 
 using nlohmann::json;
 
-std::unexpected<Error> bad(const std::string& what) {
+std::unexpected<Error> bad_report(const std::string& what) {
   return fail(ExitCode::kBadPackage, "check report: " + what,
               "send the JSON that lmp check --json prints");
 }
@@ -14,12 +14,12 @@ std::unexpected<Error> bad(const std::string& what) {
 Result<std::string> text_of(const json& object, const char* key, bool required = false) {
   auto it = object.find(key);
   if (it == object.end() || it->is_null()) {
-    if (required) return bad(std::string("\"") + key + "\" is missing");
+    if (required) return bad_report(std::string("\"") + key + "\" is missing");
     return std::string();
   }
-  if (!it->is_string()) return bad(std::string("\"") + key + "\" is not a string");
+  if (!it->is_string()) return bad_report(std::string("\"") + key + "\" is not a string");
   const auto& text = it->get_ref<const std::string&>();
-  if (text.size() > kMaxReportText) return bad(std::string("\"") + key + "\" is too long");
+  if (text.size() > kMaxReportText) return bad_report(std::string("\"") + key + "\" is too long");
   return text;
 }
 
@@ -76,23 +76,25 @@ nlohmann::ordered_json check_report_json(const CheckReport& report) {
 }
 
 Result<CheckReport> parse_check_report(const json& j) {
-  if (!j.is_object()) return bad("not a JSON object");
+  if (!j.is_object()) return bad_report("not a JSON object");
   if (!j.contains("schema") || !j["schema"].is_number_integer() ||
       j["schema"].get<long long>() != kCheckReportSchema)
-    return bad("\"schema\" is not " + std::to_string(kCheckReportSchema));
+    return bad_report("\"schema\" is not " + std::to_string(kCheckReportSchema));
   CheckReport report;
-  if (!j.contains("package") || !j["package"].is_object()) return bad("\"package\" is missing");
+  if (!j.contains("package") || !j["package"].is_object())
+    return bad_report("\"package\" is missing");
   report.package = LMP_TRY(text_of(j["package"], "name"));
   report.version = LMP_TRY(text_of(j["package"], "version"));
-  if (!j.contains("kernel") || !j["kernel"].is_object()) return bad("\"kernel\" is missing");
+  if (!j.contains("kernel") || !j["kernel"].is_object()) return bad_report("\"kernel\" is missing");
   report.kernel_release = LMP_TRY(text_of(j["kernel"], "release", true));
   report.arch = LMP_TRY(text_of(j["kernel"], "arch", true));
   if (j.contains("trial_load") && j["trial_load"].is_boolean())
     report.trial_load = j["trial_load"].get<bool>();
-  if (!j.contains("checks") || !j["checks"].is_array()) return bad("\"checks\" is not a list");
-  if (j["checks"].size() > kMaxReportChecks) return bad("too many checks");
+  if (!j.contains("checks") || !j["checks"].is_array())
+    return bad_report("\"checks\" is not a list");
+  if (j["checks"].size() > kMaxReportChecks) return bad_report("too many checks");
   for (const auto& c : j["checks"]) {
-    if (!c.is_object()) return bad("a check is not an object");
+    if (!c.is_object()) return bad_report("a check is not an object");
     CheckItem item;
     item.id = LMP_TRY(text_of(c, "id", true));
     std::string status = LMP_TRY(text_of(c, "status", true));
@@ -103,7 +105,7 @@ Result<CheckReport> parse_check_report(const json& j) {
     else if (status == "skip")
       item.status = CheckStatus::kSkip;
     else
-      return bad("check " + item.id + ": status \"" + status + "\" is not ok, fail or skip");
+      return bad_report("check " + item.id + ": status \"" + status + "\" is not ok, fail or skip");
     item.title = LMP_TRY(text_of(c, "title"));
     item.reason = LMP_TRY(text_of(c, "reason"));
     item.hint = LMP_TRY(text_of(c, "hint"));

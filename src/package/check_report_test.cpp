@@ -5,7 +5,7 @@
 namespace lmp::package {
 namespace {
 
-CheckReport sample() {
+CheckReport sample_check_report() {
   CheckReport r;
   r.package = "opensnoop";
   r.version = "0.1.0";
@@ -20,7 +20,7 @@ CheckReport sample() {
 }
 
 TEST(CheckReportTest, JsonRoundTrips) {
-  CheckReport r = sample();
+  CheckReport r = sample_check_report();
   nlohmann::json j = nlohmann::json::parse(check_report_json(r).dump());
   EXPECT_EQ(j["schema"], kCheckReportSchema);
   EXPECT_EQ(j["passed"], false);
@@ -42,7 +42,7 @@ TEST(CheckReportTest, JsonRoundTrips) {
 }
 
 TEST(CheckReportTest, PassedMeansNoFailure) {
-  CheckReport r = sample();
+  CheckReport r = sample_check_report();
   r.checks.erase(r.checks.begin() + 1);
   EXPECT_TRUE(r.passed());  // a skipped check is not a failure
   EXPECT_EQ(r.first_failure(), nullptr);
@@ -55,7 +55,7 @@ TEST(CheckReportTest, ParseRefusesWhatItDoesNotKnow) {
     EXPECT_EQ(parsed.error().code, ExitCode::kBadPackage);
     EXPECT_NE(parsed.error().message.find(word), std::string::npos) << parsed.error().message;
   };
-  nlohmann::json good = nlohmann::json::parse(check_report_json(sample()).dump());
+  nlohmann::json good = nlohmann::json::parse(check_report_json(sample_check_report()).dump());
   refused(nlohmann::json::array(), "object");
   auto j = good;
   j["schema"] = 2;

@@ -17,7 +17,7 @@ json valid_config() {
           {"description", "Trace open() calls"}};
 }
 
-std::string error_of(const json& doc) {
+std::string error_of_config(const json& doc) {
   auto r = parse_config(doc.dump());
   if (r) return "(parsed fine)";
   EXPECT_EQ(r.error().code, ExitCode::kBadPackage);
@@ -92,47 +92,52 @@ TEST(ConfigTest, FieldErrors) {
     doc.erase(key);
     return doc;
   };
-  EXPECT_EQ(error_of(with("version", "1.x")),
+  EXPECT_EQ(error_of_config(with("version", "1.x")),
             "config.json: version: \"1.x\" is not a semantic version (e.g. 1.0.0)");
-  EXPECT_EQ(error_of(with("name", "Open Snoop")),
+  EXPECT_EQ(error_of_config(with("name", "Open Snoop")),
             "config.json: name: \"Open Snoop\" is not a valid package name (1 to 64 of a-z, 0-9, "
             "'.', '_', '-', starting with a letter or digit)");
-  EXPECT_EQ(error_of(without("name")), "config.json: name: missing, expected a non-empty string");
-  EXPECT_EQ(error_of(with("author", "")), "config.json: author: expected a non-empty string");
-  EXPECT_EQ(error_of(with("description", 3)),
+  EXPECT_EQ(error_of_config(without("name")),
+            "config.json: name: missing, expected a non-empty string");
+  EXPECT_EQ(error_of_config(with("author", "")),
+            "config.json: author: expected a non-empty string");
+  EXPECT_EQ(error_of_config(with("description", 3)),
             "config.json: description: expected a non-empty string");
-  EXPECT_EQ(error_of(without("description")),
+  EXPECT_EQ(error_of_config(without("description")),
             "config.json: description: missing, expected a non-empty string");
-  EXPECT_EQ(error_of(with("license", 1)), "config.json: license: expected a string");
-  EXPECT_EQ(error_of(with("homepage", json::array())), "config.json: homepage: expected a string");
-  EXPECT_EQ(error_of(with("tags", "fs")), "config.json: tags: expected an array");
-  EXPECT_EQ(error_of(with("tags", {"fs", 2})), "config.json: tags[1]: expected a string");
-  EXPECT_EQ(error_of(with("dependencies", {1})), "config.json: dependencies: expected an object");
-  EXPECT_EQ(error_of(with("dependencies", {{"foo", 1}})),
+  EXPECT_EQ(error_of_config(with("license", 1)), "config.json: license: expected a string");
+  EXPECT_EQ(error_of_config(with("homepage", json::array())),
+            "config.json: homepage: expected a string");
+  EXPECT_EQ(error_of_config(with("tags", "fs")), "config.json: tags: expected an array");
+  EXPECT_EQ(error_of_config(with("tags", {"fs", 2})), "config.json: tags[1]: expected a string");
+  EXPECT_EQ(error_of_config(with("dependencies", {1})),
+            "config.json: dependencies: expected an object");
+  EXPECT_EQ(error_of_config(with("dependencies", {{"foo", 1}})),
             "config.json: dependencies.foo: expected a version range string or an object "
             "{\"version\", \"url\" | \"oci\" | \"git\" + \"tag\"}");
-  EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"range", "1"}}}})),
+  EXPECT_EQ(error_of_config(with("dependencies", {{"foo", {{"range", "1"}}}})),
             "config.json: dependencies.foo.range: unknown key, expected one of version, url, oci, "
             "git, tag, path");
-  EXPECT_EQ(error_of(with("dependencies", {{"foo", {{"version", 1}}}})),
+  EXPECT_EQ(error_of_config(with("dependencies", {{"foo", {{"version", 1}}}})),
             "config.json: dependencies.foo.version: expected a string");
   EXPECT_EQ(
-      error_of(with("dependencies", {{"foo", {{"url", "https://x/p.json"}, {"oci", "a.b/c"}}}})),
+      error_of_config(
+          with("dependencies", {{"foo", {{"url", "https://x/p.json"}, {"oci", "a.b/c"}}}})),
       "config.json: dependencies.foo: has more than one of url, oci and git; a dependency has "
       "one source");
   auto git = [&](json fields) { return with("dependencies", {{"foo", fields}}); };
-  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}})),
+  EXPECT_EQ(error_of_config(git({{"git", "https://x/t.git"}})),
             "config.json: dependencies.foo.tag: missing: a git dependency names the tag to check "
             "out");
-  EXPECT_EQ(error_of(git({{"git", "--upload-pack=x"}, {"tag", "v1"}})),
+  EXPECT_EQ(error_of_config(git({{"git", "--upload-pack=x"}, {"tag", "v1"}})),
             "config.json: dependencies.foo.git: expected a repository URL or path (not starting "
             "with '-', no '#')");
-  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}, {"tag", "-b"}})),
+  EXPECT_EQ(error_of_config(git({{"git", "https://x/t.git"}, {"tag", "-b"}})),
             "config.json: dependencies.foo.tag: expected a git tag name");
-  EXPECT_EQ(error_of(git({{"git", "https://x/t.git"}, {"tag", "v1"}, {"path", "../up"}})),
+  EXPECT_EQ(error_of_config(git({{"git", "https://x/t.git"}, {"tag", "v1"}, {"path", "../up"}})),
             "config.json: dependencies.foo.path: expected a relative directory inside the "
             "repository");
-  EXPECT_EQ(error_of(git({{"tag", "v1"}})),
+  EXPECT_EQ(error_of_config(git({{"tag", "v1"}})),
             "config.json: dependencies.foo: has a tag or path but no git repository");
   std::string url, tag, path;
   EXPECT_TRUE(parse_git_source_text("file:///r#v1:a/b", url, tag, path));
@@ -140,9 +145,9 @@ TEST(ConfigTest, FieldErrors) {
   EXPECT_TRUE(parse_git_source_text("https://h:8/r#v2", url, tag, path));
   EXPECT_EQ(url + "|" + tag + "|" + path, "https://h:8/r|v2|");
   EXPECT_FALSE(parse_git_source_text("https://h/r", url, tag, path));
-  EXPECT_EQ(error_of(with("dependencies", {{"Foo", "1.0.0"}})),
+  EXPECT_EQ(error_of_config(with("dependencies", {{"Foo", "1.0.0"}})),
             "config.json: dependencies.Foo: is not a valid package name");
-  EXPECT_EQ(error_of(json::array()), "config.json: expected a JSON object");
+  EXPECT_EQ(error_of_config(json::array()), "config.json: expected a JSON object");
   EXPECT_TRUE(parse_config("{\"name\": ")
                   .error()
                   .message.starts_with("config.json: truncated or invalid JSON at byte "));

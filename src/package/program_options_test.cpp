@@ -13,7 +13,8 @@ namespace {
 
 using Action = ParsedArgs::Action;
 
-package::Variable var(std::string name, std::string type, std::string description = {}) {
+package::Variable var_program_options(std::string name, std::string type,
+                                      std::string description = {}) {
   package::Variable v;
   v.name = std::move(name);
   v.type = std::move(type);
@@ -23,7 +24,7 @@ package::Variable var(std::string name, std::string type, std::string descriptio
 
 package::Variable arg(std::string name, std::string type, std::string short_name,
                       std::string long_name, std::string help) {
-  auto v = var(std::move(name), std::move(type));
+  auto v = var_program_options(std::move(name), std::move(type));
   v.cmdarg =
       package::CmdArg{std::nullopt, std::move(long_name), std::move(short_name), std::move(help)};
   return v;
@@ -48,7 +49,8 @@ ProgramOptions make(const package::Meta& meta) {
   return std::move(*options);
 }
 
-Result<ParsedArgs> parse(const ProgramOptions& options, std::vector<std::string> args) {
+Result<ParsedArgs> parse_program_options(const ProgramOptions& options,
+                                         std::vector<std::string> args) {
   return options.parse(args);
 }
 
@@ -56,7 +58,7 @@ Result<ParsedArgs> parse(const ProgramOptions& options, std::vector<std::string>
 Result<std::vector<uint8_t>> one(std::string type, std::string text) {
   package::Meta meta;
   meta.bpf_skel.obj_name = "t";
-  meta.bpf_skel.data_sections.push_back({".rodata", {var("x", type)}});
+  meta.bpf_skel.data_sections.push_back({".rodata", {var_program_options("x", type)}});
   auto options = LMP_TRY(ProgramOptions::create(meta, "t"));
   auto parsed = LMP_TRY(options.parse(std::vector<std::string>{"--x=" + text}));
   if (parsed.assignments.size() != 1) return fail(ExitCode::kFailure, "no assignment");
@@ -64,7 +66,7 @@ Result<std::vector<uint8_t>> one(std::string type, std::string text) {
 }
 
 template <typename T>
-std::vector<uint8_t> bytes_of(T v) {
+std::vector<uint8_t> bytes_of_program_options(T v) {
   std::vector<uint8_t> out(sizeof(T));
   std::memcpy(out.data(), &v, sizeof(T));
   return out;
@@ -89,11 +91,12 @@ TEST(ProgramOptions, HelpShowsDetailsDerivedNamesAndDefaults) {
   package::Meta meta;
   meta.bpf_skel.obj_name = "runqlat";
   meta.bpf_skel.doc = package::Doc{"", "Summarize run queue latency.", "Examples: runqlat -m", ""};
-  auto min = var("min_duration_ns", "unsigned long long", "minimum duration");
+  auto min = var_program_options("min_duration_ns", "unsigned long long", "minimum duration");
   min.value = 100;
-  auto comm = var("target_comm", "char[16]", "command");
+  auto comm = var_program_options("target_comm", "char[16]", "command");
   comm.value = "bash";
-  meta.bpf_skel.data_sections.push_back({".rodata", {min, comm, var("ms", "bool", "millis")}});
+  meta.bpf_skel.data_sections.push_back(
+      {".rodata", {min, comm, var_program_options("ms", "bool", "millis")}});
   auto options = make(meta);
   EXPECT_EQ(options.help_text(),
             "Usage: runqlat [-h] [--min-duration-ns MIN_DURATION_NS] [--target-comm "
@@ -111,7 +114,8 @@ TEST(ProgramOptions, HelpShowsDetailsDerivedNamesAndDefaults) {
 
 TEST(ProgramOptions, ObjectDefaultsAreShownButNotWritten) {
   package::Meta meta;
-  meta.bpf_skel.data_sections.push_back({".rodata", {var("limit", "int", "limit")}});
+  meta.bpf_skel.data_sections.push_back(
+      {".rodata", {var_program_options("limit", "int", "limit")}});
   CType int_type = *parse_c_type("int");
   auto options = ProgramOptions::create(meta, "t", {{"limit", TypedValue{int_type, int64_t{7}}}});
   ASSERT_TRUE(options);
@@ -123,115 +127,122 @@ TEST(ProgramOptions, ObjectDefaultsAreShownButNotWritten) {
 
 TEST(ProgramOptions, HelpAndVersionActions) {
   auto options = make(sigsnoop_meta());
-  EXPECT_EQ(parse(options, {"-h"})->action, Action::kHelp);
-  EXPECT_EQ(parse(options, {"--help"})->action, Action::kHelp);
-  EXPECT_EQ(parse(options, {"-x", "--help", "--bogus"})->action, Action::kHelp);
-  EXPECT_EQ(parse(options, {"--version"})->action, Action::kVersion);
-  EXPECT_EQ(parse(options, {})->action, Action::kRun);
+  EXPECT_EQ(parse_program_options(options, {"-h"})->action, Action::kHelp);
+  EXPECT_EQ(parse_program_options(options, {"--help"})->action, Action::kHelp);
+  EXPECT_EQ(parse_program_options(options, {"-x", "--help", "--bogus"})->action, Action::kHelp);
+  EXPECT_EQ(parse_program_options(options, {"--version"})->action, Action::kVersion);
+  EXPECT_EQ(parse_program_options(options, {})->action, Action::kRun);
 }
 
 TEST(ProgramOptions, ParsesLongShortClustersAndFlags) {
   auto options = make(sigsnoop_meta());
-  auto parsed = parse(options, {"-xk", "--pid", "42", "-s9"});
+  auto parsed = parse_program_options(options, {"-xk", "--pid", "42", "-s9"});
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->assignments.size(), 4u);
   EXPECT_EQ(parsed->assignments[0].variable, "failed_only");
   EXPECT_EQ(parsed->assignments[0].section, ".rodata");
   EXPECT_EQ(parsed->assignments[0].value.to_bytes(), std::vector<uint8_t>{1});
-  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of<int32_t>(42));
-  EXPECT_EQ(parsed->assignments[3].value.to_bytes(), bytes_of<int32_t>(9));
+  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of_program_options<int32_t>(42));
+  EXPECT_EQ(parsed->assignments[3].value.to_bytes(), bytes_of_program_options<int32_t>(9));
 
-  parsed = parse(options, {"-p", "-1", "--failed=false", "--signal=0x10"});
+  parsed = parse_program_options(options, {"-p", "-1", "--failed=false", "--signal=0x10"});
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->assignments.size(), 3u);
   EXPECT_EQ(parsed->assignments[0].value.to_bytes(), std::vector<uint8_t>{0});
-  EXPECT_EQ(parsed->assignments[1].value.to_bytes(), bytes_of<int32_t>(-1));
-  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of<int32_t>(16));
+  EXPECT_EQ(parsed->assignments[1].value.to_bytes(), bytes_of_program_options<int32_t>(-1));
+  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of_program_options<int32_t>(16));
 }
 
 TEST(ProgramOptions, NamedValuesForSignalsErrnosSyscallsAndFlags) {
   auto options = make(sigsnoop_meta());  // target_signal: a signal by its name
-  auto parsed = parse(options, {"-s", "SIGKILL"});
+  auto parsed = parse_program_options(options, {"-s", "SIGKILL"});
   ASSERT_TRUE(parsed) << parsed.error().message;
-  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(9));
-  parsed = parse(options, {"--signal=usr1"});
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of_program_options<int32_t>(9));
+  parsed = parse_program_options(options, {"--signal=usr1"});
   ASSERT_TRUE(parsed) << parsed.error().message;
-  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(10));
-  EXPECT_FALSE(parse(options, {"-s", "SIGNOPE"}));
-  EXPECT_FALSE(parse(options, {"-p", "SIGKILL"}));  // a pid takes numbers only
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of_program_options<int32_t>(10));
+  EXPECT_FALSE(parse_program_options(options, {"-s", "SIGNOPE"}));
+  EXPECT_FALSE(parse_program_options(options, {"-p", "SIGKILL"}));  // a pid takes numbers only
 
   package::Meta meta;
   meta.bpf_skel.obj_name = "t";
-  auto err = var("wanted", "int");
+  auto err = var_program_options("wanted", "int");
   err.extra["format"] = "errno";
-  auto sys = var("target_syscall", "unsigned int");
-  auto flags = var("open_flags", "int");
+  auto sys = var_program_options("target_syscall", "unsigned int");
+  auto flags = var_program_options("open_flags", "int");
   flags.extra["format"] = "flags:open";
   meta.bpf_skel.data_sections.push_back({".rodata", {err, sys, flags}});
   auto named = make(meta);
-  parsed = parse(named, {"--wanted", "ENOENT", "--target-syscall", "getppid", "--open-flags",
-                         "O_WRONLY|O_CREAT"});
+  parsed = parse_program_options(named, {"--wanted", "ENOENT", "--target-syscall", "getppid",
+                                         "--open-flags", "O_WRONLY|O_CREAT"});
   ASSERT_TRUE(parsed) << parsed.error().message;
-  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of<int32_t>(2));
+  EXPECT_EQ(parsed->assignments[0].value.to_bytes(), bytes_of_program_options<int32_t>(2));
   EXPECT_EQ(parsed->assignments[1].value.to_bytes(),
-            bytes_of<uint32_t>(static_cast<uint32_t>(*syscall_number("getppid"))));
-  EXPECT_EQ(parsed->assignments[2].value.to_bytes(), bytes_of<int32_t>(O_WRONLY | O_CREAT));
+            bytes_of_program_options<uint32_t>(static_cast<uint32_t>(*syscall_number("getppid"))));
+  EXPECT_EQ(parsed->assignments[2].value.to_bytes(),
+            bytes_of_program_options<int32_t>(O_WRONLY | O_CREAT));
 }
 
 TEST(ProgramOptions, UnknownOptionAndStrayArguments) {
   auto options = make(sigsnoop_meta());
-  auto parsed = parse(options, {"--foo"});
+  auto parsed = parse_program_options(options, {"--foo"});
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().code, ExitCode::kUsage);
   EXPECT_EQ(parsed.error().message, "unknown option '--foo' for sigsnoop");
   EXPECT_EQ(parsed.error().hint, "run with -h to see its options");
-  EXPECT_EQ(parse(options, {"--foo=1"}).error().message, "unknown option '--foo' for sigsnoop");
-  EXPECT_EQ(parse(options, {"-xz"}).error().message, "unknown option '-z' for sigsnoop");
-  EXPECT_EQ(parse(options, {"stray"}).error().message, "unexpected argument 'stray' for sigsnoop");
+  EXPECT_EQ(parse_program_options(options, {"--foo=1"}).error().message,
+            "unknown option '--foo' for sigsnoop");
+  EXPECT_EQ(parse_program_options(options, {"-xz"}).error().message,
+            "unknown option '-z' for sigsnoop");
+  EXPECT_EQ(parse_program_options(options, {"stray"}).error().message,
+            "unexpected argument 'stray' for sigsnoop");
 }
 
 TEST(ProgramOptions, BadAndMissingValues) {
   auto options = make(sigsnoop_meta());
-  EXPECT_EQ(parse(options, {"--pid", "abc"}).error().message,
+  EXPECT_EQ(parse_program_options(options, {"--pid", "abc"}).error().message,
             "option --pid: 'abc' is not an integer");
-  EXPECT_EQ(parse(options, {"-p", "12x"}).error().message, "option -p: '12x' is not an integer");
-  EXPECT_EQ(parse(options, {"--pid"}).error().message, "option --pid needs a value <int>");
-  EXPECT_EQ(parse(options, {"--failed=maybe"}).error().message,
+  EXPECT_EQ(parse_program_options(options, {"-p", "12x"}).error().message,
+            "option -p: '12x' is not an integer");
+  EXPECT_EQ(parse_program_options(options, {"--pid"}).error().message,
+            "option --pid needs a value <int>");
+  EXPECT_EQ(parse_program_options(options, {"--failed=maybe"}).error().message,
             "option --failed: 'maybe' is not a boolean (use true or false)");
-  EXPECT_EQ(parse(options, {"--pid=3000000000"}).error().message,
+  EXPECT_EQ(parse_program_options(options, {"--pid=3000000000"}).error().message,
             "option --pid: '3000000000' is out of range for pid_t (-2147483648..2147483647)");
 }
 
 TEST(ProgramOptions, IntegerRangesForEveryWidth) {
-  EXPECT_EQ(*one("unsigned int", "4294967295"), bytes_of<uint32_t>(4294967295u));
+  EXPECT_EQ(*one("unsigned int", "4294967295"), bytes_of_program_options<uint32_t>(4294967295u));
   EXPECT_EQ(one("unsigned int", "4294967296").error().message,
             "option --x: '4294967296' is out of range for unsigned int (0..4294967295)");
   EXPECT_EQ(one("unsigned int", "-1").error().message,
             "option --x: '-1' is out of range for unsigned int (0..4294967295)");
-  EXPECT_EQ(*one("__u8", "255"), bytes_of<uint8_t>(255));
+  EXPECT_EQ(*one("__u8", "255"), bytes_of_program_options<uint8_t>(255));
   EXPECT_FALSE(one("__u8", "256"));
-  EXPECT_EQ(*one("char", "-128"), bytes_of<int8_t>(-128));
+  EXPECT_EQ(*one("char", "-128"), bytes_of_program_options<int8_t>(-128));
   EXPECT_FALSE(one("signed char", "128"));
-  EXPECT_EQ(*one("short", "-32768"), bytes_of<int16_t>(-32768));
+  EXPECT_EQ(*one("short", "-32768"), bytes_of_program_options<int16_t>(-32768));
   EXPECT_FALSE(one("short int", "32768"));
-  EXPECT_EQ(*one("unsigned short", "65535"), bytes_of<uint16_t>(65535));
-  EXPECT_EQ(*one("long", "-9223372036854775808"), bytes_of<int64_t>(INT64_MIN));
+  EXPECT_EQ(*one("unsigned short", "65535"), bytes_of_program_options<uint16_t>(65535));
+  EXPECT_EQ(*one("long", "-9223372036854775808"), bytes_of_program_options<int64_t>(INT64_MIN));
   EXPECT_FALSE(one("long long", "9223372036854775808"));
-  EXPECT_EQ(*one("unsigned long long", "18446744073709551615"), bytes_of<uint64_t>(UINT64_MAX));
+  EXPECT_EQ(*one("unsigned long long", "18446744073709551615"),
+            bytes_of_program_options<uint64_t>(UINT64_MAX));
   EXPECT_EQ(one("u64", "18446744073709551616").error().message,
             "option --x: '18446744073709551616' is out of range for u64 (0..18446744073709551615)");
-  EXPECT_EQ(*one("long unsigned int", "0xff"), bytes_of<uint64_t>(255));
-  EXPECT_EQ(*one("size_t", "1"), bytes_of<uint64_t>(1));
-  EXPECT_EQ(*one("uid_t", "1000"), bytes_of<uint32_t>(1000));
-  EXPECT_EQ(*one("__s64", "-5"), bytes_of<int64_t>(-5));
-  EXPECT_EQ(*one("pid_t", "-2147483648"), bytes_of<int32_t>(INT32_MIN));
-  EXPECT_EQ(*one("const volatile int", "3"), bytes_of<int32_t>(3));
-  EXPECT_EQ(*one("enum level", "2"), bytes_of<int32_t>(2));
+  EXPECT_EQ(*one("long unsigned int", "0xff"), bytes_of_program_options<uint64_t>(255));
+  EXPECT_EQ(*one("size_t", "1"), bytes_of_program_options<uint64_t>(1));
+  EXPECT_EQ(*one("uid_t", "1000"), bytes_of_program_options<uint32_t>(1000));
+  EXPECT_EQ(*one("__s64", "-5"), bytes_of_program_options<int64_t>(-5));
+  EXPECT_EQ(*one("pid_t", "-2147483648"), bytes_of_program_options<int32_t>(INT32_MIN));
+  EXPECT_EQ(*one("const volatile int", "3"), bytes_of_program_options<int32_t>(3));
+  EXPECT_EQ(*one("enum level", "2"), bytes_of_program_options<int32_t>(2));
 }
 
 TEST(ProgramOptions, FloatsStringsAndBools) {
-  EXPECT_EQ(*one("double", "1.5"), bytes_of<double>(1.5));
-  EXPECT_EQ(*one("float", "0.25"), bytes_of<float>(0.25f));
+  EXPECT_EQ(*one("double", "1.5"), bytes_of_program_options<double>(1.5));
+  EXPECT_EQ(*one("float", "0.25"), bytes_of_program_options<float>(0.25f));
   EXPECT_EQ(one("double", "x").error().message, "option --x: 'x' is not a number");
   auto comm = *one("char[8]", "bash");
   EXPECT_EQ(comm, (std::vector<uint8_t>{'b', 'a', 's', 'h', 0, 0, 0, 0}));
@@ -257,13 +268,13 @@ TEST(ProgramOptions, SectionsDefaultsAndPackageValues) {
   package::Meta meta;
   auto with_default = arg("verbose", "bool", "v", "", "be chatty");
   with_default.cmdarg->default_value = true;
-  auto limit = var("limit", "__u32", "limit");
+  auto limit = var_program_options("limit", "__u32", "limit");
   limit.value = 10;
-  auto counter = var("counter", "u64");  // .bss without cmdarg: not an option
+  auto counter = var_program_options("counter", "u64");  // .bss without cmdarg: not an option
   counter.value = 5;
   auto in_bss = arg("target", "int", "", "tgt", "target in bss");
   meta.bpf_skel.data_sections.push_back(
-      {".rodata", {with_default, limit, var("cfg", "struct cfg")}});
+      {".rodata", {with_default, limit, var_program_options("cfg", "struct cfg")}});
   meta.bpf_skel.data_sections.push_back({".bss", {counter, in_bss}});
   auto options = make(meta);
   ASSERT_EQ(options.options().size(), 3u);
@@ -272,12 +283,12 @@ TEST(ProgramOptions, SectionsDefaultsAndPackageValues) {
   EXPECT_NE(options.help_text().find("    -v, --verbose  be chatty (default: true)\n"),
             std::string::npos);
 
-  auto parsed = parse(options, {"--verbose=false", "--tgt", "3"});
+  auto parsed = parse_program_options(options, {"--verbose=false", "--tgt", "3"});
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->assignments.size(), 4u);
   EXPECT_EQ(parsed->assignments[0].value.to_bytes(), std::vector<uint8_t>{0});
   EXPECT_EQ(parsed->assignments[1].variable, "limit");
-  EXPECT_EQ(parsed->assignments[1].value.to_bytes(), bytes_of<uint32_t>(10));
+  EXPECT_EQ(parsed->assignments[1].value.to_bytes(), bytes_of_program_options<uint32_t>(10));
   EXPECT_EQ(parsed->assignments[2].variable, "target");
   EXPECT_EQ(parsed->assignments[3].variable, "counter");
   EXPECT_EQ(parsed->assignments[3].section, ".bss");

@@ -13,11 +13,11 @@ using nlohmann::json;
 
 constexpr std::string_view kStrTag = "tag:yaml.org,2002:str";
 
-bool is_digit(char c) {
+bool is_ascii_digit(char c) {
   return c >= '0' && c <= '9';
 }
 bool is_hex(char c) {
-  return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  return is_ascii_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 bool all_of(std::string_view s, bool (*pred)(char)) {
@@ -33,18 +33,18 @@ bool is_float_text(std::string_view s) {
   std::size_t i = 0;
   if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
   std::size_t int_digits = 0;
-  while (i < s.size() && is_digit(s[i])) ++i, ++int_digits;
+  while (i < s.size() && is_ascii_digit(s[i])) ++i, ++int_digits;
   std::size_t frac_digits = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    while (i < s.size() && is_digit(s[i])) ++i, ++frac_digits;
+    while (i < s.size() && is_ascii_digit(s[i])) ++i, ++frac_digits;
   }
   if (int_digits == 0 && frac_digits == 0) return false;
   if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
     ++i;
     if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
     std::size_t exp_digits = 0;
-    while (i < s.size() && is_digit(s[i])) ++i, ++exp_digits;
+    while (i < s.size() && is_ascii_digit(s[i])) ++i, ++exp_digits;
     if (exp_digits == 0) return false;
   }
   return i == s.size();
@@ -224,7 +224,7 @@ json resolve_plain_scalar(std::string_view s) {
   }
   bool sign = s[0] == '-' || s[0] == '+';
   std::string_view digits = sign ? s.substr(1) : s;
-  if (all_of(digits, is_digit)) return parse_unsigned(digits, 10, s[0] == '-', s);
+  if (all_of(digits, is_ascii_digit)) return parse_unsigned(digits, 10, s[0] == '-', s);
   if (is_float_text(s)) {
     double d = 0;
     std::string_view body = s[0] == '+' ? s.substr(1) : s;

@@ -30,7 +30,7 @@ class InflateStream {
   bool initialized_ = false;
 };
 
-std::unexpected<Error> bad(std::string message) {
+std::unexpected<Error> bad_compressed(std::string message) {
   return fail(ExitCode::kBadPackage, std::move(message));
 }
 
@@ -75,19 +75,22 @@ Result<std::vector<uint8_t>> zlib_inflate(std::span<const uint8_t> compressed,
     int rc = inflate(zs, Z_NO_FLUSH);
     out_offset += room - zs->avail_out;
     if (rc == Z_STREAM_END || out_offset == cap) break;
-    if (rc == Z_NEED_DICT) return bad("zlib data is corrupt: it needs a preset dictionary");
+    if (rc == Z_NEED_DICT)
+      return bad_compressed("zlib data is corrupt: it needs a preset dictionary");
     if (rc == Z_DATA_ERROR) {
-      return bad(std::string("zlib data is corrupt: ") + (zs->msg ? zs->msg : "invalid data"));
+      return bad_compressed(std::string("zlib data is corrupt: ") +
+                            (zs->msg ? zs->msg : "invalid data"));
     }
     if (rc == Z_MEM_ERROR) return fail(ExitCode::kFailure, "out of memory while inflating");
     if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      return bad("zlib data is corrupt (inflate error " + std::to_string(rc) + ")");
+      return bad_compressed("zlib data is corrupt (inflate error " + std::to_string(rc) + ")");
     }
     bool input_left = zs->avail_in > 0 || in_offset < compressed.size();
     bool room_left = out_offset < out.size();
     if (!input_left && room_left) {
-      return bad("zlib data is truncated: the stream ends after " +
-                 std::to_string(compressed.size()) + " compressed bytes without its end marker");
+      return bad_compressed("zlib data is truncated: the stream ends after " +
+                            std::to_string(compressed.size()) +
+                            " compressed bytes without its end marker");
     }
   }
   out.resize(out_offset);

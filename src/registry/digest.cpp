@@ -32,7 +32,7 @@ struct CryptoApi {
 };
 
 template <typename Fn>
-bool bind(void* library, const char* name, Fn& into) {
+bool bind_digest(void* library, const char* name, Fn& into) {
   into = reinterpret_cast<Fn>(dlsym(library, name));
   return into != nullptr;
 }
@@ -44,12 +44,12 @@ const CryptoApi& crypto_api() {
     void* library = dlopen("libcrypto.so.3", RTLD_NOW | RTLD_LOCAL);
     if (!library) library = dlopen("libcrypto.so.1.1", RTLD_NOW | RTLD_LOCAL);
     if (!library) return;
-    api.loaded = bind(library, "EVP_MD_CTX_new", api.ctx_new) &&
-                 bind(library, "EVP_MD_CTX_free", api.ctx_free) &&
-                 bind(library, "EVP_sha256", api.sha256) &&
-                 bind(library, "EVP_DigestInit_ex", api.init) &&
-                 bind(library, "EVP_DigestUpdate", api.update) &&
-                 bind(library, "EVP_DigestFinal_ex", api.final);
+    api.loaded = bind_digest(library, "EVP_MD_CTX_new", api.ctx_new) &&
+                 bind_digest(library, "EVP_MD_CTX_free", api.ctx_free) &&
+                 bind_digest(library, "EVP_sha256", api.sha256) &&
+                 bind_digest(library, "EVP_DigestInit_ex", api.init) &&
+                 bind_digest(library, "EVP_DigestUpdate", api.update) &&
+                 bind_digest(library, "EVP_DigestFinal_ex", api.final);
   });
   return api;
 }

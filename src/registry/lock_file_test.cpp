@@ -9,7 +9,7 @@
 namespace lmp::registry {
 namespace {
 
-LockFile sample() {
+LockFile sample_lock_file() {
   LockFile lock;
   lock.root = "suite";
   lock.dependencies = {{"sigsnoop", "^0.1"},
@@ -39,7 +39,7 @@ LockFile sample() {
 }
 
 TEST(LockFile, RoundTrip) {
-  LockFile lock = sample();
+  LockFile lock = sample_lock_file();
   auto parsed = parse_lock(write_lock(lock));
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(*parsed, lock);
@@ -51,12 +51,12 @@ TEST(LockFile, MatchesTheConfigItWasWrittenFor) {
   config.dependencies["sigsnoop"].range = "^0.1";
   config.dependencies["x"].range = "1";
   config.dependencies["x"].url = "https://e.org/x/package.json";
-  EXPECT_TRUE(lock_matches(sample(), config));
+  EXPECT_TRUE(lock_matches(sample_lock_file(), config));
   config.dependencies["sigsnoop"].range = "^0.2";
-  EXPECT_FALSE(lock_matches(sample(), config));
+  EXPECT_FALSE(lock_matches(sample_lock_file(), config));
   config.dependencies["sigsnoop"].range = "^0.1";
   config.name = "other";
-  EXPECT_FALSE(lock_matches(sample(), config));
+  EXPECT_FALSE(lock_matches(sample_lock_file(), config));
 }
 
 TEST(LockFile, HugeNumbersAreAnErrorNotACrash) {
@@ -69,7 +69,7 @@ TEST(LockFile, HugeNumbersAreAnErrorNotACrash) {
 }
 
 TEST(LockFile, BadInputIsOneClearError) {
-  std::string text = write_lock(sample());
+  std::string text = write_lock(sample_lock_file());
   auto error_of = [](std::string_view t) {
     auto parsed = parse_lock(t);
     EXPECT_FALSE(parsed);
@@ -102,10 +102,10 @@ TEST(LockFile, WrittenAtomicallyAndReadBack) {
   auto none = read_lock_file(dir);
   ASSERT_TRUE(none);
   EXPECT_FALSE(*none);
-  ASSERT_TRUE(write_lock_file(dir, sample()));
+  ASSERT_TRUE(write_lock_file(dir, sample_lock_file()));
   auto read = read_lock_file(dir);
   ASSERT_TRUE(read && *read);
-  EXPECT_EQ(**read, sample());
+  EXPECT_EQ(**read, sample_lock_file());
   std::ofstream(dir / kLockFileName) << "{\"lock_version\": 1, \"root\": 5";
   auto bad = read_lock_file(dir);
   ASSERT_FALSE(bad);

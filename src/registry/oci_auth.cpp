@@ -16,7 +16,7 @@ bool is_token_char(char c) {
          std::string_view("!#$%&'*+-.^_`|~/=:").find(c) != std::string_view::npos;
 }
 
-std::string lower(std::string_view s) {
+std::string lower_oci_auth(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
@@ -51,7 +51,7 @@ Result<std::vector<AuthChallenge>> parse_www_authenticate(std::string_view text)
     if (i >= text.size()) break;
     std::string scheme = read_token(text, i);
     if (scheme.empty()) return bad("expected an auth scheme");
-    out.push_back({lower(scheme), {}});
+    out.push_back({lower_oci_auth(scheme), {}});
     // Parameters: key=value or key="quoted", separated by commas, until the next scheme.
     while (true) {
       skip_space(text, i);
@@ -85,7 +85,7 @@ Result<std::vector<AuthChallenge>> parse_www_authenticate(std::string_view text)
         while (i < text.size() && text[i] != ',' && text[i] != ' ') ++i;
         value = std::string(text.substr(start, i - start));
       }
-      out.back().params[lower(key)] = std::move(value);
+      out.back().params[lower_oci_auth(key)] = std::move(value);
       skip_space(text, i);
       if (i < text.size() && text[i] == ',') ++i;
     }

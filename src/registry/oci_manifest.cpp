@@ -7,6 +7,7 @@
 
 #include "common/text_escape.h"
 #include "registry/digest.h"
+#include "registry/repo_builder.h"
 
 namespace lmp::registry {
 namespace {
@@ -17,7 +18,7 @@ using nlohmann::ordered_json;
 inline constexpr std::size_t kMaxAnnotations = 64;
 inline constexpr std::size_t kMaxStringBytes = 4096;
 
-std::unexpected<Error> bad(const std::string& path, const std::string& what) {
+std::unexpected<Error> bad_oci_manifest(const std::string& path, const std::string& what) {
   // Both may quote the registry's own keys and values: escaped for the terminal.
   return fail(ExitCode::kBadPackage, "OCI manifest: " + escape_text(path + ": " + what),
               "the registry holds something other than an lmp package");
@@ -27,12 +28,12 @@ Result<std::string> string_field(const json& obj, const char* key, const std::st
                                  bool required) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) {
-    if (required) return bad(path + "." + key, "missing");
+    if (required) return bad_oci_manifest(path + "." + key, "missing");
     return std::string();
   }
-  if (!it->is_string()) return bad(path + "." + key, "expected a string");
+  if (!it->is_string()) return bad_oci_manifest(path + "." + key, "expected a string");
   const auto& s = it->get_ref<const std::string&>();
-  if (s.size() > kMaxStringBytes) return bad(path + "." + key, "too long");
+  if (s.size() > kMaxStringBytes) return bad_oci_manifest(path + "." + key, "too long");
   return s;
 }
 
@@ -41,24 +42,26 @@ bool is_sha256_digest(std::string_view digest) {
 }
 
 Result<OciDescriptor> parse_descriptor(const json& j, const std::string& path) {
-  if (!j.is_object()) return bad(path, "expected an object");
+  if (!j.is_object()) return bad_oci_manifest(path, "expected an object");
   OciDescriptor d;
   d.media_type = LMP_TRY(string_field(j, "mediaType", path, true));
   d.digest = LMP_TRY(string_field(j, "digest", path, true));
   if (!is_sha256_digest(d.digest))
-    return bad(path + ".digest", "expected sha256: and 64 lowercase hex digits");
+    return bad_oci_manifest(path + ".digest", "expected sha256: and 64 lowercase hex digits");
   auto size = j.find("size");
   if (size == j.end() || !size->is_number_unsigned())
-    return bad(path + ".size", "expected a non-negative integer");
+    return bad_oci_manifest(path + ".size", "expected a non-negative integer");
   d.size = size->get<std::uint64_t>();
   if (auto a = j.find("annotations"); a != j.end() && !a->is_null()) {
-    if (!a->is_object()) return bad(path + ".annotations", "expected an object");
-    if (a->size() > kMaxAnnotations) return bad(path + ".annotations", "too many annotations");
+    if (!a->is_object()) return bad_oci_manifest(path + ".annotations", "expected an object");
+    if (a->size() > kMaxAnnotations)
+      return bad_oci_manifest(path + ".annotations", "too many annotations");
     for (const auto& [key, value] : a->items()) {
-      if (!value.is_string()) return bad(path + ".annotations." + key, "expected a string");
+      if (!value.is_string())
+        return bad_oci_manifest(path + ".annotations." + key, "expected a string");
       if (key.size() > kMaxStringBytes ||
           value.get_ref<const std::string&>().size() > kMaxStringBytes)
-        return bad(path + ".annotations", "annotation too long");
+        return bad_oci_manifest(path + ".annotations", "annotation too long");
       d.annotations[key] = value.get<std::string>();
     }
   }
@@ -77,9 +80,6 @@ ordered_json descriptor_json(const OciDescriptor& d) {
   }
   return j;
 }
-
-constexpr std::array<std::string_view, 5> kPackageFiles = {"package.json", "app.wasm", "README.md",
-                                                           "config.json", "lmp.sig"};
 
 // The file an untitled layer holds, by media type.
 std::string file_for_media_type(std::string_view type) {
@@ -109,10 +109,11 @@ std::string OciDescriptor::sha256_hex() const {
 
 Result<OciManifest> parse_oci_manifest(std::string_view text, std::string_view content_type) {
   if (text.size() > kMaxManifestBytes)
-    return bad("document", "larger than " + std::to_string(kMaxManifestBytes) + " bytes");
+    return bad_oci_manifest("document",
+                            "larger than " + std::to_string(kMaxManifestBytes) + " bytes");
   json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded()) return bad("document", "not valid JSON");
-  if (!root.is_object()) return bad("document", "expected an object");
+  if (root.is_discarded()) return bad_oci_manifest("document", "not valid JSON");
+  if (!root.is_object()) return bad_oci_manifest("document", "expected an object");
   OciManifest m;
   m.media_type = LMP_TRY(string_field(root, "mediaType", "", false));
   if (m.media_type.empty()) m.media_type = std::string(content_type.substr(0, kMaxStringBytes));
@@ -123,17 +124,19 @@ Result<OciManifest> parse_oci_manifest(std::string_view text, std::string_view c
                 "lmp packages are single manifests; check the reference");
   if (m.media_type.empty()) m.media_type = std::string(kOciManifestType);
   if (m.media_type != kOciManifestType && m.media_type != kDockerManifestType)
-    return bad(".mediaType", "unsupported manifest type '" + m.media_type + "'");
+    return bad_oci_manifest(".mediaType", "unsupported manifest type '" + m.media_type + "'");
   auto version = root.find("schemaVersion");
   if (version == root.end() || !version->is_number_integer() || version->get<long long>() != 2)
-    return bad(".schemaVersion", "expected 2");
+    return bad_oci_manifest(".schemaVersion", "expected 2");
   auto config = root.find("config");
-  if (config == root.end()) return bad(".config", "missing");
+  if (config == root.end()) return bad_oci_manifest(".config", "missing");
   m.config = LMP_TRY(parse_descriptor(*config, ".config"));
   auto layers = root.find("layers");
-  if (layers == root.end() || !layers->is_array()) return bad(".layers", "expected an array");
+  if (layers == root.end() || !layers->is_array())
+    return bad_oci_manifest(".layers", "expected an array");
   if (layers->size() > kMaxManifestLayers)
-    return bad(".layers", "more than " + std::to_string(kMaxManifestLayers) + " layers");
+    return bad_oci_manifest(".layers",
+                            "more than " + std::to_string(kMaxManifestLayers) + " layers");
   for (std::size_t i = 0; i < layers->size(); ++i)
     m.layers.push_back(
         LMP_TRY(parse_descriptor((*layers)[i], ".layers[" + std::to_string(i) + "]")));
@@ -164,7 +167,7 @@ Result<std::vector<PackageLayer>> package_layers(const OciManifest& manifest) {
     bool known = false;
     for (auto f : kPackageFiles) known = known || name == f;
     if (!known) continue;  // other artifacts in the image are not part of the package
-    if (!seen.insert(name).second) return bad(".layers", "two layers named " + name);
+    if (!seen.insert(name).second) return bad_oci_manifest(".layers", "two layers named " + name);
     out.push_back({name, layer});
   }
   if (!seen.contains("package.json") && !seen.contains("app.wasm"))

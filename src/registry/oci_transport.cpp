@@ -18,17 +18,17 @@ namespace {
 // Error bodies of registries are short JSON; more is not read.
 inline constexpr std::size_t kMaxErrorBodyBytes = 64 * 1024;
 
-struct CurlDeleter {
+struct CurlDeleterOciTransport {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
 };
 struct SlistDeleter {
   void operator()(curl_slist* l) const { curl_slist_free_all(l); }
 };
-struct FileCloser {
+struct FileCloserOciTransport {
   void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-std::string lower(std::string s) {
+std::string lower_oci_transport(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
@@ -45,7 +45,7 @@ struct Exchange {
   CURL* curl = nullptr;
   const HttpRequest* request = nullptr;
   HttpResponse response;
-  std::unique_ptr<std::FILE, FileCloser> file;
+  std::unique_ptr<std::FILE, FileCloserOciTransport> file;
   Sha256 hash;
   ProgressBar* bar = nullptr;
   std::chrono::steady_clock::time_point deadline;
@@ -64,11 +64,12 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   std::size_t colon = line.find(':');
   if (colon != std::string_view::npos && x->response.headers.size() < 256)
-    x->response.headers[lower(std::string(line.substr(0, colon)))] = trim(line.substr(colon + 1));
+    x->response.headers[lower_oci_transport(std::string(line.substr(0, colon)))] =
+        trim(line.substr(colon + 1));
   return size * count;
 }
 
-size_t on_write(char* data, size_t size, size_t count, void* user) {
+size_t on_write_oci_transport(char* data, size_t size, size_t count, void* user) {
   auto* x = static_cast<Exchange*>(user);
   std::string_view bytes(data, size * count);
   if (!x->decided) {
@@ -101,8 +102,8 @@ size_t on_write(char* data, size_t size, size_t count, void* user) {
   return bytes.size();
 }
 
-int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                curl_off_t ulnow) {
+int on_progress_oci_transport(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                              curl_off_t ulnow) {
   auto* x = static_cast<Exchange*>(user);
   if (std::chrono::steady_clock::now() >= x->deadline) {
     x->past_deadline = true;
@@ -116,7 +117,7 @@ int on_progress(void* user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ult
   return 0;
 }
 
-bool is_transient(CURLcode code) {
+bool is_transient_oci_transport(CURLcode code) {
   return code == CURLE_RECV_ERROR || code == CURLE_SEND_ERROR || code == CURLE_PARTIAL_FILE ||
          code == CURLE_GOT_NOTHING;
 }
@@ -147,7 +148,7 @@ class CurlTransport : public OciTransport {
             where + "timed out: took longer than " + std::to_string(settings_.deadline_ms) + " ms",
             "the server is too slow; LMP_HTTP_DEADLINE_MS sets the limit");
       if (!x.error.empty()) return fail(ExitCode::kNetwork, where + x.error);
-      if (!idempotent || attempt >= settings_.retries || !is_transient(code)) {
+      if (!idempotent || attempt >= settings_.retries || !is_transient_oci_transport(code)) {
         std::string hint;
         if (code == CURLE_COULDNT_CONNECT) hint = "is the registry running?";
         if (code == CURLE_COULDNT_RESOLVE_HOST) hint = "check the registry host name";
@@ -166,7 +167,7 @@ class CurlTransport : public OciTransport {
  private:
   Result<void> perform(const HttpRequest& request, Exchange& x, CURLcode& code,
                        std::string& detail) {
-    std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
+    std::unique_ptr<CURL, CurlDeleterOciTransport> curl(curl_easy_init());
     if (!curl) return fail(ExitCode::kFailure, "cannot initialise libcurl");
     if (!request.body_file.empty()) {
       x.file.reset(std::fopen(request.body_file.c_str(), "wbe"));
@@ -208,10 +209,10 @@ class CurlTransport : public OciTransport {
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &x);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_write_oci_transport);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &x);
     curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress_oci_transport);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
     if (request.method == "HEAD") {
       curl_easy_setopt(c, CURLOPT_NOBODY, 1L);

@@ -18,7 +18,7 @@ namespace fs = std::filesystem;
 
 // The hub's own limits (docs/hub.md): bigger files are refused before anything is sent.
 inline constexpr std::size_t kMaxReadmeBytes = 1024 * 1024;
-inline constexpr std::size_t kMaxConfigBytes = 64 * 1024;
+inline constexpr std::size_t kMaxConfigBytesPublishBundle = 64 * 1024;
 
 bool is_generated_header(const std::string& name) {
   return name == "lmp-wasm.h" || name.ends_with(".skel.h") || name.ends_with(".wasm.h");
@@ -85,7 +85,7 @@ Result<PublishBundle> read_publish_bundle(const fs::path& dir, bool skip_checks)
     return fail(ExitCode::kNotFound, "no directory " + dir.string(),
                 "run 'lmp publish' in a built project directory, or name it");
   PublishBundle bundle;
-  auto config_text = LMP_TRY(read_optional(dir / "config.json", kMaxConfigBytes));
+  auto config_text = LMP_TRY(read_optional(dir / "config.json", kMaxConfigBytesPublishBundle));
   if (!config_text)
     return fail(ExitCode::kNotFound, "no config.json in " + dir.string(),
                 "the hub needs one with name, version, author and description; "

@@ -9,25 +9,25 @@ bool nothing_exists(const std::filesystem::path&) {
   return false;
 }
 
-Reference parse(std::string_view text, const PathExists& exists = nothing_exists) {
+Reference parse_ref_text(std::string_view text, const PathExists& exists = nothing_exists) {
   auto r = parse_reference(text, exists);
   EXPECT_TRUE(r.has_value()) << text << ": " << (r ? "" : r.error().message);
   return r ? *r : Reference{};
 }
 
 TEST(Reference, Names) {
-  Reference r = parse("opensnoop");
+  Reference r = parse_ref_text("opensnoop");
   EXPECT_EQ(r.kind, ReferenceKind::kName);
   EXPECT_EQ(r.name, "opensnoop");
   EXPECT_EQ(r.version, "");
-  r = parse("sig-snoop.v2:1.0.0-rc.1+build.5");
+  r = parse_ref_text("sig-snoop.v2:1.0.0-rc.1+build.5");
   EXPECT_EQ(r.name, "sig-snoop.v2");
   EXPECT_EQ(r.version, "1.0.0-rc.1+build.5");
-  r = parse("opensnoop:latest");
+  r = parse_ref_text("opensnoop:latest");
   EXPECT_EQ(r.version, "");
   for (const char* tag : {"2.0", "v1", "1", "v1.2.3", "beta_1", "RC-2"})
-    EXPECT_EQ(parse(std::string("opensnoop:") + tag).version, tag);
-  EXPECT_EQ(to_string(parse("a_b:2.0.0")), "a_b:2.0.0");
+    EXPECT_EQ(parse_ref_text(std::string("opensnoop:") + tag).version, tag);
+  EXPECT_EQ(to_string(parse_ref_text("a_b:2.0.0")), "a_b:2.0.0");
 }
 
 TEST(Reference, BadNamesAndVersions) {
@@ -38,10 +38,10 @@ TEST(Reference, BadNamesAndVersions) {
 }
 
 TEST(Reference, Urls) {
-  Reference r = parse("https://example.com/x/package.json");
+  Reference r = parse_ref_text("https://example.com/x/package.json");
   EXPECT_EQ(r.kind, ReferenceKind::kUrl);
   EXPECT_EQ(r.url, "https://example.com/x/package.json");
-  EXPECT_EQ(parse("file:///tmp/x.json").kind, ReferenceKind::kUrl);
+  EXPECT_EQ(parse_ref_text("file:///tmp/x.json").kind, ReferenceKind::kUrl);
   EXPECT_FALSE(parse_reference("http://", nothing_exists).has_value());
   EXPECT_FALSE(parse_reference("ftp://host/x", nothing_exists).has_value());
 }
@@ -49,37 +49,37 @@ TEST(Reference, Urls) {
 TEST(Reference, LocalPaths) {
   for (const char* p : {"./foo", "../foo", "/abs/pkg", ".", "package.json", "x.yaml", "app.wasm",
                         "prog.bpf.o", "dir/sub/thing", "opensnoop/"})
-    EXPECT_EQ(parse(p).kind, ReferenceKind::kLocalPath) << p;
-  EXPECT_EQ(parse("./foo").path, std::filesystem::path("./foo"));
+    EXPECT_EQ(parse_ref_text(p).kind, ReferenceKind::kLocalPath) << p;
+  EXPECT_EQ(parse_ref_text("./foo").path, std::filesystem::path("./foo"));
 }
 
 TEST(Reference, BareNameIsANameEvenWhenAPathExists) {
   auto exists = [](const std::filesystem::path& p) {
     return p == "opensnoop" || p == "ghcr.io/org/tool";
   };
-  EXPECT_EQ(parse("opensnoop", exists).kind, ReferenceKind::kName);
-  EXPECT_EQ(parse("opensnoop:1.0.0", exists).kind, ReferenceKind::kName);
-  EXPECT_EQ(parse("ghcr.io/org/tool", exists).kind, ReferenceKind::kOci);
-  EXPECT_EQ(parse("./opensnoop", exists).kind, ReferenceKind::kLocalPath);
-  EXPECT_EQ(parse("execsnoop", exists).kind, ReferenceKind::kName);
+  EXPECT_EQ(parse_ref_text("opensnoop", exists).kind, ReferenceKind::kName);
+  EXPECT_EQ(parse_ref_text("opensnoop:1.0.0", exists).kind, ReferenceKind::kName);
+  EXPECT_EQ(parse_ref_text("ghcr.io/org/tool", exists).kind, ReferenceKind::kOci);
+  EXPECT_EQ(parse_ref_text("./opensnoop", exists).kind, ReferenceKind::kLocalPath);
+  EXPECT_EQ(parse_ref_text("execsnoop", exists).kind, ReferenceKind::kName);
 }
 
 TEST(Reference, Oci) {
-  Reference r = parse("ghcr.io/org/tools/opensnoop:1.0.0");
+  Reference r = parse_ref_text("ghcr.io/org/tools/opensnoop:1.0.0");
   EXPECT_EQ(r.kind, ReferenceKind::kOci);
   EXPECT_EQ(r.oci.registry, "ghcr.io");
   EXPECT_EQ(r.oci.repository, "org/tools/opensnoop");
   EXPECT_EQ(r.oci.tag, "1.0.0");
   EXPECT_EQ(r.name, "opensnoop");
-  r = parse("localhost:5000/opensnoop");
+  r = parse_ref_text("localhost:5000/opensnoop");
   EXPECT_EQ(r.oci.registry, "localhost:5000");
   EXPECT_EQ(r.oci.tag, "latest");
   for (const char* tag : {"latest", "2.0", "v1", "Beta_3"})
-    EXPECT_EQ(parse(std::string("localhost:5000/x:") + tag).oci.tag, tag);
-  r = parse("localhost/a/b");
+    EXPECT_EQ(parse_ref_text(std::string("localhost:5000/x:") + tag).oci.tag, tag);
+  r = parse_ref_text("localhost/a/b");
   EXPECT_EQ(r.oci.registry, "localhost");
   std::string digest = "sha256:" + std::string(64, 'a');
-  r = parse("reg.io:443/x@" + digest);
+  r = parse_ref_text("reg.io:443/x@" + digest);
   EXPECT_EQ(r.oci.digest, digest);
   EXPECT_EQ(r.oci.tag, "");
   EXPECT_EQ(to_string(r), "reg.io:443/x@" + digest);

@@ -10,7 +10,7 @@
 namespace lmp::registry {
 namespace {
 
-std::string lower(std::string_view s) {
+std::string lower_search(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
@@ -21,9 +21,9 @@ int score_word(const std::string& word, const std::string& name, const VersionEn
   if (name.starts_with(word)) return 60;
   if (name.find(word) != std::string::npos) return 40;
   for (const auto& tag : v.tags)
-    if (lower(tag) == word) return 25;
-  if (lower(v.summary).find(word) != std::string::npos ||
-      lower(v.description).find(word) != std::string::npos)
+    if (lower_search(tag) == word) return 25;
+  if (lower_search(v.summary).find(word) != std::string::npos ||
+      lower_search(v.description).find(word) != std::string::npos)
     return 10;
   return 0;
 }
@@ -34,7 +34,7 @@ std::vector<SearchHit> search(const std::vector<SearchSource>& sources,
                               const std::vector<std::string>& words) {
   std::vector<std::string> needles;
   for (const auto& w : words)
-    if (!w.empty()) needles.push_back(lower(w));
+    if (!w.empty()) needles.push_back(lower_search(w));
   std::set<std::string> seen;
   std::vector<SearchHit> hits;
   for (const auto& source : sources) {
@@ -66,7 +66,7 @@ RepositorySearch search_repositories(std::vector<StaticRepository>& repositories
   RepositorySearch result;
   std::vector<std::string> needles;
   for (const auto& w : words)
-    if (!w.empty()) needles.push_back(lower(w));
+    if (!w.empty()) needles.push_back(lower_search(w));
   // Rows of all repositories are ranked together as search() ranks one; a hub's rows are
   // scored the same way but never dropped (the hub also matches words this scorer does not).
   std::vector<std::pair<int, SearchRow>> ranked;

@@ -20,16 +20,14 @@ constexpr std::uint32_t kInitial[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54
 
 #if defined(__x86_64__)
 alignas(16) constexpr std::uint32_t kRound[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
-    0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-    0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
-    0x4a7484aa, 0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7,
-    0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc,
-    0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b,
-    0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070, 0x19a4c116,
-    0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7,
-    0xc67178f2};
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
 bool cpu_has_sha() {
   unsigned a = 0, b = 0, c = 0, d = 0;
@@ -50,10 +48,10 @@ LMP_SHA_TARGET void compress(std::uint32_t state[8], const unsigned char* data,
   const __m128i byte_swap = _mm_set_epi64x(0x0c0d0e0f08090a0bULL, 0x0405060700010203ULL);
   __m128i low = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state));       // A B C D
   __m128i high = _mm_loadu_si128(reinterpret_cast<const __m128i*>(state + 4));  // E F G H
-  low = _mm_shuffle_epi32(low, 0xB1);                  // lanes B A D C
-  high = _mm_shuffle_epi32(high, 0x1B);                // lanes H G F E
-  __m128i abef = _mm_alignr_epi8(low, high, 8);        // lanes F E B A
-  __m128i cdgh = _mm_blend_epi16(high, low, 0xF0);     // lanes H G D C
+  low = _mm_shuffle_epi32(low, 0xB1);                                           // lanes B A D C
+  high = _mm_shuffle_epi32(high, 0x1B);                                         // lanes H G F E
+  __m128i abef = _mm_alignr_epi8(low, high, 8);                                 // lanes F E B A
+  __m128i cdgh = _mm_blend_epi16(high, low, 0xF0);                              // lanes H G D C
   for (; blocks > 0; --blocks, data += 64) {
     const __m128i abef_before = abef, cdgh_before = cdgh;
     __m128i w[4];  // the last 16 schedule words, four per register, W[4r..4r+3] in w[r % 4]
@@ -67,8 +65,8 @@ LMP_SHA_TARGET void compress(std::uint32_t state[8], const unsigned char* data,
         next = _mm_add_epi32(next, _mm_alignr_epi8(w[(r + 3) % 4], w[(r + 2) % 4], 4));
         w[r % 4] = _mm_sha256msg2_epu32(next, w[(r + 3) % 4]);
       }
-      __m128i wk = _mm_add_epi32(w[r % 4],
-                                 _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * r)));
+      __m128i wk =
+          _mm_add_epi32(w[r % 4], _mm_load_si128(reinterpret_cast<const __m128i*>(kRound + 4 * r)));
       cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);  // cdgh: the new {A,B,E,F}
       wk = _mm_shuffle_epi32(wk, 0x0E);
       abef = _mm_sha256rnds2_epu32(abef, cdgh, wk);  // and back: abef and cdgh as named
@@ -82,7 +80,9 @@ LMP_SHA_TARGET void compress(std::uint32_t state[8], const unsigned char* data,
   _mm_storeu_si128(reinterpret_cast<__m128i*>(state + 4), _mm_alignr_epi8(high, low, 8));
 }
 #else
-bool cpu_has_sha() { return false; }
+bool cpu_has_sha() {
+  return false;
+}
 void compress(std::uint32_t*, const unsigned char*, std::size_t) {}
 #endif
 
@@ -93,9 +93,13 @@ bool available() {
   return has && g_allowed.load(std::memory_order_relaxed);
 }
 
-void set_allowed(bool allowed) { g_allowed.store(allowed, std::memory_order_relaxed); }
+void set_allowed(bool allowed) {
+  g_allowed.store(allowed, std::memory_order_relaxed);
+}
 
-Context::Context() { std::memcpy(state_, kInitial, sizeof state_); }
+Context::Context() {
+  std::memcpy(state_, kInitial, sizeof state_);
+}
 
 void Context::update(std::string_view bytes) {
   auto* data = reinterpret_cast<const unsigned char*>(bytes.data());
@@ -133,7 +137,8 @@ void Context::finish(unsigned char out[32]) {
   for (int i = 0; i < 8; ++i) block_[56 + i] = static_cast<unsigned char>(bits >> (56 - 8 * i));
   compress(state_, block_, 1);
   for (int i = 0; i < 8; ++i)
-    for (int j = 0; j < 4; ++j) out[4 * i + j] = static_cast<unsigned char>(state_[i] >> (24 - 8 * j));
+    for (int j = 0; j < 4; ++j)
+      out[4 * i + j] = static_cast<unsigned char>(state_[i] >> (24 - 8 * j));
 }
 
 }  // namespace lmp::registry::sha256_cpu

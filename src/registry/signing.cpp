@@ -25,7 +25,7 @@ using nlohmann::json;
 
 constexpr std::size_t kMaxSignatureBytes = 64 * 1024;
 
-Result<void> init_sodium() {
+Result<void> init_sodium_signing() {
   if (sodium_init() < 0) return fail(ExitCode::kFailure, "libsodium could not be initialised");
   return {};
 }
@@ -60,7 +60,7 @@ std::string key_fingerprint(const std::string& public_key) {
 }
 
 Result<KeyPair> generate_key(const std::string& name) {
-  LMP_CHECK(init_sodium());
+  LMP_CHECK(init_sodium_signing());
   if (!valid_key_name(name))
     return fail(ExitCode::kUsage, "'" + name + "' is not a key name",
                 "use letters, digits, '-', '_' and '.'");
@@ -107,7 +107,7 @@ Result<std::string> parse_public_key(const std::string& text) {
 }
 
 Result<KeyPair> read_key(const std::string& name_or_path, const fs::path& dir, bool need_secret) {
-  LMP_CHECK(init_sodium());
+  LMP_CHECK(init_sodium_signing());
   fs::path base;
   if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".key") ||
       name_or_path.ends_with(".pub")) {
@@ -251,7 +251,7 @@ SignedManifest identity_of(const fs::path& dir) {
 }
 
 Result<fs::path> sign_package(const fs::path& dir, const KeyPair& key) {
-  LMP_CHECK(init_sodium());
+  LMP_CHECK(init_sodium_signing());
   if (key.secret_key.size() != crypto_sign_SECRETKEYBYTES)
     return fail(ExitCode::kUsage, "key " + key.name + " has no secret key to sign with");
   SignedManifest m = LMP_TRY(manifest_of(dir));

@@ -12,7 +12,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string trim(std::string s) {
+std::string trim_static_repository(std::string s) {
   auto blank = [](char c) { return c == ' ' || c == '\t' || c == '\n'; };
   while (!s.empty() && blank(s.back())) s.pop_back();
   while (!s.empty() && blank(s.front())) s.erase(s.begin());
@@ -100,7 +100,7 @@ std::vector<std::string> configured_repositories() {
     std::size_t start = 0;
     for (;;) {
       std::size_t comma = all.find(',', start);
-      std::string url = trim(all.substr(start, comma - start));
+      std::string url = trim_static_repository(all.substr(start, comma - start));
       if (url.starts_with("/")) url = "file://" + url;  // a plain directory
       if (!url.empty()) urls.push_back(url);
       if (comma == std::string::npos) break;

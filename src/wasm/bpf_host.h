@@ -9,6 +9,11 @@
 
 namespace lmp::wasm {
 
+// The bpf_cmd values of the wasm-bpf ABI's wasm_bpf_map_operate (the kernel's BPF_MAP_*).
+namespace bpf_cmd {
+inline constexpr int kLookup = 1, kUpdate = 2, kDelete = 3, kNextKey = 4;
+}  // namespace bpf_cmd
+
 // Called once per sample read from a ring or perf buffer; a non-zero return stops the poll
 // and is returned by buffer_poll.
 using SampleCallback = std::function<int(std::span<const uint8_t> sample)>;

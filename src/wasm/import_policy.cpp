@@ -8,12 +8,13 @@
 #include <array>
 
 #include "wasm/host_import.h"
+#include "wasm/wasi_errno.h"
 
 namespace lmp::wasm {
 namespace {
 
-// WASI errno values returned by functions lmp does not implement.
-constexpr uint64_t kNosys = 52, kNotCapable = 76;
+// The WASI errno values returned by functions lmp does not implement: kNosys, kNotcapable.
+using namespace wasi_errno_values;
 
 // wasi_snapshot_preview1 functions that reach files or directories. Those wasi_fs.cpp
 // implements (the read-only ones) resolve there first and never reach this list.
@@ -71,9 +72,9 @@ std::string describe(const FuncSig& sig) {
 static HostImport unimplemented(const FuncSig& wanted, uint64_t errno_value) {
   if (wanted.results != "i")
     return HostImport{wanted, [](Guest&, uint64_t*) { return std::optional<std::string>(); }};
-  if (errno_value == kNotCapable)
+  if (errno_value == kNotcapable)
     return HostImport{wanted, [](Guest&, uint64_t* s) {
-                        s[0] = kNotCapable;
+                        s[0] = kNotcapable;
                         return std::optional<std::string>();
                       }};
   return HostImport{wanted, [](Guest&, uint64_t* s) {
@@ -97,7 +98,7 @@ Result<HostImport> resolve_import(std::string_view module, std::string_view name
     // Not implemented: resolves with the module's own signature and fails when called.
     if (!import)
       import = unimplemented(
-          wanted, std::ranges::find(kFileSystem, name) != kFileSystem.end() ? kNotCapable : kNosys);
+          wanted, std::ranges::find(kFileSystem, name) != kFileSystem.end() ? kNotcapable : kNosys);
   }
   if (!import)
     return fail(ExitCode::kBadPackage, "module imports " + full + ", which lmp does not provide",

@@ -22,8 +22,8 @@ namespace {
 
 constexpr size_t kPerfBufferPages = 64;  // per CPU
 
-// bpf_cmd values of the ABI.
-constexpr int kLookup = 1, kUpdate = 2, kDelete = 3, kNextKey = 4;
+// bpf_cmd values of the ABI (delete takes only a key).
+using namespace bpf_cmd;
 
 void say(const std::string& call, const std::string& message) {
   log::warn(call + ": " + message);

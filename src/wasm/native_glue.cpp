@@ -51,7 +51,7 @@ std::vector<std::string> quoted_names(std::string_view line) {
 }
 
 // A slot <-> C value conversion for one of wasm2c's value types.
-std::string to_slot(const std::string& type, const std::string& value) {
+std::string to_slot_native_glue(const std::string& type, const std::string& value) {
   if (type == "f32" || type == "f64")
     return "memcpy(&s[" + value + "], &a" + value + ", sizeof a" + value + ")";
   return "s[" + value + "] = (uint64_t)a" + value;
@@ -155,7 +155,7 @@ Result<std::string> native_glue(std::string_view header, const std::vector<Impor
       c << (i ? ", " : "") << decl.params[i] << (i ? " a" + std::to_string(i - 1) : " self");
     c << ") {\n  uint64_t s[16] = {0};\n";
     for (size_t i = 1; i < decl.params.size(); ++i)
-      c << "  " << to_slot(decl.params[i], std::to_string(i - 1)) << ";\n";
+      c << "  " << to_slot_native_glue(decl.params[i], std::to_string(i - 1)) << ";\n";
     c << "  lmp_host_call(self, " << index << "u, s);\n";
     if (decl.ret == "f32" || decl.ret == "f64")
       c << "  " << decl.ret << " r; memcpy(&r, &s[0], sizeof r); return r;\n";

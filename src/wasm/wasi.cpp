@@ -11,13 +11,12 @@
 #include <thread>
 
 #include "wasm/host_import.h"
+#include "wasm/wasi_errno.h"
 
 namespace lmp::wasm {
 namespace {
 
-// WASI errno values.
-constexpr uint32_t kSuccess = 0, kBadf = 8, kFault = 21, kInval = 28, kNotsup = 58, kSpipe = 70,
-                   kNotCapable = 76;
+using namespace wasi_errno_values;
 
 uint32_t arg_u32(const uint64_t* p, size_t i) {
   return static_cast<uint32_t>(p[i]);
@@ -90,7 +89,7 @@ uint32_t for_each_iovec(const Guest& g, uint32_t iovs, uint32_t count, Use use) 
 }
 
 uint32_t fd_write(Guest& g, uint32_t fd, uint32_t iovs, uint32_t count, uint32_t written_ptr) {
-  if (fd != 1 && fd != 2) return g.files.find(fd) ? kNotCapable : kBadf;
+  if (fd != 1 && fd != 2) return g.files.find(fd) ? kNotcapable : kBadf;
   std::ostream& os = fd == 1 ? g.out : g.err;
   uint32_t written = 0;
   uint32_t rc = for_each_iovec(g, iovs, count, [&](std::span<uint8_t> b) {

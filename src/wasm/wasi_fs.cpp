@@ -15,15 +15,12 @@
 #include <memory>
 
 #include "wasm/host_import.h"
+#include "wasm/wasi_errno.h"
 
 namespace lmp::wasm {
 namespace {
 
-// WASI errno values.
-constexpr uint32_t kSuccess = 0, kAcces = 2, kBadf = 8, kExist = 20, kFault = 21, kInval = 28,
-                   kIo = 29, kIsdir = 31, kLoop = 32, kMfile = 33, kNametoolong = 37, kNoent = 44,
-                   kNomem = 48, kNotdir = 54, kOverflow = 61, kPerm = 63, kRofs = 69, kSpipe = 70,
-                   kNotcapable = 76;
+using namespace wasi_errno_values;
 
 // WASI rights bits: what a read-only file and directory allow, and the rights that write.
 constexpr uint64_t bit(int n) {
@@ -262,11 +259,11 @@ uint32_t fd_prestat_dir_name(Guest& g, uint32_t fd, uint32_t buf, uint32_t len) 
   return kSuccess;
 }
 
-uint32_t arg_u32(const uint64_t* p, size_t i) {
+uint32_t fs_arg_u32(const uint64_t* p, size_t i) {
   return static_cast<uint32_t>(p[i]);
 }
 
-std::optional<std::string> ret(uint64_t* r, uint32_t errno_value) {
+std::optional<std::string> fs_ret(uint64_t* r, uint32_t errno_value) {
   r[0] = errno_value;
   return std::nullopt;
 }
@@ -364,49 +361,52 @@ std::optional<HostImport> wasi_fs_import(std::string_view name) {
   };
   // Without --wasm-dir, what reaches the file system stays ENOTCAPABLE.
   if (name == "fd_prestat_get")
-    return fn("ii",
-              [](G g, P p) { return ret(p, fd_prestat_get(g, arg_u32(p, 0), arg_u32(p, 1))); });
+    return fn("ii", [](G g, P p) {
+      return fs_ret(p, fd_prestat_get(g, fs_arg_u32(p, 0), fs_arg_u32(p, 1)));
+    });
   if (name == "fd_prestat_dir_name")
     return fn("iii", [](G g, P p) {
-      return ret(p, fd_prestat_dir_name(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2)));
+      return fs_ret(p,
+                    fd_prestat_dir_name(g, fs_arg_u32(p, 0), fs_arg_u32(p, 1), fs_arg_u32(p, 2)));
     });
   if (name == "path_open")
     return fn("iiiiiIIii", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      return ret(p, path_open(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), arg_u32(p, 3),
-                              arg_u32(p, 4), p[5], arg_u32(p, 7), arg_u32(p, 8)));
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      return fs_ret(
+          p, path_open(g, fs_arg_u32(p, 0), fs_arg_u32(p, 1), fs_arg_u32(p, 2), fs_arg_u32(p, 3),
+                       fs_arg_u32(p, 4), p[5], fs_arg_u32(p, 7), fs_arg_u32(p, 8)));
     });
   if (name == "fd_pread")
     return fn("iiiIi", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      return ret(p,
-                 read_iovecs(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), p[3], arg_u32(p, 4)));
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      return fs_ret(p, read_iovecs(g, fs_arg_u32(p, 0), fs_arg_u32(p, 1), fs_arg_u32(p, 2), p[3],
+                                   fs_arg_u32(p, 4)));
     });
   if (name == "fd_tell")
     return fn("ii", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      return ret(p, fs_seek(g, arg_u32(p, 0), 0, 1, arg_u32(p, 1)));
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      return fs_ret(p, fs_seek(g, fs_arg_u32(p, 0), 0, 1, fs_arg_u32(p, 1)));
     });
   if (name == "fd_filestat_get")
     return fn("ii", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      OpenFile* file = g.files.find(arg_u32(p, 0));
-      return ret(p, file ? store_filestat(g, file->fd.get(), arg_u32(p, 1)) : kBadf);
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      OpenFile* file = g.files.find(fs_arg_u32(p, 0));
+      return fs_ret(p, file ? store_filestat(g, file->fd.get(), fs_arg_u32(p, 1)) : kBadf);
     });
   if (name == "path_filestat_get")
     return fn("iiiii", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      auto path = guest_path(g, arg_u32(p, 2), arg_u32(p, 3));
-      if (!path) return ret(p, path.error());
-      auto fd = open_beneath(g, arg_u32(p, 0), *path, O_PATH, arg_u32(p, 1) & kSymlinkFollow);
-      if (!fd) return ret(p, fd.error());
-      return ret(p, store_filestat(g, fd->get(), arg_u32(p, 4)));
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      auto path = guest_path(g, fs_arg_u32(p, 2), fs_arg_u32(p, 3));
+      if (!path) return fs_ret(p, path.error());
+      auto fd = open_beneath(g, fs_arg_u32(p, 0), *path, O_PATH, fs_arg_u32(p, 1) & kSymlinkFollow);
+      if (!fd) return fs_ret(p, fd.error());
+      return fs_ret(p, store_filestat(g, fd->get(), fs_arg_u32(p, 4)));
     });
   if (name == "fd_readdir")
     return fn("iiiIi", [](G g, P p) {
-      if (!g.files.lent()) return ret(p, kNotcapable);
-      return ret(p,
-                 fd_readdir(g, arg_u32(p, 0), arg_u32(p, 1), arg_u32(p, 2), p[3], arg_u32(p, 4)));
+      if (!g.files.lent()) return fs_ret(p, kNotcapable);
+      return fs_ret(p, fd_readdir(g, fs_arg_u32(p, 0), fs_arg_u32(p, 1), fs_arg_u32(p, 2), p[3],
+                                  fs_arg_u32(p, 4)));
     });
   return std::nullopt;
 }

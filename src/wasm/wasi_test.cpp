@@ -10,7 +10,7 @@ namespace lmp::wasm {
 namespace {
 
 // A host with no eBPF: WASI tests never reach it.
-struct NoBpfHost : BpfHost {
+struct NoBpfHostWasi : BpfHost {
   int64_t load_object(std::span<const uint8_t>) override { return -1; }
   int attach(int64_t, const std::string&, const std::string&) override { return -1; }
   int map_fd_by_name(int64_t, const std::string&) override { return -1; }
@@ -29,8 +29,9 @@ struct GuestRun {
   std::string out, err;
 };
 
-GuestRun run_guest(std::string_view wat, std::vector<std::string> args, const RunOptions& options) {
-  NoBpfHost host;
+GuestRun run_guest_wasi(std::string_view wat, std::vector<std::string> args,
+                        const RunOptions& options) {
+  NoBpfHostWasi host;
   std::ostringstream out, err;
   auto wasm = wat_to_wasm(wat);
   auto result = run_module(wasm, std::move(args), host, out, err, options);
@@ -41,7 +42,7 @@ GuestRun run_guest(std::string_view wat, std::vector<std::string> args, const Ru
 class Wasi : public testing::TestWithParam<Engine> {
  protected:
   GuestRun run_wat(std::string_view wat, std::vector<std::string> args = {"test.wasm"}) const {
-    return run_guest(wat, std::move(args), on_engine(GetParam()));
+    return run_guest_wasi(wat, std::move(args), on_engine(GetParam()));
   }
 };
 LMP_WASM_ON_BOTH_ENGINES(Wasi);
@@ -186,7 +187,7 @@ TEST_P(Wasi, TrapsAreCleanErrors) {
 }
 
 TEST(WasiModule, GarbageIsNotAModule) {
-  NoBpfHost host;
+  NoBpfHostWasi host;
   std::ostringstream out, err;
   std::vector<uint8_t> garbage{0, 'a', 's', 'm', 9, 9};
   auto result = run_module(garbage, {"x.wasm"}, host, out, err);

@@ -19,7 +19,7 @@ int64_t i64(const uint64_t* p, size_t i) {
   return static_cast<int64_t>(p[i]);
 }
 // Sets an i32 result; never traps.
-std::optional<std::string> ret(uint64_t* r, int rc) {
+std::optional<std::string> ret_rc(uint64_t* r, int rc) {
   r[0] = static_cast<uint32_t>(rc);
   return std::nullopt;
 }
@@ -27,8 +27,8 @@ std::optional<std::string> ret(uint64_t* r, int rc) {
 // What the sample callback returns to make the host stop consuming for now (see buffer_poll).
 constexpr int kYield = std::numeric_limits<int>::min();
 
-// bpf_cmd values the ABI accepts.
-constexpr int kLookup = 1, kUpdate = 2, kNextKey = 4;  // and 3, delete (key only)
+// bpf_cmd values of the ABI (delete takes only a key).
+using namespace bpf_cmd;
 
 // A NULL (0) guest pointer is an empty span; anything else must lie inside memory.
 std::optional<std::span<uint8_t>> optional_bytes(const Guest& g, uint32_t ptr, int size) {
@@ -60,7 +60,7 @@ int map_operate(Guest& g, int fd, int cmd, uint32_t key_ptr, uint32_t value_ptr,
 std::optional<std::string> buffer_poll(Guest& g, int64_t object, int fd, uint32_t callback,
                                        uint32_t ctx, uint32_t buf, uint32_t max, int timeout_ms,
                                        uint64_t* r) {
-  auto result = [&](int rc) { return ret(r, rc); };
+  auto result = [&](int rc) { return ret_rc(r, rc); };
   // A poll is a wait even when it fails at once: a guest looping on a failing poll is
   // stopped by the duration here.
   if (g.should_stop(true)) return result(-EINTR);
@@ -131,24 +131,24 @@ std::optional<HostImport> wasm_bpf_import(std::string_view name) {
                       }};
   if (name == "wasm_attach_bpf_program")
     return HostImport{{"Iii", "i"}, [](Guest& g, S p) {
-                        if (!g.objects.contains(i64(p, 0))) return ret(p, -EINVAL);
+                        if (!g.objects.contains(i64(p, 0))) return ret_rc(p, -EINVAL);
                         auto prog = g.memory.c_string(u32(p, 1));
                         auto target = u32(p, 2) == 0 ? std::optional<std::string>("")
                                                      : g.memory.c_string(u32(p, 2));
-                        if (!prog || !target) return ret(p, -EFAULT);
+                        if (!prog || !target) return ret_rc(p, -EFAULT);
                         int rc = g.host.attach(i64(p, 0), *prog, *target);
                         g.setup_done = std::chrono::steady_clock::now();
-                        return ret(p, rc);
+                        return ret_rc(p, rc);
                       }};
   if (name == "wasm_bpf_map_fd_by_name")
     return HostImport{{"Ii", "i"}, [](Guest& g, S p) {
                         int64_t object = i64(p, 0);
-                        if (!g.objects.contains(object)) return ret(p, -EINVAL);
+                        if (!g.objects.contains(object)) return ret_rc(p, -EINVAL);
                         auto map = g.memory.c_string(u32(p, 1));
-                        if (!map) return ret(p, -EFAULT);
+                        if (!map) return ret_rc(p, -EFAULT);
                         int fd = g.host.map_fd_by_name(object, *map);
                         if (fd >= 0) g.map_fds[fd] = object;
-                        return ret(p, fd);
+                        return ret_rc(p, fd);
                       }};
   if (name == "wasm_bpf_buffer_poll")
     return HostImport{{"Iiiiiii", "i"}, [](Guest& g, S p) {
@@ -159,19 +159,19 @@ std::optional<HostImport> wasm_bpf_import(std::string_view name) {
   if (name == "wasm_bpf_map_operate")
     return HostImport{
         {"iiiiiI", "i"}, [](Guest& g, S p) {
-          return ret(p, map_operate(g, static_cast<int>(u32(p, 0)), static_cast<int>(u32(p, 1)),
-                                    u32(p, 2), u32(p, 3), u32(p, 4), p[5]));
+          return ret_rc(p, map_operate(g, static_cast<int>(u32(p, 0)), static_cast<int>(u32(p, 1)),
+                                       u32(p, 2), u32(p, 3), u32(p, 4), p[5]));
         }};
   if (name == "wasm_close_bpf_object")
     return HostImport{{"I", "i"}, [](Guest& g, S p) {
                         int64_t object = i64(p, 0);
                         // Closing from inside a buffer callback would free the buffer being
                         // polled.
-                        if (g.polling && g.objects.contains(object)) return ret(p, -EBUSY);
-                        if (!g.objects.erase(object)) return ret(p, -EINVAL);
+                        if (g.polling && g.objects.contains(object)) return ret_rc(p, -EBUSY);
+                        if (!g.objects.erase(object)) return ret_rc(p, -EINVAL);
                         std::erase_if(g.map_fds,
                                       [&](const auto& entry) { return entry.second == object; });
-                        return ret(p, g.host.close(object));
+                        return ret_rc(p, g.host.close(object));
                       }};
   return std::nullopt;
 }

@@ -13,7 +13,7 @@ namespace {
 
 // Records every call; object 5 has map "counts" (fd 7, 4-byte key, 8-byte value) and ring
 // buffer "events" (fd 9) that yields the samples in `samples`.
-struct FakeHost : BpfHost {
+struct FakeHostWasmBpfAbi : BpfHost {
   std::vector<std::string> calls;
   std::vector<std::string> samples;
   std::vector<int> callback_results;
@@ -84,17 +84,18 @@ constexpr std::string_view kPreludeRest = R"(
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
 )";
 
-struct GuestRun {
+struct GuestRunWasmBpfAbi {
   Result<int> result;
   std::string out;
   std::vector<int32_t> results;
 };
 
-GuestRun run_guest(FakeHost& host, std::string_view body, const RunOptions& options) {
+GuestRunWasmBpfAbi run_guest_wasm_bpf_abi(FakeHostWasmBpfAbi& host, std::string_view body,
+                                          const RunOptions& options) {
   std::ostringstream out, err;
   auto wasm = wat_to_wasm("(module " + std::string(kWasmBpfImportsWat) + std::string(kPreludeRest) +
                           std::string(body) + ")");
-  GuestRun run{run_module(wasm, {"app.wasm"}, host, out, err, options), out.str(), {}};
+  GuestRunWasmBpfAbi run{run_module(wasm, {"app.wasm"}, host, out, err, options), out.str(), {}};
   for (size_t i = 0; i + 4 <= run.out.size(); i += 4) {
     int32_t v;
     std::memcpy(&v, run.out.data() + i, 4);
@@ -106,14 +107,15 @@ GuestRun run_guest(FakeHost& host, std::string_view body, const RunOptions& opti
 // Every test runs on both engines.
 class WasmBpfAbi : public testing::TestWithParam<Engine> {
  protected:
-  GuestRun run_wat(FakeHost& host, std::string_view body, const RunOptions& options = {}) const {
-    return run_guest(host, body, on_engine(GetParam(), options));
+  GuestRunWasmBpfAbi run_wat(FakeHostWasmBpfAbi& host, std::string_view body,
+                             const RunOptions& options = {}) const {
+    return run_guest_wasm_bpf_abi(host, body, on_engine(GetParam(), options));
   }
 };
 LMP_WASM_ON_BOTH_ENGINES(WasmBpfAbi);
 
 TEST_P(WasmBpfAbi, LoadAttachMapOperateCloseRoundTrip) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   auto run = run_wat(host, R"(
     (func (export "_start") (local $fd i32)
       (global.set $obj (call $load (i32.const 100) (i32.const 4)))
@@ -138,7 +140,7 @@ TEST_P(WasmBpfAbi, LoadAttachMapOperateCloseRoundTrip) {
 }
 
 TEST_P(WasmBpfAbi, BufferPollCallsTheGuestOncePerSampleWithTheSampleCopied) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   host.samples = {"abc", "defgh"};
   // The callback writes (buf, size) to stdout; ctx is the scratch address for its iovec.
   auto run = run_wat(host, R"(
@@ -164,7 +166,7 @@ TEST_P(WasmBpfAbi, BufferPollCallsTheGuestOncePerSampleWithTheSampleCopied) {
 // Found by src/wasm/runtime_fuzz.cpp: a callback closing the object whose buffer is being
 // polled would free that buffer under the poll.
 TEST_P(WasmBpfAbi, CloseInsideTheCallbackIsBusy) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   host.samples = {"abc"};
   auto run = run_wat(host, R"(
     (table (export "__indirect_function_table") 2 funcref)
@@ -184,7 +186,7 @@ TEST_P(WasmBpfAbi, CloseInsideTheCallbackIsBusy) {
 }
 
 TEST_P(WasmBpfAbi, BadPointersLengthsAndHandlesAreCleanErrors) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   auto run = run_wat(host, R"(
     (func (export "_start")
       (i32.store (i32.const 65532) (i32.const 0x41414141))  ;; no NUL before the end
@@ -208,7 +210,7 @@ TEST_P(WasmBpfAbi, BadPointersLengthsAndHandlesAreCleanErrors) {
 }
 
 TEST_P(WasmBpfAbi, TrapClosesEveryObjectTheGuestLoaded) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   auto run = run_wat(host, R"(
     (func (export "_start")
       (drop (call $load (i32.const 100) (i32.const 4)))
@@ -223,7 +225,7 @@ TEST_P(WasmBpfAbi, TrapClosesEveryObjectTheGuestLoaded) {
 }
 
 TEST_P(WasmBpfAbi, TrapInsideTheCallbackEndsTheRun) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   host.samples = {"abc", "def"};
   auto run = run_wat(host, R"(
     (table (export "__indirect_function_table") 1 funcref)
@@ -242,7 +244,7 @@ TEST_P(WasmBpfAbi, TrapInsideTheCallbackEndsTheRun) {
 
 // ../shared/repro/cb_slow.wat: a stop waited for up to 64 (slow) callbacks.
 TEST_P(WasmBpfAbi, StopIsCheckedAfterEveryCallback) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   host.samples.assign(200, "abc");
   RunOptions options;
   options.stop_requested = [&host] { return host.samples_seen > 0; };
@@ -265,7 +267,7 @@ TEST_P(WasmBpfAbi, StopIsCheckedAfterEveryCallback) {
 // The callback index is checked against the table before wabt is asked to call it: out of
 // the table, empty, or of another type is -EINVAL, never a call with the wrong arguments.
 TEST_P(WasmBpfAbi, BadCallbackIndexIsEinval) {
-  FakeHost host;
+  FakeHostWasmBpfAbi host;
   host.samples = {"abc"};
   auto run = run_wat(host, R"(
     (table (export "__indirect_function_table") 4 funcref)
