@@ -30,7 +30,24 @@ if ! wait "$asan_build"; then
   exit 1
 fi
 echo "== unit tests under ASan+UBSan (build-asan/)"
-ctest --test-dir build-asan --output-on-failure -j2 --timeout 300 -L unit || status=1
+# One process per CPU, each running its shard of the tests (GoogleTest sharding): a process
+# per test, as ctest runs them, spends more time starting the sanitized binary than testing.
+shards=$(nproc)
+pids=()
+for ((i = 0; i < shards; i++)); do
+  GTEST_TOTAL_SHARDS=$shards GTEST_SHARD_INDEX=$i timeout 900 build-asan/lmp_unit_tests \
+    --gtest_brief=1 >"build-asan/unit-shard-$i.log" 2>&1 &
+  pids+=($!)
+done
+for ((i = 0; i < shards; i++)); do
+  if wait "${pids[$i]}"; then
+    tail -n 1 "build-asan/unit-shard-$i.log"
+  else
+    status=1
+    echo "unit test shard $i of $shards failed (build-asan/unit-shard-$i.log):"
+    tail -n 60 "build-asan/unit-shard-$i.log"
+  fi
+done
 echo "== WebAssembly integration tests under ASan+UBSan (build-asan/)"
 ctest --test-dir build-asan --output-on-failure --timeout 600 -L wasm || status=1
 echo "== hub integration tests under ASan+UBSan (build-asan/)"
